@@ -1,0 +1,327 @@
+"""The menu: priority AI export packages offered by vendor consortia.
+
+A package is a full-stack offer in the program's five layers (hardware and cloud, data,
+models, security, sector applications) plus governance and sovereignty assurances.
+:func:`review_proposal` applies the program's proposal rules to one package; every
+finding names a rule id, the field it concerns and the program text behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from aiexports.core.components import AnyComponent, Component, GovernanceComponent
+from aiexports.core.countries import CountryBook
+from aiexports.core.records import CountryCode, Identifier, NonEmptyStr, Record
+from aiexports.core.vocabulary import ComponentKind, PackageStatus, PartyType
+from aiexports.errors import InputError, Issue, NotFoundError
+
+
+_Fail = Callable[[str, str, str], None]
+"""Records a broken proposal rule: (rule id, field path, message)."""
+
+
+class ConsortiumMember(Record):
+    name: NonEmptyStr
+    country: CountryCode = Field(description="Where the member is located")
+    headquarters: CountryCode | None = Field(
+        default=None, description="Country of the ultimate parent; defaults to country"
+    )
+    role: NonEmptyStr = Field(description="What the member contributes, e.g. 'cloud operator'")
+
+    @property
+    def headquarters_country(self) -> str:
+        return self.headquarters or self.country
+
+
+class Consortium(Record):
+    name: NonEmptyStr
+    anchor_member: NonEmptyStr = Field(description="Name of the member who submits the proposal")
+    members: Annotated[tuple[ConsortiumMember, ...], Field(min_length=1)]
+    fictional: bool = Field(
+        default=False, description="True for illustrative consortia that do not exist"
+    )
+
+
+class Layer(Record):
+    summary: NonEmptyStr
+    components: tuple[Component, ...] = ()
+
+
+class HardwareLayer(Layer):
+    """Layer 1: AI-optimized hardware, data-center storage, cloud and networking."""
+
+    us_content_share: float = Field(
+        ge=0, le=1, description="Share of the layer's aggregate value that is U.S.-origin"
+    )
+    us_manufacturing: str | None = Field(
+        default=None, description="Statement of the extent of U.S. manufacturing"
+    )
+
+
+class ApplicationLayer(Layer):
+    """Layer 5: sector applications."""
+
+    sectors: tuple[NonEmptyStr, ...] = ()
+
+
+class Layers(Record):
+    hardware: HardwareLayer
+    data: Layer = Field(description="Layer 2: data pipelines and labeling")
+    models: Layer = Field(description="Layer 3: models and systems")
+    security: Layer = Field(description="Layer 4: measures securing the models and systems")
+    applications: ApplicationLayer
+
+
+LAYER_KINDS: Mapping[str, frozenset[ComponentKind]] = {
+    "hardware": frozenset({ComponentKind.HARDWARE, ComponentKind.CLOUD}),
+    "data": frozenset({ComponentKind.DATA_PIPELINE}),
+    "models": frozenset({ComponentKind.MODEL}),
+    "security": frozenset({ComponentKind.SECURITY}),
+    "applications": frozenset({ComponentKind.APPLICATION}),
+}
+LAYER_NAMES = tuple(LAYER_KINDS)
+
+
+class Governance(Record):
+    framework: NonEmptyStr = Field(
+        default="nist-ai-rmf-1.0", description="Id of a bundled risk-management framework"
+    )
+    rmf_subcategories: tuple[NonEmptyStr, ...] = Field(
+        default=(), description="Framework subcategories the package implements, e.g. 'MAP 1.1'"
+    )
+    generative_ai_profile: bool = Field(
+        default=False, description="Applies the NIST AI 600-1 Generative AI Profile"
+    )
+    human_rights_due_diligence: str | None = None
+    components: tuple[GovernanceComponent, ...] = ()
+
+
+class Sovereignty(Record):
+    """What the buyer is assured about control of its data, keys and operations."""
+
+    data_residency: Literal["in_country", "regional", "provider_region"]
+    key_custody: Literal["buyer", "joint", "provider"]
+    operator: Literal["buyer", "local_partner", "consortium"]
+    exit_and_portability: NonEmptyStr
+    audit_rights: bool
+    local_capacity: str | None = Field(default=None, description="Skills and staffing transfer")
+
+
+class OperatingModel(Record):
+    builds: NonEmptyStr
+    owns: NonEmptyStr
+    operates: NonEmptyStr
+
+
+FederalSupport = Literal["EXIM", "DFC", "USTDA", "advocacy", "none"]
+PackageTier = Literal["flagship", "standard", "starter"]
+
+
+class Package(Record):
+    """A priority AI export package as offered on (or proposed for) the menu."""
+
+    id: Identifier
+    version: Annotated[int, Field(ge=1)]
+    title: NonEmptyStr
+    summary: NonEmptyStr
+    status: PackageStatus
+    status_date: dt.date | None = None
+    tier: PackageTier
+    sectors: Annotated[tuple[NonEmptyStr, ...], Field(min_length=1)]
+    buyers: Annotated[tuple[PartyType, ...], Field(min_length=1)]
+    consortium: Consortium
+    target_countries: tuple[CountryCode, ...] = ()
+    operating_model: OperatingModel
+    federal_support: tuple[FederalSupport, ...] = ()
+    layers: Layers
+    governance: Governance
+    sovereignty: Sovereignty
+    surveillance_safeguards: str | None = Field(
+        default=None, description="How surveillance-capable parts are kept from abuse"
+    )
+
+    def components(self) -> tuple[AnyComponent, ...]:
+        """Every component, layer by layer, then governance."""
+        parts: list[AnyComponent] = []
+        for name in LAYER_NAMES:
+            parts.extend(getattr(self.layers, name).components)
+        parts.extend(self.governance.components)
+        return tuple(parts)
+
+    @property
+    def surveillance_capable(self) -> bool:
+        return any(component.capabilities for component in self.components())
+
+
+@dataclass(frozen=True)
+class Menu:
+    """The packages on the menu and the catalog of their components by id."""
+
+    packages: Mapping[str, Package]
+    version: str
+
+    def package(self, package_id: str) -> Package:
+        try:
+            return self.packages[package_id]
+        except KeyError:
+            raise NotFoundError(f"no package {package_id!r} on the menu") from None
+
+    def component_catalog(self) -> dict[str, AnyComponent]:
+        return {c.id: c for p in self.packages.values() for c in p.components()}
+
+
+def build_menu(packages: Iterable[Package], version: str) -> Menu:
+    """A menu, refusing duplicate package ids and component ids shared between packages."""
+    by_id: dict[str, Package] = {}
+    owner: dict[str, str] = {}
+    issues: list[Issue] = []
+    for package in packages:
+        if package.id in by_id:
+            issues.append(Issue(f"package id {package.id!r} appears twice", field="id"))
+            continue
+        by_id[package.id] = package
+        for component in package.components():
+            if component.id in owner and owner[component.id] != package.id:
+                issues.append(
+                    Issue(
+                        f"component id {component.id!r} is also used by package "
+                        f"{owner[component.id]!r}; component ids are unique on the menu",
+                        field="components",
+                    )
+                )
+            owner.setdefault(component.id, package.id)
+    if issues:
+        raise InputError(issues)
+    return Menu(by_id, version)
+
+
+# --- proposal rules ---------------------------------------------------------------------
+
+
+class ProgramTerms(Record):
+    """The program's proposal requirements, as data (FR Doc 2026-06952)."""
+
+    us_content_min_share: float = Field(ge=0, le=1)
+    embargo_groups: tuple[str, ...]
+    citations: dict[str, tuple[str, ...]]
+
+
+class ProposalFinding(Record):
+    rule: str
+    field: str
+    message: str
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FrameworkCatalog:
+    """Ids of a risk-management framework's subcategories (e.g. NIST AI RMF 1.0)."""
+
+    id: str
+    subcategories: frozenset[str]
+    functions: tuple[str, ...]
+
+
+def review_proposal(
+    package: Package,
+    countries: CountryBook,
+    terms: ProgramTerms,
+    frameworks: Mapping[str, FrameworkCatalog],
+) -> tuple[ProposalFinding, ...]:
+    """Every proposal rule the package breaks (empty when it may go on the menu)."""
+    found: list[ProposalFinding] = []
+
+    def fail(rule: str, field: str, message: str) -> None:
+        found.append(ProposalFinding(rule=rule, field=field, message=message,
+                                     citations=terms.citations.get(rule, ())))
+
+    for name in LAYER_NAMES:
+        layer: Layer = getattr(package.layers, name)
+        if not layer.components:
+            fail("PKG_FULL_STACK", f"layers.{name}.components",
+                 f"the {name} layer offers no component; a package covers all five layers")
+        for index, component in enumerate(layer.components):
+            if component.kind not in LAYER_KINDS[name]:
+                allowed = ", ".join(sorted(LAYER_KINDS[name]))
+                fail("PKG_LAYER_KIND", f"layers.{name}.components[{index}].kind",
+                     f"a {component.kind} component does not belong in the {name} layer "
+                     f"(allowed: {allowed})")
+    _check_component_ids(package, fail)
+
+    members = {member.name for member in package.consortium.members}
+    if package.consortium.anchor_member not in members:
+        fail("PKG_ANCHOR_MEMBER", "consortium.anchor_member",
+             f"anchor member {package.consortium.anchor_member!r} is not a consortium member")
+    for index, member in enumerate(package.consortium.members):
+        for attr, code in (("country", member.country),
+                           ("headquarters", member.headquarters_country)):
+            if countries.effective(code).country_of_concern:
+                fail("PKG_MEMBER_OF_CONCERN", f"consortium.members[{index}].{attr}",
+                     f"member {member.name!r} is located in or controlled from {code}, "
+                     "a country of concern")
+                break
+
+    share = package.layers.hardware.us_content_share
+    if share < terms.us_content_min_share:
+        fail("PKG_US_CONTENT", "layers.hardware.us_content_share",
+             f"U.S. content of the hardware layer is {share:.0%}, below the "
+             f"{terms.us_content_min_share:.0%} the program presumes sufficient")
+
+    if not package.target_countries:
+        fail("PKG_TARGETS", "target_countries", "a package names at least one target country")
+    for index, code in enumerate(package.target_countries):
+        profile = countries.effective(code)
+        if countries.in_any_group(code, terms.embargo_groups):
+            fail("PKG_EMBARGOED_TARGET", f"target_countries[{index}]",
+                 f"{code} is in an embargoed country group and cannot be a target")
+        elif package.surveillance_capable and profile.risk_tier == "high":
+            fail("PKG_SURVEILLANCE_TARGET", f"target_countries[{index}]",
+                 f"{code} has a high human-rights risk tier and the package is "
+                 "surveillance-capable")
+    if package.surveillance_capable and not package.surveillance_safeguards:
+        fail("PKG_SURVEILLANCE_SAFEGUARDS", "surveillance_safeguards",
+             "a surveillance-capable package states its safeguards against abuse")
+
+    _check_governance(package.governance, frameworks, fail)
+    return tuple(found)
+
+
+def _check_component_ids(package: Package, fail: _Fail) -> None:
+    seen: set[str] = set()
+    for component in package.components():
+        if component.id in seen:
+            fail("PKG_COMPONENT_IDS", "layers",
+                 f"component id {component.id!r} appears twice in the package")
+        seen.add(component.id)
+
+
+def _check_governance(
+    governance: Governance, frameworks: Mapping[str, FrameworkCatalog], fail: _Fail
+) -> None:
+    framework = frameworks.get(governance.framework)
+    if framework is None:
+        known = ", ".join(sorted(frameworks))
+        fail("PKG_RMF_ALIGNMENT", "governance.framework",
+             f"unknown framework {governance.framework!r} (known: {known})")
+        return
+    unknown = [s for s in governance.rmf_subcategories if s not in framework.subcategories]
+    for index, subcategory in enumerate(governance.rmf_subcategories):
+        if subcategory in unknown:
+            fail("PKG_RMF_ALIGNMENT", f"governance.rmf_subcategories[{index}]",
+                 f"{subcategory!r} is not a subcategory of {framework.id}")
+    covered = {s.split(" ", 1)[0] for s in governance.rmf_subcategories}
+    missing = [f for f in framework.functions if f not in covered]
+    if missing:
+        fail("PKG_RMF_ALIGNMENT", "governance.rmf_subcategories",
+             f"no subcategory of {', '.join(missing)}; alignment covers every function "
+             f"of {framework.id}")
+
+
+def proposal_issues(findings: Sequence[ProposalFinding]) -> list[Issue]:
+    return [Issue(f"[{f.rule}] {f.message}", field=f.field) for f in findings]

@@ -1,0 +1,1 @@
+"""Policy as dated data (packs) plus small pure rule functions (the engine)."""

@@ -1,0 +1,182 @@
+"""The facts about one deal that every rule reads, computed once per assessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from aiexports.core.catalog import Menu
+from aiexports.core.components import AnyComponent, HardwareComponent, ModelComponent
+from aiexports.core.countries import CountryBook
+from aiexports.core.deal import Deal, Party
+from aiexports.core.eccn import is_advanced_computing
+from aiexports.core.policy.pack import CountryTest, ParameterValues
+from aiexports.core.screening.results import ScreeningResult
+from aiexports.core.vocabulary import EndUse, ModelAccess, ModelWeights
+from aiexports.errors import InputError, Issue, NotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class DealItem:
+    """A component of the deal, with the unit count after ``quantities``.
+
+    ``origin`` is where the component was named: ``package`` or ``components[i]``.
+    """
+
+    component: AnyComponent
+    units: int | None
+    origin: str
+
+
+def resolve_items(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
+    """The package's components followed by the deal's own, each once, with quantities."""
+    items: dict[str, tuple[AnyComponent, str]] = {}
+    issues: list[Issue] = []
+    if deal.package is not None:
+        try:
+            package = menu.package(deal.package)
+        except NotFoundError as error:
+            raise NotFoundError(
+                Issue(i.message, field="package") for i in error.issues
+            ) from None
+        for component in package.components():
+            items[component.id] = (component, "package")
+    catalog: Mapping[str, AnyComponent] | None = None
+    for index, entry in enumerate(deal.components):
+        where = f"components[{index}]"
+        if isinstance(entry, str):
+            if entry in items:
+                continue
+            if catalog is None:
+                catalog = menu.component_catalog()
+            found = catalog.get(entry)
+            if found is None:
+                issues.append(Issue(f"no component {entry!r} in the menu's catalog", field=where))
+                continue
+            items[entry] = (found, where)
+        else:
+            existing = items.get(entry.id)
+            if existing is not None and existing[0] != entry:
+                issues.append(
+                    Issue(f"component {entry.id!r} differs from the package's component of "
+                          "that id", field=where)
+                )
+                continue
+            items.setdefault(entry.id, (entry, where))
+    for component_id in deal.quantities:
+        if component_id not in items:
+            issues.append(
+                Issue(f"no component {component_id!r} in this deal",
+                      field=f"quantities.{component_id}")
+            )
+    if issues:
+        raise InputError(issues)
+    return tuple(
+        DealItem(component, _units(component, deal.quantities), origin)
+        for component, origin in items.values()
+    )
+
+
+def _units(component: AnyComponent, quantities: Mapping[str, int]) -> int | None:
+    if component.id in quantities:
+        return quantities[component.id]
+    return component.units if isinstance(component, HardwareComponent) else None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyFacts:
+    index: int
+    party: Party
+    country: str
+    headquarters: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.party.name} ({self.party.role})"
+
+
+@dataclass(slots=True)
+class DealFacts:
+    """One deal as the rules see it; country codes are effective (Hong Kong → China)."""
+
+    deal: Deal
+    day: dt.date
+    items: tuple[DealItem, ...]
+    countries: CountryBook
+    screening: ScreeningResult
+    destination: str
+    parties: tuple[PartyFacts, ...]
+    end_uses: frozenset[EndUse]
+    fired: set[str] = field(default_factory=set)
+
+    @staticmethod
+    def of(
+        deal: Deal,
+        items: tuple[DealItem, ...],
+        countries: CountryBook,
+        screening: ScreeningResult,
+    ) -> DealFacts:
+        parties = tuple(
+            PartyFacts(
+                index,
+                party,
+                countries.effective_code(party.country),
+                countries.effective_code(party.headquarters_country),
+            )
+            for index, party in enumerate(deal.parties)
+        )
+        return DealFacts(
+            deal=deal,
+            day=deal.date,
+            items=items,
+            countries=countries,
+            screening=screening,
+            destination=countries.effective_code(deal.destination),
+            parties=parties,
+            end_uses=frozenset(deal.end_uses),
+        )
+
+    def located_countries(self) -> list[tuple[str, str]]:
+        """(where, code) for the destination and every party's country and headquarters."""
+        found = [("destination", self.destination)]
+        for party in self.parties:
+            found.append((f"parties[{party.index}].country", party.country))
+            if party.party.headquarters is not None:
+                found.append((f"parties[{party.index}].headquarters", party.headquarters))
+        return found
+
+    def headquarters(self) -> list[tuple[str, str]]:
+        """(where, code) of every party's headquarters (its country when not given)."""
+        return [(f"parties[{p.index}].headquarters", p.headquarters) for p in self.parties]
+
+    def meets(self, test: CountryTest, code: str) -> bool:
+        return code in test.countries or self.countries.in_any_group(code, test.groups)
+
+    def groups_of(self, code: str, among: tuple[str, ...]) -> list[str]:
+        own = self.countries.effective(code).ear_groups
+        return [group for group in among if group in own]
+
+
+def is_advanced_computing_item(item: DealItem, params: ParameterValues) -> bool:
+    return is_advanced_computing(
+        item.component.eccn,
+        params.advanced_computing_prefixes,
+        params.advanced_computing_z_bases,
+    )
+
+
+def is_controlled_weights(item: DealItem, params: ParameterValues) -> bool:
+    """Spec: a model with a 4E091 ECCN, or closed weights trained with more than the
+    threshold of operations whose weights are transferred."""
+    component = item.component
+    if not isinstance(component, ModelComponent):
+        return False
+    if any(component.eccn.startswith(eccn) for eccn in params.controlled_weights_eccns):
+        return True
+    return (
+        component.weights is ModelWeights.CLOSED
+        and component.access is ModelAccess.WEIGHTS
+        and component.training_ops is not None
+        and component.training_ops > params.controlled_weights_min_training_ops
+    )

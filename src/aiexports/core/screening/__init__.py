@@ -1,0 +1,1 @@
+"""Restricted-party screening: list entries, name normalisation, matching and results."""

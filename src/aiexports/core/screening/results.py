@@ -1,0 +1,77 @@
+"""What screening hands to the determination engine: scored matches per party."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from aiexports.core.vocabulary import ListCode
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score bands: ``score >= block`` blocks, ``review <= score < block`` needs review."""
+
+    block: float
+    review: float
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review <= self.block <= 1:
+            raise ValueError("thresholds need 0 < review <= block <= 1")
+
+    def band(self, score: float) -> str:
+        if score >= self.block:
+            return "block"
+        if score >= self.review:
+            return "review"
+        return "clear"
+
+    def describe(self) -> str:
+        return f"block>={self.block:.3f};review>={self.review:.3f}"
+
+
+@dataclass(frozen=True, slots=True)
+class ListMatch:
+    """One list entry a party's name resembles, with the evidence for the score."""
+
+    source: ListCode
+    entity_number: str
+    name: str
+    matched_name: str
+    score: float
+    list_name: str = ""
+    programs: tuple[str, ...] = ()
+    expires: dt.date | None = None
+    explanation: str = ""
+
+    @property
+    def entry_key(self) -> str:
+        return f"{self.source}:{self.entity_number}"
+
+
+@dataclass(frozen=True, slots=True)
+class PartyScreening:
+    """The matches found for one party, best first."""
+
+    matches: tuple[ListMatch, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    """Screening of every party of one deal (aligned with ``deal.parties``)."""
+
+    available: bool
+    thresholds: Thresholds
+    lists_version: str
+    matcher: str
+    parties: tuple[PartyScreening, ...] = field(default_factory=tuple)
+
+    @staticmethod
+    def unavailable(thresholds: Thresholds, party_count: int, reason: str) -> ScreeningResult:
+        return ScreeningResult(
+            available=False,
+            thresholds=thresholds,
+            lists_version=f"unavailable: {reason}",
+            matcher="none",
+            parties=tuple(PartyScreening() for _ in range(party_count)),
+        )

@@ -1,0 +1,1 @@
+"""Readers: documents, bundled reference data and restricted-party list files."""

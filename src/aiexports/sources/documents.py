@@ -1,0 +1,181 @@
+"""YAML 1.2 / JSON documents read with line numbers, validated into pydantic models.
+
+Every problem becomes an :class:`~aiexports.errors.InputError` whose issues name the file,
+the line and the field (``parties[0].country``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from aiexports.errors import InputError, Issue
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Document:
+    """Parsed YAML/JSON data and where it came from; ``data`` keeps line information."""
+
+    source: str
+    data: Any
+
+    def line_of(self, loc: Sequence[int | str]) -> int | None:
+        return locate(self.data, loc)[0]
+
+
+class _SourceKeepingConstructor(RoundTripConstructor):
+    """Keeps the text a float was written as (``source_text``): under the YAML 1.2 core
+    schema ``eccn: 4E091`` is the number 4e91, and the ECCN field needs the text back."""
+
+
+def _float_with_text(constructor: RoundTripConstructor, node: ScalarNode) -> Any:
+    value = RoundTripConstructor.construct_yaml_float(constructor, node)
+    try:
+        value.source_text = node.value
+    except AttributeError:  # a plain float (inf, nan) cannot carry it; it is no ECCN anyway
+        pass
+    return value
+
+
+_SourceKeepingConstructor.add_constructor("tag:yaml.org,2002:float", _float_with_text)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")  # round-trip nodes keep line numbers; YAML 1.2 core schema
+    yaml.version = (1, 2)
+    yaml.allow_duplicate_keys = False
+    yaml.Constructor = _SourceKeepingConstructor
+    return yaml
+
+
+def parse_text(text: str, source: str) -> Document:
+    """Parse YAML 1.2 (JSON is a subset) from ``text``."""
+    try:
+        data = _yaml().load(io.StringIO(text))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = error.problem or error.context or "not valid YAML"
+        raise InputError(Issue(f"not valid YAML/JSON: {problem}", source, line)) from None
+    except YAMLError as error:
+        raise InputError(Issue(f"not valid YAML/JSON: {error}", source)) from None
+    return Document(source, data)
+
+
+def read_document(path: Path, display: str | None = None) -> Document:
+    """Read a YAML or JSON file; unreadable or malformed files are input errors."""
+    source = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Issue("file not found", source)) from None
+    except IsADirectoryError:
+        raise InputError(Issue("is a directory, not a file", source)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(Issue(f"not UTF-8 text ({error.reason})", source)) from None
+    except OSError as error:
+        raise InputError(Issue(f"cannot read: {error.strerror}", source)) from None
+    return parse_text(text, source)
+
+
+def validate_document(
+    model: type[ModelT], document: Document, context: Mapping[str, Any] | None = None
+) -> ModelT:
+    """Validate a document into ``model``; errors carry file, line and field."""
+    if not isinstance(document.data, Mapping):
+        raise InputError(Issue("expected a mapping of fields at the top level", document.source, 1))
+    try:
+        return model.model_validate(document.data, context=dict(context or {}))
+    except ValidationError as error:
+        raise InputError(issues_from(error, document.source, document.data)) from None
+
+
+def validate_with(
+    adapter: TypeAdapter[T], document: Document, context: Mapping[str, Any] | None = None
+) -> T:
+    try:
+        return adapter.validate_python(document.data, context=dict(context or {}))
+    except ValidationError as error:
+        raise InputError(issues_from(error, document.source, document.data)) from None
+
+
+def issues_from(
+    error: ValidationError, source: str | None, data: Any = None, line: int | None = None
+) -> list[Issue]:
+    """Turn pydantic's errors into issues, locating each in ``data`` when it has lines."""
+    issues = []
+    for detail in error.errors(include_url=False):
+        loc = detail["loc"]
+        found_line, path = locate(data, loc, missing=detail["type"] == "missing")
+        issues.append(
+            Issue(_message(detail), source, found_line if found_line is not None else line,
+                  path or None)
+        )
+    return issues
+
+
+def locate(
+    data: Any, loc: Sequence[int | str], missing: bool = False
+) -> tuple[int | None, str]:
+    """The line of ``loc`` in ``data`` and its field path, skipping pydantic's union tags
+    (``inline``, ``hardware``…), which name no key of the document."""
+    node = data
+    line: int | None = _first_line(data)
+    path = ""
+    for position, key in enumerate(loc):
+        last = position == len(loc) - 1
+        if isinstance(node, Mapping) and key in node:
+            if isinstance(node, CommentedMap) and key in node.lc.data:
+                line = node.lc.key(key)[0] + 1
+            path = f"{path}.{key}" if path else str(key)
+            node = node[key]
+        elif isinstance(node, Sequence) and not isinstance(node, str) and isinstance(key, int):
+            if 0 <= key < len(node):
+                if isinstance(node, CommentedSeq) and key in node.lc.data:
+                    line = node.lc.item(key)[0] + 1
+                node = node[key]
+            path = f"{path}[{key}]"
+        elif last and missing and isinstance(key, str):
+            path = f"{path}.{key}" if path else key
+        # otherwise: a union tag or a model-level location; nothing to add
+    return line, path
+
+
+def _first_line(data: Any) -> int | None:
+    if isinstance(data, CommentedMap | CommentedSeq):
+        return int(data.lc.line) + 1
+    return None
+
+
+_MESSAGES = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field",
+}
+
+
+def _message(detail: Mapping[str, Any]) -> str:
+    kind = detail["type"]
+    if kind in _MESSAGES:
+        return str(_MESSAGES[kind])
+    message = str(detail["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    elif message.startswith("Assertion failed, "):
+        message = message[len("Assertion failed, "):]
+    received = detail.get("input")
+    if kind.startswith(("enum", "literal")) and received is not None:
+        message = f"{received!r} is not allowed: {message[0].lower()}{message[1:]}"
+    return message

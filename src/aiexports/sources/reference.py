@@ -1,0 +1,233 @@
+"""The bundled reference data: countries, menu, policy packs, frameworks, program terms.
+
+Everything is read from the installed package (``aiexports/data``), validated with file,
+line and field on error, and cached for the life of the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from aiexports.core.catalog import FrameworkCatalog, Menu, Package, ProgramTerms, build_menu
+from aiexports.core.countries import CountryBook, CountrySources, GroupInfo, build_country_book
+from aiexports.core.policy.engine import ReferenceData, check_pack
+from aiexports.core.policy.pack import PackShelf, PolicyPack
+from aiexports.core.records import validation_context
+from aiexports.errors import InputError, Issue, ReferenceDataError
+from aiexports.sources.documents import Document, parse_text, read_document, validate_document
+
+DATA: Traversable = resources.files("aiexports.data")
+
+
+def data_file(*parts: str) -> Traversable:
+    node = DATA
+    for part in parts:
+        node = node / part
+    return node
+
+
+def _digest(*texts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for text in texts:
+        hasher.update(text.encode() if isinstance(text, str) else text)
+    return hasher.hexdigest()
+
+
+def _bundled(load: Any, what: str) -> Any:
+    """Bundled data that fails validation is a broken install, not a user error."""
+    try:
+        return load()
+    except InputError as error:
+        raise ReferenceDataError(
+            [Issue(f"bundled {what}: {i.message}", i.source, i.line, i.field)
+             for i in error.issues]
+        ) from None
+
+
+# --- countries --------------------------------------------------------------------------
+
+
+@cache
+def countries() -> CountryBook:
+    return _bundled(_load_countries, "country data")  # type: ignore[no-any-return]
+
+
+def _load_countries() -> CountryBook:
+    iso_text = data_file("countries", "iso-3166-1.json").read_text(encoding="utf-8")
+    groups_text = data_file("countries", "ear-country-groups.json").read_text(encoding="utf-8")
+    rules_text = data_file("countries", "country-rules.yaml").read_text(encoding="utf-8")
+    iso = json.loads(iso_text)
+    ear = json.loads(groups_text)
+    rules = parse_text(rules_text, "countries/country-rules.yaml").data
+    groups = {
+        code: GroupInfo(
+            code=code,
+            title=group["title"],
+            members=tuple(member["code"] for member in group["members"]),
+            confidence=group["confidence"],
+            notes=group.get("notes", ""),
+            sources=tuple(group.get("sources", ())),
+        )
+        for code, group in ear["groups"].items()
+    }
+    tiers = rules["risk_tiers"]
+    sources = CountrySources(
+        iso_countries=tuple((c["code"], tuple(c["names"])) for c in iso["countries"]),
+        groups=groups,
+        diffusion_tier1=frozenset(m["code"] for m in ear["ai_diffusion_2025_tier1"]["members"]),
+        military_end_use=frozenset(m["code"] for m in ear["military_end_use_744_21"]["members"]),
+        echri_signatories=frozenset(tiers["low_countries"]),
+        high_risk_groups=tuple(tiers["high_groups"]),
+        high_risk_extra=frozenset(tiers["high_countries"]),
+        treated_as=dict(rules["treated_as"]),
+        countries_of_concern=frozenset(rules["countries_of_concern"]),
+        tier3_extra=frozenset(rules["diffusion_tier3_countries"]),
+        name_aliases=dict(rules["name_aliases"]),
+        version=f"ear-groups@{ear['as_of']}#{_digest(iso_text, groups_text, rules_text)[:12]}",
+    )
+    return build_country_book(sources)
+
+
+# --- frameworks and program terms -------------------------------------------------------
+
+
+@cache
+def frameworks() -> dict[str, FrameworkCatalog]:
+    raw = json.loads(data_file("frameworks", "nist-ai-rmf-1.0-core.json").read_text("utf-8"))
+    meta = raw["framework"]
+    framework_id = f"{meta['id']}-{meta['version']}"
+    subcategories = frozenset(
+        sub["id"]
+        for function in raw["functions"]
+        for category in function["categories"]
+        for sub in category["subcategories"]
+    )
+    functions = tuple(function["id"] for function in raw["functions"])
+    return {framework_id: FrameworkCatalog(framework_id, subcategories, functions)}
+
+
+@cache
+def program_terms() -> ProgramTerms:
+    def load() -> ProgramTerms:
+        text = data_file("program", "terms.yaml").read_text(encoding="utf-8")
+        return validate_document(ProgramTerms, parse_text(text, "program/terms.yaml"))
+
+    return _bundled(load, "program terms")  # type: ignore[no-any-return]
+
+
+# --- menu -------------------------------------------------------------------------------
+
+
+def read_package(document: Document, book: CountryBook) -> Package:
+    return validate_document(Package, document, validation_context(book))
+
+
+def read_packages(paths: Iterable[Path], book: CountryBook) -> list[tuple[Path, Package]]:
+    """Read package files, reporting every file's errors together."""
+    packages, issues = [], []
+    for path in paths:
+        try:
+            packages.append((path, read_package(read_document(path), book)))
+        except InputError as error:
+            issues.extend(error.issues)
+    if issues:
+        raise InputError(issues)
+    return packages
+
+
+@cache
+def menu() -> Menu:
+    def load() -> Menu:
+        book = countries()
+        folder = data_file("menu")
+        files = sorted(
+            (entry for entry in folder.iterdir() if entry.name.endswith(".yaml")),
+            key=lambda entry: entry.name,
+        )
+        texts = [entry.read_text(encoding="utf-8") for entry in files]
+        packages = [
+            read_package(parse_text(text, f"menu/{entry.name}"), book)
+            for entry, text in zip(files, texts, strict=True)
+        ]
+        return build_menu(packages, f"menu#{_digest(*texts)[:12]}")
+
+    return _bundled(load, "menu")  # type: ignore[no-any-return]
+
+
+# --- policy packs -----------------------------------------------------------------------
+
+
+def _pack_documents() -> dict[str, Document]:
+    documents = {}
+    for entry in sorted(data_file("policies").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            document = parse_text(entry.read_text(encoding="utf-8"), f"policies/{entry.name}")
+            documents[str(document.data.get("id"))] = document
+    return documents
+
+
+def read_pack(document: Document, bases: Mapping[str, Document]) -> PolicyPack:
+    """Validate a pack document, merging the pack it ``extends`` (parameters, citations and
+    conditions are inherited key by key; rules and dates are always the pack's own)."""
+    data = document.data
+    if not isinstance(data, CommentedMap):
+        raise InputError(Issue("a policy pack is a mapping", document.source, 1))
+    base_id = data.get("extends")
+    if base_id is not None:
+        base = bases.get(str(base_id))
+        if base is None:
+            raise InputError(
+                Issue(f"extends unknown pack {base_id!r}", document.source,
+                      document.line_of(["extends"]), "extends")
+            )
+        # Inherit in place: the document was parsed for this call, and its own keys keep
+        # their line numbers for error messages.
+        data.pop("extends")
+        for section in ("parameters", "citations", "conditions"):
+            own = data.setdefault(section, CommentedMap())
+            for key, value in (base.data.get(section) or {}).items():
+                if key not in own:
+                    own[key] = value
+    merged: Any = data
+    canonical = json.dumps(_plain(merged), sort_keys=True, default=str)
+    pack = validate_document(PolicyPack, Document(document.source, merged))
+    pack = pack.model_copy(update={"digest": _digest(canonical)})
+    problems = check_pack(pack)
+    if problems:
+        raise InputError([issue.located(document.source) for issue in problems])
+    return pack
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@cache
+def packs() -> PackShelf:
+    def load() -> PackShelf:
+        documents = _pack_documents()
+        return PackShelf({pid: read_pack(doc, documents) for pid, doc in documents.items()})
+
+    return _bundled(load, "policy packs")  # type: ignore[no-any-return]
+
+
+def pack_from_file(path: Path) -> PolicyPack:
+    """A draft or replacement pack from a file; it may extend a bundled pack."""
+    return read_pack(read_document(path), _pack_documents())
+
+
+def reference_data() -> ReferenceData:
+    return ReferenceData(countries(), menu())
