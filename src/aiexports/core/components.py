@@ -92,9 +92,10 @@ AnyComponent = (
 
 
 def _reference_or_kind(value: Any) -> str | None:
+    """Tag of a component entry, for validation (str or mapping) and serialisation."""
     if isinstance(value, str):
         return "reference"
-    if isinstance(value, dict):
+    if isinstance(value, dict | _ComponentBase):
         return "inline"
     return None
 

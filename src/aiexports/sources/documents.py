@@ -21,6 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from aiexports.errors import InputError, Issue
 
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
 

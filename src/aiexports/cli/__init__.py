@@ -1,0 +1,1 @@
+"""The command-line edge: parse arguments, call a service, render the result."""

@@ -1,0 +1,186 @@
+"""``aiexports assess`` and ``aiexports impact``: determinations and policy change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from aiexports.cli.output import Format, console, print_json, styled_outcome
+from aiexports.core.determination import Determination
+from aiexports.core.policy.compare import ImpactTally, PolicyDifference
+from aiexports.core.policy.rules import RULES
+from aiexports.errors import InputError, Issue
+from aiexports.services.assessment import build_assessor, resolve_policy
+from aiexports.services.deals import read_deal
+from aiexports.services.lists import installed_snapshot
+
+PolicyOption = Annotated[
+    str | None,
+    typer.Option("--policy", help="Pack id (or a pack file); default: the pack in force on "
+                 "the deal's date"),
+]
+ListsOption = Annotated[
+    list[Path] | None,
+    typer.Option("--lists", help="List files or folders replacing the installed lists for "
+                 "this run (repeatable)"),
+]
+FormatOption = Annotated[Format, typer.Option("--format", help="table or json")]
+
+
+def assess(
+    deal_path: Annotated[Path, typer.Argument(metavar="DEAL", help="Deal document (YAML or JSON)")],
+    policy: PolicyOption = None,
+    lists: ListsOption = None,
+    output: FormatOption = Format.TABLE,
+    compare_policy: Annotated[
+        str | None, typer.Option("--compare-policy", help="Also decide under this pack and "
+                                 "show what differs")
+    ] = None,
+) -> None:
+    """Decide a deal: prohibited, license required (with review policy), review required
+    or no license required — with the rules, citations and conditions behind it.
+    Exit 0 whatever the outcome; 2 when the deal is invalid."""
+    assessor = build_assessor(lists, installed_snapshot)
+    sourced = read_deal(deal_path, assessor.reference.countries)
+    first = resolve_policy(assessor.shelf, policy)
+    if compare_policy is None:
+        determination = assessor.decide(sourced, first)
+        if output is Format.JSON:
+            print_json(determination.contract())
+        else:
+            render_determination(determination)
+        return
+    other = resolve_policy(assessor.shelf, compare_policy)
+    assert other is not None
+    difference = assessor.compare(sourced, first, other)
+    if output is Format.JSON:
+        print_json({"policy": difference.a.contract(), "compare_policy": difference.b.contract(),
+                    "differences": difference.summary()})
+    else:
+        render_difference(difference)
+
+
+def render_determination(determination: Determination, title: str | None = None) -> None:
+    d = determination
+    header = title or f"Deal {d.deal_id or '(no id)'}"
+    policy = (f"{d.policy.id} v{d.policy.version} (in force {d.policy.effective.start or '…'} "
+              f"to {d.policy.effective.end or '…'})")
+    review = f" — {d.review_policy}" if d.review_policy else ""
+    console.print(f"[bold]{header}[/]: {styled_outcome(d.outcome)}{review}")
+    console.print(f"Policy: {policy}")
+    if d.findings:
+        table = Table(title="Findings", show_lines=True)
+        for column in ("rule", "outcome", "finding", "citations"):
+            table.add_column(column, overflow="fold")
+        for f in d.findings:
+            outcome = styled_outcome(f.outcome) + (f"\n{f.review_policy}" if f.review_policy else "")
+            table.add_row(f.rule, outcome, f.message, "\n".join(f.citations))
+        console.print(table)
+        console.print("[bold]Why these rules[/]")
+        for rule_id in dict.fromkeys(f.rule for f in d.findings):
+            console.print(f"  [bold]{rule_id}[/]: {RULES[rule_id].explanation}", markup=True)
+    else:
+        console.print("No rule fired.")
+    if d.conditions:
+        console.print("[bold]Conditions[/]")
+        for c in d.conditions:
+            console.print(f"  {c.id}: {c.text} [dim]({c.source_rule})[/]")
+    elif d.outcome == "prohibited":
+        console.print("No conditions: the deal is prohibited.")
+    console.print(f"[dim]decision {d.decision_id}[/]")
+    console.print("[dim]data " + "; ".join(f"{k}={v}" for k, v in d.data_versions.items()) + "[/]")
+
+
+def render_difference(difference: PolicyDifference) -> None:
+    render_determination(difference.a, f"Under {difference.a.policy.id}")
+    console.print()
+    render_determination(difference.b, f"Under {difference.b.policy.id}")
+    console.print()
+    s = difference.summary()
+    if not difference.changed:
+        console.print("[bold]No difference[/] between the two packs for this deal.")
+        return
+    console.print(f"[bold]Differences[/] ({difference.b.policy.id} against "
+                  f"{difference.a.policy.id}): outcome {difference.a.outcome} → "
+                  f"{difference.b.outcome} ({s['direction']})")
+    for label, key in (("rules firing only under", "rules_added"),
+                       ("rules no longer firing", "rules_removed"),
+                       ("conditions added", "conditions_added"),
+                       ("conditions removed", "conditions_removed")):
+        values = s[key]
+        if values:
+            suffix = f" {difference.b.policy.id}" if key == "rules_added" else ""
+            console.print(f"  {label}{suffix}: {', '.join(values)}")  # type: ignore[arg-type]
+
+
+def impact(
+    deals: Annotated[Path, typer.Argument(metavar="DEALS_DIR_OR_JSONL",
+                                          help="A folder of deal files or a JSON-lines file")],
+    policy: Annotated[str, typer.Option("--policy", help="The pack deals are decided under now")],
+    against: Annotated[str, typer.Option("--against", help="The pack to compare with")],
+    lists: ListsOption = None,
+    output: FormatOption = Format.TABLE,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Report on the valid deals and list the invalid ones "
+        "instead of stopping")] = False,
+) -> None:
+    """Re-decide a portfolio under two packs: how many deals change outcome, in which
+    direction, and which rules make the difference."""
+    if not deals.exists():
+        raise InputError(Issue("file or folder not found", str(deals)))
+    assessor = build_assessor(lists, installed_snapshot)
+    first = resolve_policy(assessor.shelf, policy)
+    second = resolve_policy(assessor.shelf, against)
+    assert first is not None and second is not None
+    with Progress(TextColumn("re-deciding"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=output is Format.JSON) as progress:
+        task = progress.add_task("deals", total=None)
+        tally, errors = assessor.impact(deals, first, second, skip_invalid,
+                                        progress=lambda: progress.advance(task))
+    report = tally.report()
+    if errors:
+        report["invalid_deals"] = [issue.render() for e in errors for issue in e.issues]
+    if output is Format.JSON:
+        print_json(report)
+    else:
+        render_impact(tally, len(errors))
+
+
+def render_impact(tally: ImpactTally, invalid: int) -> None:
+    report = tally.report()
+    console.print(f"[bold]Impact of {tally.against} against {tally.policy}[/] on "
+                  f"{tally.deals:,} deals" + (f" ({invalid} invalid skipped)" if invalid else ""))
+    console.print(f"Outcome changes: {tally.outcome_changed:,} "
+                  f"([red]{tally.stricter:,} stricter[/], [green]{tally.less_strict:,} less "
+                  f"strict[/]); review policy only: {tally.review_policy_changed:,}; "
+                  f"any change incl. conditions: {tally.any_change:,}")
+    table = Table(title="Outcomes")
+    table.add_column("outcome")
+    table.add_column(tally.policy, justify="right")
+    table.add_column(tally.against, justify="right")
+    outcomes = report["outcomes"]
+    assert isinstance(outcomes, dict)
+    for outcome, count in outcomes[tally.policy].items():
+        table.add_row(styled_outcome(outcome), f"{count:,}",
+                      f"{outcomes[tally.against][outcome]:,}")
+    console.print(table)
+    if tally.transitions:
+        moves = Table(title="Outcome transitions")
+        for column in ("from", "to", "deals"):
+            moves.add_column(column)
+        for (a, b), count in tally.transitions.most_common():
+            moves.add_row(styled_outcome(a), styled_outcome(b), f"{count:,}")
+        console.print(moves)
+        why = Table(title="Why (rules behind the changed outcomes)")
+        for column in ("rule", f"fires only under {tally.against}",
+                       f"fires only under {tally.policy}"):
+            why.add_column(column)
+        for rule_id in sorted(set(tally.rules_added) | set(tally.rules_removed)):
+            why.add_row(rule_id, f"{tally.rules_added[rule_id]:,}",
+                        f"{tally.rules_removed[rule_id]:,}")
+        console.print(why)

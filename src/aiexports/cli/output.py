@@ -1,0 +1,45 @@
+"""Shared output helpers: one console, JSON printing and error rendering."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+
+from aiexports.errors import AiExportsError
+
+console = Console(highlight=False, soft_wrap=False)
+errors = Console(stderr=True, highlight=False)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def report_error(error: AiExportsError, limit: int = 50) -> None:
+    """Every issue on its own line: ``file:line: field 'x': message``."""
+    issues = error.issues
+    for issue in issues[:limit]:
+        errors.print(f"error: {issue.render()}", markup=False)
+    if len(issues) > limit:
+        errors.print(f"error: … and {len(issues) - limit} more", markup=False)
+
+
+OUTCOME_STYLE = {
+    "prohibited": "bold white on red",
+    "license_required": "bold red",
+    "review_required": "bold yellow",
+    "no_license_required": "bold green",
+}
+
+
+def styled_outcome(outcome: str) -> str:
+    return f"[{OUTCOME_STYLE.get(outcome, 'bold')}]{outcome}[/]"

@@ -1,0 +1,1 @@
+"""Use cases shared by every edge: each takes its ports and reference data as arguments."""

@@ -1,0 +1,105 @@
+"""Reading deal documents and portfolios, and locating engine errors in them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from aiexports.core.countries import CountryBook
+from aiexports.core.deal import Deal
+from aiexports.core.records import validation_context
+from aiexports.errors import AiExportsError, InputError, Issue
+from aiexports.sources.documents import (
+    DOCUMENT_SUFFIXES,
+    Document,
+    issues_from,
+    read_document,
+    validate_document,
+)
+
+
+
+@dataclass(frozen=True)
+class SourcedDeal:
+    """A validated deal and the document it was read from (for locating later errors)."""
+
+    deal: Deal
+    document: Document | None
+    where: str
+
+    def locate(self, error: AiExportsError) -> AiExportsError:
+        """``error`` with each issue given this deal's file and the line of its field."""
+        issues = []
+        for issue in error.issues:
+            line = issue.line
+            if line is None and issue.field and self.document is not None:
+                line = self.document.line_of(field_path(issue.field))
+            issues.append(issue.located(self.where, line))
+        return type(error)(issues)
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_path(field: str) -> list[int | str]:
+    """``components[0].tpp`` → ``["components", 0, "tpp"]``."""
+    return [int(index) if index else name for name, index in _PART.findall(field)]
+
+
+def read_deal(path: Path, countries: CountryBook) -> SourcedDeal:
+    document = read_document(path)
+    deal = validate_document(Deal, document, validation_context(countries))
+    return SourcedDeal(deal, document, str(path))
+
+
+def deal_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in DOCUMENT_SUFFIXES and p.is_file())
+
+
+def read_portfolio(
+    path: Path, countries: CountryBook
+) -> Iterator[SourcedDeal | InputError]:
+    """Every deal of a folder of YAML/JSON files or of a JSON-lines file, in order; a deal
+    that fails validation comes as its located :class:`InputError`."""
+    if path.is_dir():
+        for file in deal_files(path):
+            try:
+                yield read_deal(file, countries)
+            except InputError as error:
+                yield error
+        return
+    if not path.exists():
+        raise InputError(Issue("file or folder not found", str(path)))
+    context = validation_context(countries)
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as error:
+        raise InputError(Issue(f"cannot read: {error.strerror}", str(path))) from None
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    deal = Deal.model_validate_json(line, context=context)
+                except ValidationError as error:
+                    yield InputError(_json_line_issues(error, line, str(path), number))
+                    continue
+                yield SourcedDeal(deal, None, f"{path}:{number}")
+        except UnicodeDecodeError as error:
+            raise InputError(Issue(f"not UTF-8 text ({error.reason})", str(path))) from None
+
+
+def _json_line_issues(
+    error: ValidationError, line: str, source: str, number: int
+) -> list[Issue]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as bad:
+        return [Issue(f"not valid JSON: {bad.msg} (column {bad.colno})", source, number)]
+    return issues_from(error, source, data, number)

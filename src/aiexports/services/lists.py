@@ -1,0 +1,98 @@
+"""Installing restricted-party list downloads and finding the lists a run uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from aiexports.core.countries import CountryBook
+from aiexports.core.screening.snapshot import (
+    ListSnapshot,
+    SnapshotChanges,
+    compare_snapshots,
+    replace_feeds,
+)
+from aiexports.errors import InputError, Issue
+from aiexports.services.screening import bundled_snapshot
+from aiexports.settings import Settings
+from aiexports.sources.lists import read_list_paths
+from aiexports.storage.database import is_current, normalize_url, open_engine, upgrade
+from aiexports.storage.list_store import InstalledVersion, ListStore
+
+
+def _existing_sqlite_missing(url: str) -> bool:
+    parsed = make_url(normalize_url(url))
+    return parsed.get_backend_name() == "sqlite" and not (
+        parsed.database and Path(parsed.database).exists()
+    )
+
+
+def open_store(settings: Settings | None = None, create: bool = False) -> ListStore | None:
+    """The list store; ``None`` when nothing was ever installed and ``create`` is False."""
+    settings = settings or Settings()
+    url = settings.effective_database_url
+    if not create and _existing_sqlite_missing(url):
+        return None
+    engine = open_engine(url)
+    if create:
+        upgrade(engine)
+    elif not is_current(engine):
+        return None
+    return ListStore(engine)
+
+
+def installed_snapshot() -> ListSnapshot | None:
+    """The active installed list version, if ``lists update`` ever ran here."""
+    store = open_store()
+    return store.active_snapshot() if store is not None else None
+
+
+@dataclass(frozen=True)
+class ListUpdate:
+    installed: InstalledVersion | None
+    """None when the files changed nothing (no new version is recorded)."""
+    previous_version: str
+    new_version: str
+    changes: SnapshotChanges
+    report: dict[str, Any]
+
+
+def update_lists(
+    paths: Sequence[Path],
+    countries: CountryBook,
+    store: ListStore,
+    now: Callable[[], dt.datetime],
+    before_commit: Callable[[], None] | None = None,
+) -> ListUpdate:
+    """Import official list downloads and make them active, replacing the feeds they
+    contain. Every file is parsed before anything is written."""
+    if not paths:
+        raise InputError(Issue("name at least one list file or folder"))
+    feeds = read_list_paths(paths, countries)
+    if not feeds:
+        raise InputError(Issue("no list files found", ", ".join(map(str, paths))))
+    current = store.active_snapshot() or bundled_snapshot()
+    new = replace_feeds(current, feeds)
+    changes = compare_snapshots(current, new)
+    report: dict[str, Any] = {
+        "files": [str(path) for path in paths],
+        "previous_version": current.version,
+        "added": len(changes.added),
+        "removed": len(changes.removed),
+        "modified": len(changes.modified),
+        "examples": {
+            "added": list(changes.added[:10]),
+            "removed": list(changes.removed[:10]),
+            "modified": list(changes.modified[:10]),
+        },
+        "imports": [feed.report.model_dump(mode="json") for feed in feeds],
+    }
+    if new.version == current.version:
+        return ListUpdate(None, current.version, new.version, changes, report)
+    installed = store.install(new, report, now(), before_commit)
+    return ListUpdate(installed, current.version, new.version, changes, report)

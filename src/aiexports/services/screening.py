@@ -1,0 +1,137 @@
+"""Screening deal parties: which lists are used, which matcher, and the per-deal results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from aiexports.core.countries import CountryBook
+from aiexports.core.deal import Deal
+from aiexports.core.screening.entries import ListEntry
+from aiexports.core.screening.exact import ExactNameMatcher
+from aiexports.core.screening.port import Screener, ScreeningQuery
+from aiexports.core.screening.results import (
+    ListMatch,
+    PartyScreening,
+    ScreeningResult,
+    Thresholds,
+)
+from aiexports.core.screening.snapshot import ListSnapshot
+from aiexports.errors import InputError, ReferenceDataError
+from aiexports.sources.documents import parse_text
+from aiexports.sources.lists import read_list_paths
+from aiexports.sources.lists.bundle import load_snapshot_bytes
+from aiexports.sources.reference import data_file
+
+MatcherFactory = Callable[[Iterable[ListEntry], str], Screener]
+
+MATCHERS: dict[str, MatcherFactory] = {
+    ExactNameMatcher.matcher_id: ExactNameMatcher,
+}
+
+
+@dataclass(frozen=True)
+class ScreeningConfig:
+    matcher: str
+    thresholds: Thresholds
+
+
+@cache
+def screening_config() -> ScreeningConfig:
+    raw = parse_text(
+        data_file("screening", "config.yaml").read_text(encoding="utf-8"), "screening/config.yaml"
+    ).data
+    matcher = str(raw["matcher"])
+    bands = raw["thresholds"][matcher]
+    if matcher not in MATCHERS:
+        raise ReferenceDataError(f"screening/config.yaml names unknown matcher {matcher!r}")
+    return ScreeningConfig(matcher, Thresholds(float(bands["block"]), float(bands["review"])))
+
+
+@cache
+def bundled_snapshot() -> ListSnapshot:
+    try:
+        data = data_file("lists", "snapshot.json.gz").read_bytes()
+    except FileNotFoundError:
+        raise ReferenceDataError("the bundled list snapshot is missing") from None
+    return load_snapshot_bytes(data)
+
+
+@dataclass(frozen=True)
+class LoadedLists:
+    """The list data a run uses; ``snapshot`` is None when none could be loaded."""
+
+    snapshot: ListSnapshot | None
+    origin: str
+    problem: str | None = None
+
+
+def load_lists(
+    paths: Sequence[Path] | None,
+    countries: CountryBook,
+    installed: Callable[[], ListSnapshot | None] | None = None,
+) -> LoadedLists:
+    """Lists given on the command line replace everything for this run; otherwise the
+    version installed with ``lists update`` when there is one, else the bundled snapshot."""
+    if paths:
+        from aiexports.core.screening.snapshot import snapshot_of
+
+        feeds = read_list_paths(paths, countries)
+        if not feeds:
+            return LoadedLists(None, "arguments", "no list files in the given paths")
+        return LoadedLists(snapshot_of(feeds), "arguments")
+    if installed is not None:
+        snapshot = installed()
+        if snapshot is not None:
+            return LoadedLists(snapshot, "installed")
+    try:
+        return LoadedLists(bundled_snapshot(), "bundled")
+    except (ReferenceDataError, InputError, OSError, ValueError) as error:
+        return LoadedLists(None, "bundled", f"bundled lists unusable: {error}")
+
+
+class DealScreener:
+    """Screens every party of a deal, remembering each (name, country) it has seen."""
+
+    def __init__(
+        self, screener: Screener | None, thresholds: Thresholds, problem: str | None = None
+    ) -> None:
+        self.screener = screener
+        self.thresholds = thresholds
+        self.problem = problem or "no list data"
+        self._seen: dict[tuple[str, str], tuple[ListMatch, ...]] = {}
+
+    @property
+    def lists_version(self) -> str:
+        return self.screener.lists_version if self.screener else f"unavailable: {self.problem}"
+
+    def matches(self, name: str, country: str) -> tuple[ListMatch, ...]:
+        assert self.screener is not None
+        key = (name, country)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self.screener.screen(ScreeningQuery(name, country))
+        return found
+
+    def screen(self, deal: Deal) -> ScreeningResult:
+        if self.screener is None:
+            return ScreeningResult.unavailable(self.thresholds, len(deal.parties), self.problem)
+        return ScreeningResult(
+            available=True,
+            thresholds=self.thresholds,
+            lists_version=self.screener.lists_version,
+            matcher=self.screener.matcher_id,
+            parties=tuple(
+                PartyScreening(self.matches(party.name, party.country)) for party in deal.parties
+            ),
+        )
+
+
+def deal_screener(lists: LoadedLists, config: ScreeningConfig | None = None) -> DealScreener:
+    config = config or screening_config()
+    if lists.snapshot is None:
+        return DealScreener(None, config.thresholds, lists.problem)
+    factory = MATCHERS[config.matcher]
+    return DealScreener(factory(lists.snapshot.entries, lists.snapshot.version), config.thresholds)
