@@ -51,10 +51,10 @@ class AiExportsError(Exception):
 
     exit_code = 1
 
-    def __init__(self, issues: Iterable[Issue] | str) -> None:
-        self.issues: tuple[Issue, ...] = (
-            (Issue(issues),) if isinstance(issues, str) else tuple(issues)
-        )
+    def __init__(self, issues: Iterable[Issue] | Issue | str) -> None:
+        if isinstance(issues, str):
+            issues = Issue(issues)
+        self.issues: tuple[Issue, ...] = (issues,) if isinstance(issues, Issue) else tuple(issues)
         super().__init__("\n".join(issue.render() for issue in self.issues))
 
     def located(self, source: str | None, line: int | None = None) -> AiExportsError:
