@@ -22,6 +22,7 @@ from aiexports.core.countries import CountryBook, CountrySources, GroupInfo, bui
 from aiexports.core.policy.engine import ReferenceData, check_pack
 from aiexports.core.policy.pack import PackShelf, PolicyPack
 from aiexports.core.records import validation_context
+from aiexports.core.screening.names import NameRules
 from aiexports.errors import InputError, Issue, ReferenceDataError
 from aiexports.sources.documents import Document, parse_text, read_document, validate_document
 
@@ -48,8 +49,7 @@ def _bundled(load: Any, what: str) -> Any:
         return load()
     except InputError as error:
         raise ReferenceDataError(
-            [Issue(f"bundled {what}: {i.message}", i.source, i.line, i.field)
-             for i in error.issues]
+            [Issue(f"bundled {what}: {i.message}", i.source, i.line, i.field) for i in error.issues]
         ) from None
 
 
@@ -133,7 +133,8 @@ def read_package(document: Document, book: CountryBook) -> Package:
 
 def read_packages(paths: Iterable[Path], book: CountryBook) -> list[tuple[Path, Package]]:
     """Read package files, reporting every file's errors together."""
-    packages, issues = [], []
+    packages: list[tuple[Path, Package]] = []
+    issues: list[Issue] = []
     for path in paths:
         try:
             packages.append((path, read_package(read_document(path), book)))
@@ -186,8 +187,12 @@ def read_pack(document: Document, bases: Mapping[str, Document]) -> PolicyPack:
         base = bases.get(str(base_id))
         if base is None:
             raise InputError(
-                Issue(f"extends unknown pack {base_id!r}", document.source,
-                      document.line_of(["extends"]), "extends")
+                Issue(
+                    f"extends unknown pack {base_id!r}",
+                    document.source,
+                    document.line_of(["extends"]),
+                    "extends",
+                )
             )
         # Inherit in place: the document was parsed for this call, and its own keys keep
         # their line numbers for error messages.
@@ -231,3 +236,27 @@ def pack_from_file(path: Path) -> PolicyPack:
 
 def reference_data() -> ReferenceData:
     return ReferenceData(countries(), menu())
+
+
+# --- screening --------------------------------------------------------------------------
+
+
+@cache
+def name_rules() -> NameRules:
+    def load() -> NameRules:
+        text = data_file("screening", "name-rules.yaml").read_text(encoding="utf-8")
+        raw = parse_text(text, "screening/name-rules.yaml").data
+        try:
+            return NameRules.build(
+                phrases=dict(raw["legal_form_phrases"]),
+                forms=dict(raw["legal_forms"]),
+                honorifics=list(raw["honorifics"]),
+                particles=list(raw["particles"]),
+                variant_groups=[list(group) for group in raw["variants"]],
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise InputError(
+                Issue(f"invalid name rules: {error}", "screening/name-rules.yaml")
+            ) from None
+
+    return _bundled(load, "name rules")  # type: ignore[no-any-return]

@@ -113,7 +113,8 @@ def compare_snapshots(old: ListSnapshot | None, new: ListSnapshot) -> SnapshotCh
         removed=tuple(sorted(before.keys() - after.keys())),
         modified=tuple(
             sorted(
-                key for key in after.keys() & before.keys()
+                key
+                for key in after.keys() & before.keys()
                 if _content(after[key]) != _content(before[key])
             )
         ),
