@@ -20,13 +20,16 @@ from aiexports.services.lists import installed_snapshot
 
 PolicyOption = Annotated[
     str | None,
-    typer.Option("--policy", help="Pack id (or a pack file); default: the pack in force on "
-                 "the deal's date"),
+    typer.Option(
+        "--policy", help="Pack id (or a pack file); default: the pack in force on the deal's date"
+    ),
 ]
 ListsOption = Annotated[
     list[Path] | None,
-    typer.Option("--lists", help="List files or folders replacing the installed lists for "
-                 "this run (repeatable)"),
+    typer.Option(
+        "--lists",
+        help="List files or folders replacing the installed lists for this run (repeatable)",
+    ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="table or json")]
 
@@ -37,8 +40,8 @@ def assess(
     lists: ListsOption = None,
     output: FormatOption = Format.TABLE,
     compare_policy: Annotated[
-        str | None, typer.Option("--compare-policy", help="Also decide under this pack and "
-                                 "show what differs")
+        str | None,
+        typer.Option("--compare-policy", help="Also decide under this pack and show what differs"),
     ] = None,
 ) -> None:
     """Decide a deal: prohibited, license required (with review policy), review required
@@ -58,8 +61,13 @@ def assess(
     assert other is not None
     difference = assessor.compare(sourced, first, other)
     if output is Format.JSON:
-        print_json({"policy": difference.a.contract(), "compare_policy": difference.b.contract(),
-                    "differences": difference.summary()})
+        print_json(
+            {
+                "policy": difference.a.contract(),
+                "compare_policy": difference.b.contract(),
+                "differences": difference.summary(),
+            }
+        )
     else:
         render_difference(difference)
 
@@ -67,22 +75,23 @@ def assess(
 def render_determination(determination: Determination, title: str | None = None) -> None:
     d = determination
     header = title or f"Deal {d.deal_id or '(no id)'}"
-    policy = (f"{d.policy.id} v{d.policy.version} (in force {d.policy.effective.start or '…'} "
-              f"to {d.policy.effective.end or '…'})")
+    policy = (
+        f"{d.policy.id} v{d.policy.version} (in force {d.policy.effective.start or '…'} "
+        f"to {d.policy.effective.end or '…'})"
+    )
     review = f" — {d.review_policy}" if d.review_policy else ""
     console.print(f"[bold]{header}[/]: {styled_outcome(d.outcome)}{review}")
     console.print(f"Policy: {policy}")
     if d.findings:
-        table = Table(title="Findings", show_lines=True)
-        for column in ("rule", "outcome", "finding", "citations"):
-            table.add_column(column, overflow="fold")
+        console.print("[bold]Findings[/]")
         for f in d.findings:
-            outcome = styled_outcome(f.outcome) + (f"\n{f.review_policy}" if f.review_policy else "")
-            table.add_row(f.rule, outcome, f.message, "\n".join(f.citations))
-        console.print(table)
+            policy_note = f" ({f.review_policy})" if f.review_policy else ""
+            console.print(f"  [bold]{f.rule}[/] {styled_outcome(f.outcome)}{policy_note}")
+            console.print(f"    {f.message}", markup=False)
+            console.print(f"    cites: {'; '.join(f.citations)}", markup=False, style="dim")
         console.print("[bold]Why these rules[/]")
         for rule_id in dict.fromkeys(f.rule for f in d.findings):
-            console.print(f"  [bold]{rule_id}[/]: {RULES[rule_id].explanation}", markup=True)
+            console.print(f"  [bold]{rule_id}[/]: {RULES[rule_id].explanation}")
     else:
         console.print("No rule fired.")
     if d.conditions:
@@ -104,13 +113,17 @@ def render_difference(difference: PolicyDifference) -> None:
     if not difference.changed:
         console.print("[bold]No difference[/] between the two packs for this deal.")
         return
-    console.print(f"[bold]Differences[/] ({difference.b.policy.id} against "
-                  f"{difference.a.policy.id}): outcome {difference.a.outcome} → "
-                  f"{difference.b.outcome} ({s['direction']})")
-    for label, key in (("rules firing only under", "rules_added"),
-                       ("rules no longer firing", "rules_removed"),
-                       ("conditions added", "conditions_added"),
-                       ("conditions removed", "conditions_removed")):
+    console.print(
+        f"[bold]Differences[/] ({difference.b.policy.id} against "
+        f"{difference.a.policy.id}): outcome {difference.a.outcome} → "
+        f"{difference.b.outcome} ({s['direction']})"
+    )
+    for label, key in (
+        ("rules firing only under", "rules_added"),
+        ("rules no longer firing", "rules_removed"),
+        ("conditions added", "conditions_added"),
+        ("conditions removed", "conditions_removed"),
+    ):
         values = s[key]
         if values:
             suffix = f" {difference.b.policy.id}" if key == "rules_added" else ""
@@ -118,15 +131,23 @@ def render_difference(difference: PolicyDifference) -> None:
 
 
 def impact(
-    deals: Annotated[Path, typer.Argument(metavar="DEALS_DIR_OR_JSONL",
-                                          help="A folder of deal files or a JSON-lines file")],
+    deals: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DEALS_DIR_OR_JSONL", help="A folder of deal files or a JSON-lines file"
+        ),
+    ],
     policy: Annotated[str, typer.Option("--policy", help="The pack deals are decided under now")],
     against: Annotated[str, typer.Option("--against", help="The pack to compare with")],
     lists: ListsOption = None,
     output: FormatOption = Format.TABLE,
-    skip_invalid: Annotated[bool, typer.Option(
-        "--skip-invalid", help="Report on the valid deals and list the invalid ones "
-        "instead of stopping")] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Report on the valid deals and list the invalid ones instead of stopping",
+        ),
+    ] = False,
 ) -> None:
     """Re-decide a portfolio under two packs: how many deals change outcome, in which
     direction, and which rules make the difference."""
@@ -135,13 +156,21 @@ def impact(
     assessor = build_assessor(lists, installed_snapshot)
     first = resolve_policy(assessor.shelf, policy)
     second = resolve_policy(assessor.shelf, against)
-    assert first is not None and second is not None
-    with Progress(TextColumn("re-deciding"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=output is Format.JSON) as progress:
+    assert first is not None
+    assert second is not None
+    with Progress(
+        TextColumn("re-deciding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=output is Format.JSON,
+    ) as progress:
         task = progress.add_task("deals", total=None)
-        tally, errors = assessor.impact(deals, first, second, skip_invalid,
-                                        progress=lambda: progress.advance(task))
+        tally, errors = assessor.impact(
+            deals, first, second, skip_invalid, progress=lambda: progress.advance(task)
+        )
     report = tally.report()
     if errors:
         report["invalid_deals"] = [issue.render() for e in errors for issue in e.issues]
@@ -153,12 +182,16 @@ def impact(
 
 def render_impact(tally: ImpactTally, invalid: int) -> None:
     report = tally.report()
-    console.print(f"[bold]Impact of {tally.against} against {tally.policy}[/] on "
-                  f"{tally.deals:,} deals" + (f" ({invalid} invalid skipped)" if invalid else ""))
-    console.print(f"Outcome changes: {tally.outcome_changed:,} "
-                  f"([red]{tally.stricter:,} stricter[/], [green]{tally.less_strict:,} less "
-                  f"strict[/]); review policy only: {tally.review_policy_changed:,}; "
-                  f"any change incl. conditions: {tally.any_change:,}")
+    console.print(
+        f"[bold]Impact of {tally.against} against {tally.policy}[/] on "
+        f"{tally.deals:,} deals" + (f" ({invalid} invalid skipped)" if invalid else "")
+    )
+    console.print(
+        f"Outcome changes: {tally.outcome_changed:,} "
+        f"([red]{tally.stricter:,} stricter[/], [green]{tally.less_strict:,} less "
+        f"strict[/]); review policy only: {tally.review_policy_changed:,}; "
+        f"any change incl. conditions: {tally.any_change:,}"
+    )
     table = Table(title="Outcomes")
     table.add_column("outcome")
     table.add_column(tally.policy, justify="right")
@@ -166,8 +199,9 @@ def render_impact(tally: ImpactTally, invalid: int) -> None:
     outcomes = report["outcomes"]
     assert isinstance(outcomes, dict)
     for outcome, count in outcomes[tally.policy].items():
-        table.add_row(styled_outcome(outcome), f"{count:,}",
-                      f"{outcomes[tally.against][outcome]:,}")
+        table.add_row(
+            styled_outcome(outcome), f"{count:,}", f"{outcomes[tally.against][outcome]:,}"
+        )
     console.print(table)
     if tally.transitions:
         moves = Table(title="Outcome transitions")
@@ -177,10 +211,14 @@ def render_impact(tally: ImpactTally, invalid: int) -> None:
             moves.add_row(styled_outcome(a), styled_outcome(b), f"{count:,}")
         console.print(moves)
         why = Table(title="Why (rules behind the changed outcomes)")
-        for column in ("rule", f"fires only under {tally.against}",
-                       f"fires only under {tally.policy}"):
+        for column in (
+            "rule",
+            f"fires only under {tally.against}",
+            f"fires only under {tally.policy}",
+        ):
             why.add_column(column)
         for rule_id in sorted(set(tally.rules_added) | set(tally.rules_removed)):
-            why.add_row(rule_id, f"{tally.rules_added[rule_id]:,}",
-                        f"{tally.rules_removed[rule_id]:,}")
+            why.add_row(
+                rule_id, f"{tally.rules_added[rule_id]:,}", f"{tally.rules_removed[rule_id]:,}"
+            )
         console.print(why)

@@ -23,15 +23,26 @@ def show(
     15 CFR 744.21 listing, human-rights risk tier and the packages that target it."""
     book = reference.countries()
     profile = book.profile(code.upper())
-    packages = [p.id for p in reference.menu().packages.values()
-                if profile.code in p.target_countries]
+    packages = [
+        p.id for p in reference.menu().packages.values() if profile.code in p.target_countries
+    ]
     if output is Format.JSON:
-        print_json({**profile.model_dump(mode="json"), "packages": packages,
-                    "countries_version": book.version})
+        print_json(
+            {
+                **profile.model_dump(mode="json"),
+                "packages": packages,
+                "countries_version": book.version,
+            }
+        )
         return
-    console.print(f"[bold]{profile.name}[/] ({profile.code})"
-                  + (f" — treated as {profile.treated_as} in every country test"
-                     if profile.treated_as else ""))
+    console.print(
+        f"[bold]{profile.name}[/] ({profile.code})"
+        + (
+            f" — treated as {profile.treated_as} in every country test"
+            if profile.treated_as
+            else ""
+        )
+    )
     table = Table(show_header=True)
     table.add_column("EAR group")
     table.add_column("title")
@@ -44,8 +55,10 @@ def show(
     else:
         console.print("EAR country groups: none of A:1, A:5, A:6, D:1–D:5, E:1, E:2")
     console.print(f"AI Diffusion tier (90 FR 4544, historic): {profile.ai_diffusion_tier}")
-    console.print(f"15 CFR 744.21 military end-use country: "
-                  f"{'yes' if profile.military_end_use_744_21 else 'no'}")
+    console.print(
+        f"15 CFR 744.21 military end-use country: "
+        f"{'yes' if profile.military_end_use_744_21 else 'no'}"
+    )
     console.print(f"Human-rights risk tier: {profile.risk_tier} ({profile.risk_tier_basis})")
     console.print(f"Program country of concern: {'yes' if profile.country_of_concern else 'no'}")
     console.print(f"Packages targeting it: {', '.join(packages) or 'none'}")
@@ -60,7 +73,8 @@ def list_countries(
 ) -> None:
     """List partner profiles, optionally filtered."""
     profiles = [
-        p for p in reference.countries().profiles.values()
+        p
+        for p in reference.countries().profiles.values()
         if (group is None or group in p.ear_groups) and risk in (None, p.risk_tier)
     ]
     if output is Format.JSON:
@@ -70,6 +84,12 @@ def list_countries(
     for column in ("code", "name", "EAR groups", "diffusion tier", "744.21", "risk tier"):
         table.add_column(column)
     for p in profiles:
-        table.add_row(p.code, p.name, " ".join(p.ear_groups), str(p.ai_diffusion_tier),
-                      "yes" if p.military_end_use_744_21 else "", str(p.risk_tier))
+        table.add_row(
+            p.code,
+            p.name,
+            " ".join(p.ear_groups),
+            str(p.ai_diffusion_tier),
+            "yes" if p.military_end_use_744_21 else "",
+            str(p.risk_tier),
+        )
     console.print(table)

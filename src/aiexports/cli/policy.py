@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from aiexports.cli.output import Format, console, print_json
+from aiexports.core.determination import EffectiveRange
 from aiexports.core.policy.rules import RULES
 from aiexports.sources import reference
 
-app = typer.Typer(help="Policy packs: dated rules, parameters and citations.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Policy packs: dated rules, parameters and citations.", no_args_is_help=True)
 
 
-def _ranges(pack_effective: object) -> str:
-    parts = []
-    for window in pack_effective:  # type: ignore[attr-defined]
-        parts.append(f"{window.start or '…'} to {window.end or '…'}")
-    return "; ".join(parts)
+def _ranges(windows: Iterable[EffectiveRange]) -> str:
+    return "; ".join(f"{w.start or '…'} to {w.end or '…'}" for w in windows)
 
 
 @app.command("list")
@@ -31,9 +29,19 @@ def list_packs(
     """List the bundled policy packs and when each is in force."""
     packs = list(reference.packs().packs.values())
     if output is Format.JSON:
-        print_json([{"id": p.id, "title": p.title, "version": p.version, "digest": p.digest,
-                     "effective": [w.model_dump(mode="json") for w in p.effective],
-                     "rules": list(p.rules)} for p in packs])
+        print_json(
+            [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "version": p.version,
+                    "digest": p.digest,
+                    "effective": [w.model_dump(mode="json") for w in p.effective],
+                    "rules": list(p.rules),
+                }
+                for p in packs
+            ]
+        )
         return
     table = Table()
     for column in ("id", "version", "in force", "rules", "title"):
@@ -46,8 +54,10 @@ def list_packs(
 @app.command("show")
 def show(
     pack_id: Annotated[str, typer.Argument(metavar="ID", help="Pack id")],
-    on: Annotated[str | None, typer.Option("--date", help="Parameters as of this date "
-                                           "(YYYY-MM-DD; default today)")] = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--date", help="Parameters as of this date (YYYY-MM-DD; default today)"),
+    ] = None,
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """Show a pack: each rule's explanation and citations, condition texts and the
@@ -55,20 +65,33 @@ def show(
     pack = reference.packs().named(pack_id)
     day = _date(on)
     values = dataclasses.asdict(pack.values_at(day))
-    rules = [{"id": r, "explanation": RULES[r].explanation,
-              "citations": list(pack.citations.get(r, ()))} for r in pack.rules]
+    rules = [
+        {"id": r, "explanation": RULES[r].explanation, "citations": list(pack.citations.get(r, ()))}
+        for r in pack.rules
+    ]
     if output is Format.JSON:
-        print_json({"id": pack.id, "title": pack.title, "version": pack.version,
-                    "digest": pack.digest, "summary": pack.summary,
-                    "effective": [w.model_dump(mode="json") for w in pack.effective],
-                    "rules": rules,
-                    "conditions": {k: v.model_dump() for k, v in pack.conditions.items()},
-                    "parameters_on": day.isoformat(), "parameters": values})
+        print_json(
+            {
+                "id": pack.id,
+                "title": pack.title,
+                "version": pack.version,
+                "digest": pack.digest,
+                "summary": pack.summary,
+                "effective": [w.model_dump(mode="json") for w in pack.effective],
+                "rules": rules,
+                "conditions": {k: v.model_dump() for k, v in pack.conditions.items()},
+                "parameters_on": day.isoformat(),
+                "parameters": values,
+            }
+        )
         return
-    console.print(f"[bold]{pack.title}[/]\n{pack.id} version {pack.version}, in force "
-                  f"{_ranges(pack.effective)}\n{pack.summary}")
+    console.print(
+        f"[bold]{pack.title}[/]\n{pack.id} version {pack.version}, in force "
+        f"{_ranges(pack.effective)}\n{pack.summary}"
+    )
     for rule in rules:
-        console.print(f"\n[bold]{rule['id']}[/]  [dim]{'; '.join(rule['citations'])}[/]")  # type: ignore[arg-type]
+        citations = "; ".join(pack.citations.get(str(rule["id"]), ()))
+        console.print(f"\n[bold]{rule['id']}[/]  [dim]{citations}[/]")
         console.print(str(rule["explanation"]), markup=False)
     console.print("\n[bold]Conditions[/]")
     for condition_id, text in pack.conditions.items():
@@ -84,5 +107,6 @@ def _date(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)",
-                                 param_hint="--date") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--date"
+        ) from None

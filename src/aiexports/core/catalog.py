@@ -21,7 +21,6 @@ from aiexports.core.records import CountryCode, Identifier, NonEmptyStr, Record
 from aiexports.core.vocabulary import ComponentKind, PackageStatus, PartyType
 from aiexports.errors import InputError, Issue, NotFoundError
 
-
 _Fail = Callable[[str, str, str], None]
 """Records a broken proposal rule: (rule id, field path, message)."""
 
@@ -238,55 +237,83 @@ def review_proposal(
     found: list[ProposalFinding] = []
 
     def fail(rule: str, field: str, message: str) -> None:
-        found.append(ProposalFinding(rule=rule, field=field, message=message,
-                                     citations=terms.citations.get(rule, ())))
+        found.append(
+            ProposalFinding(
+                rule=rule, field=field, message=message, citations=terms.citations.get(rule, ())
+            )
+        )
 
     for name in LAYER_NAMES:
         layer: Layer = getattr(package.layers, name)
         if not layer.components:
-            fail("PKG_FULL_STACK", f"layers.{name}.components",
-                 f"the {name} layer offers no component; a package covers all five layers")
+            fail(
+                "PKG_FULL_STACK",
+                f"layers.{name}.components",
+                f"the {name} layer offers no component; a package covers all five layers",
+            )
         for index, component in enumerate(layer.components):
             if component.kind not in LAYER_KINDS[name]:
                 allowed = ", ".join(sorted(LAYER_KINDS[name]))
-                fail("PKG_LAYER_KIND", f"layers.{name}.components[{index}].kind",
-                     f"a {component.kind} component does not belong in the {name} layer "
-                     f"(allowed: {allowed})")
+                fail(
+                    "PKG_LAYER_KIND",
+                    f"layers.{name}.components[{index}].kind",
+                    f"a {component.kind} component does not belong in the {name} layer "
+                    f"(allowed: {allowed})",
+                )
     _check_component_ids(package, fail)
 
     members = {member.name for member in package.consortium.members}
     if package.consortium.anchor_member not in members:
-        fail("PKG_ANCHOR_MEMBER", "consortium.anchor_member",
-             f"anchor member {package.consortium.anchor_member!r} is not a consortium member")
+        fail(
+            "PKG_ANCHOR_MEMBER",
+            "consortium.anchor_member",
+            f"anchor member {package.consortium.anchor_member!r} is not a consortium member",
+        )
     for index, member in enumerate(package.consortium.members):
-        for attr, code in (("country", member.country),
-                           ("headquarters", member.headquarters_country)):
+        for attr, code in (
+            ("country", member.country),
+            ("headquarters", member.headquarters_country),
+        ):
             if countries.effective(code).country_of_concern:
-                fail("PKG_MEMBER_OF_CONCERN", f"consortium.members[{index}].{attr}",
-                     f"member {member.name!r} is located in or controlled from {code}, "
-                     "a country of concern")
+                fail(
+                    "PKG_MEMBER_OF_CONCERN",
+                    f"consortium.members[{index}].{attr}",
+                    f"member {member.name!r} is located in or controlled from {code}, "
+                    "a country of concern",
+                )
                 break
 
     share = package.layers.hardware.us_content_share
     if share < terms.us_content_min_share:
-        fail("PKG_US_CONTENT", "layers.hardware.us_content_share",
-             f"U.S. content of the hardware layer is {share:.0%}, below the "
-             f"{terms.us_content_min_share:.0%} the program presumes sufficient")
+        fail(
+            "PKG_US_CONTENT",
+            "layers.hardware.us_content_share",
+            f"U.S. content of the hardware layer is {share:.0%}, below the "
+            f"{terms.us_content_min_share:.0%} the program presumes sufficient",
+        )
 
     if not package.target_countries:
         fail("PKG_TARGETS", "target_countries", "a package names at least one target country")
     for index, code in enumerate(package.target_countries):
         profile = countries.effective(code)
         if countries.in_any_group(code, terms.embargo_groups):
-            fail("PKG_EMBARGOED_TARGET", f"target_countries[{index}]",
-                 f"{code} is in an embargoed country group and cannot be a target")
+            fail(
+                "PKG_EMBARGOED_TARGET",
+                f"target_countries[{index}]",
+                f"{code} is in an embargoed country group and cannot be a target",
+            )
         elif package.surveillance_capable and profile.risk_tier == "high":
-            fail("PKG_SURVEILLANCE_TARGET", f"target_countries[{index}]",
-                 f"{code} has a high human-rights risk tier and the package is "
-                 "surveillance-capable")
+            fail(
+                "PKG_SURVEILLANCE_TARGET",
+                f"target_countries[{index}]",
+                f"{code} has a high human-rights risk tier and the package is surveillance-capable",
+            )
     if package.surveillance_capable and not package.surveillance_safeguards:
-        fail("PKG_SURVEILLANCE_SAFEGUARDS", "surveillance_safeguards",
-             "a surveillance-capable package states its safeguards against abuse")
+        fail(
+            "PKG_SURVEILLANCE_SAFEGUARDS",
+            "surveillance_safeguards",
+            "a surveillance-capable package states its safeguards against abuse",
+        )
 
     _check_governance(package.governance, frameworks, fail)
     return tuple(found)
@@ -296,8 +323,11 @@ def _check_component_ids(package: Package, fail: _Fail) -> None:
     seen: set[str] = set()
     for component in package.components():
         if component.id in seen:
-            fail("PKG_COMPONENT_IDS", "layers",
-                 f"component id {component.id!r} appears twice in the package")
+            fail(
+                "PKG_COMPONENT_IDS",
+                "layers",
+                f"component id {component.id!r} appears twice in the package",
+            )
         seen.add(component.id)
 
 
@@ -307,20 +337,29 @@ def _check_governance(
     framework = frameworks.get(governance.framework)
     if framework is None:
         known = ", ".join(sorted(frameworks))
-        fail("PKG_RMF_ALIGNMENT", "governance.framework",
-             f"unknown framework {governance.framework!r} (known: {known})")
+        fail(
+            "PKG_RMF_ALIGNMENT",
+            "governance.framework",
+            f"unknown framework {governance.framework!r} (known: {known})",
+        )
         return
     unknown = [s for s in governance.rmf_subcategories if s not in framework.subcategories]
     for index, subcategory in enumerate(governance.rmf_subcategories):
         if subcategory in unknown:
-            fail("PKG_RMF_ALIGNMENT", f"governance.rmf_subcategories[{index}]",
-                 f"{subcategory!r} is not a subcategory of {framework.id}")
+            fail(
+                "PKG_RMF_ALIGNMENT",
+                f"governance.rmf_subcategories[{index}]",
+                f"{subcategory!r} is not a subcategory of {framework.id}",
+            )
     covered = {s.split(" ", 1)[0] for s in governance.rmf_subcategories}
     missing = [f for f in framework.functions if f not in covered]
     if missing:
-        fail("PKG_RMF_ALIGNMENT", "governance.rmf_subcategories",
-             f"no subcategory of {', '.join(missing)}; alignment covers every function "
-             f"of {framework.id}")
+        fail(
+            "PKG_RMF_ALIGNMENT",
+            "governance.rmf_subcategories",
+            f"no subcategory of {', '.join(missing)}; alignment covers every function "
+            f"of {framework.id}",
+        )
 
 
 def proposal_issues(findings: Sequence[ProposalFinding]) -> list[Issue]:

@@ -51,9 +51,7 @@ class ModelComponent(_ComponentBase):
     access: ModelAccess | None = Field(
         default=None, description="api | hosted | weights (weights = the weights are transferred)"
     )
-    training_ops: float | None = Field(
-        default=None, ge=0, description="Total training operations"
-    )
+    training_ops: float | None = Field(default=None, ge=0, description="Total training operations")
 
 
 class SecurityComponent(_ComponentBase):

@@ -118,7 +118,7 @@ def build_country_book(sources: CountrySources) -> CountryBook:
             membership[member].append(group.code)
     tier3_groups = ("D:5",)
     profiles: dict[str, CountryProfile] = {}
-    for code, names in sources.iso_countries:
+    for code, spellings in sources.iso_countries:
         groups = tuple(sorted(membership[code]))
         if code in sources.diffusion_tier1:
             tier = 1
@@ -131,8 +131,8 @@ def build_country_book(sources: CountrySources) -> CountryBook:
             risk, basis = sources.risk_tier_overrides[code], "imported index"
         profiles[code] = CountryProfile(
             code=code,
-            name=names[0],
-            other_names=names[1:],
+            name=spellings[0],
+            other_names=spellings[1:],
             ear_groups=groups,
             ai_diffusion_tier=tier,
             military_end_use_744_21=code in sources.military_end_use,
@@ -151,17 +151,23 @@ def build_country_book(sources: CountrySources) -> CountryBook:
                 "military_end_use_744_21": base.military_end_use_744_21,
                 "risk_tier": base.risk_tier,
                 "risk_tier_basis": f"treated as {target}",
-                "country_of_concern": base.country_of_concern or code in sources.countries_of_concern,
+                "country_of_concern": base.country_of_concern
+                or code in sources.countries_of_concern,
             }
         )
-    names: dict[str, str] = {}
-    for code, country_names in sources.iso_countries:
-        names[normalize_country_name(code)] = code
-        for name in country_names:
-            names[normalize_country_name(name)] = code
+    return CountryBook(profiles, dict(sources.groups), sources.version, _name_index(sources))
+
+
+def _name_index(sources: CountrySources) -> dict[str, str]:
+    """Normalised country names (ISO names, codes and list spellings) to codes."""
+    index: dict[str, str] = {}
+    for code, spellings in sources.iso_countries:
+        index[normalize_country_name(code)] = code
+        for name in spellings:
+            index[normalize_country_name(name)] = code
     for alias, code in sources.name_aliases.items():
-        names[normalize_country_name(alias)] = code
-    return CountryBook(profiles, dict(sources.groups), sources.version, names)
+        index[normalize_country_name(alias)] = code
+    return index
 
 
 def _default_risk_tier(

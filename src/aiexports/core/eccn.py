@@ -37,9 +37,7 @@ def eccn_base(eccn: str) -> str:
     return eccn.split(".", 1)[0]
 
 
-def is_advanced_computing(
-    eccn: str, prefixes: Collection[str], z_bases: Collection[str]
-) -> bool:
+def is_advanced_computing(eccn: str, prefixes: Collection[str], z_bases: Collection[str]) -> bool:
     """An ECCN starting with one of ``prefixes`` or a ``.z`` item whose base is in ``z_bases``.
 
     ``prefixes`` and ``z_bases`` come from the policy pack, so that a rule change which

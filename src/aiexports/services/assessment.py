@@ -11,13 +11,12 @@ from aiexports.core.determination import Determination
 from aiexports.core.policy.compare import ImpactTally, PolicyDifference
 from aiexports.core.policy.engine import ReferenceData, assess
 from aiexports.core.policy.pack import PackShelf, PolicyPack
+from aiexports.core.screening.snapshot import ListSnapshot
 from aiexports.errors import AiExportsError, InputError
 from aiexports.services.deals import SourcedDeal, read_portfolio
-from aiexports.core.screening.snapshot import ListSnapshot
 from aiexports.services.screening import DealScreener, deal_screener, load_lists
 from aiexports.sources.documents import DOCUMENT_SUFFIXES
 from aiexports.sources.reference import pack_from_file, packs, reference_data
-
 
 
 def resolve_policy(shelf: PackShelf, value: str | None) -> PolicyPack | None:

@@ -23,7 +23,6 @@ from aiexports.sources.documents import (
 )
 
 
-
 @dataclass(frozen=True)
 class SourcedDeal:
     """A validated deal and the document it was read from (for locating later errors)."""
@@ -61,9 +60,7 @@ def deal_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in DOCUMENT_SUFFIXES and p.is_file())
 
 
-def read_portfolio(
-    path: Path, countries: CountryBook
-) -> Iterator[SourcedDeal | InputError]:
+def read_portfolio(path: Path, countries: CountryBook) -> Iterator[SourcedDeal | InputError]:
     """Every deal of a folder of YAML/JSON files or of a JSON-lines file, in order; a deal
     that fails validation comes as its located :class:`InputError`."""
     if path.is_dir():
@@ -95,9 +92,7 @@ def read_portfolio(
             raise InputError(Issue(f"not UTF-8 text ({error.reason})", str(path))) from None
 
 
-def _json_line_issues(
-    error: ValidationError, line: str, source: str, number: int
-) -> list[Issue]:
+def _json_line_issues(error: ValidationError, line: str, source: str, number: int) -> list[Issue]:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as bad:

@@ -18,7 +18,7 @@ from aiexports.core.screening.results import (
     ScreeningResult,
     Thresholds,
 )
-from aiexports.core.screening.snapshot import ListSnapshot
+from aiexports.core.screening.snapshot import ListSnapshot, snapshot_of
 from aiexports.errors import InputError, ReferenceDataError
 from aiexports.sources.documents import parse_text
 from aiexports.sources.lists import read_list_paths
@@ -76,8 +76,6 @@ def load_lists(
     """Lists given on the command line replace everything for this run; otherwise the
     version installed with ``lists update`` when there is one, else the bundled snapshot."""
     if paths:
-        from aiexports.core.screening.snapshot import snapshot_of
-
         feeds = read_list_paths(paths, countries)
         if not feeds:
             return LoadedLists(None, "arguments", "no list files in the given paths")

@@ -6,6 +6,7 @@ the line and the field (``parties[0].country``), never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
 
 from aiexports.errors import InputError, Issue
 
@@ -44,10 +45,9 @@ class _SourceKeepingConstructor(RoundTripConstructor):
 
 def _float_with_text(constructor: RoundTripConstructor, node: ScalarNode) -> Any:
     value = RoundTripConstructor.construct_yaml_float(constructor, node)
-    try:
+    # A plain float (inf, nan) cannot carry the text; it is no ECCN anyway.
+    with contextlib.suppress(AttributeError):
         value.source_text = node.value
-    except AttributeError:  # a plain float (inf, nan) cannot carry it; it is no ECCN anyway
-        pass
     return value
 
 
@@ -122,15 +122,17 @@ def issues_from(
         loc = detail["loc"]
         found_line, path = locate(data, loc, missing=detail["type"] == "missing")
         issues.append(
-            Issue(_message(detail), source, found_line if found_line is not None else line,
-                  path or None)
+            Issue(
+                _message(detail),
+                source,
+                found_line if found_line is not None else line,
+                path or None,
+            )
         )
     return issues
 
 
-def locate(
-    data: Any, loc: Sequence[int | str], missing: bool = False
-) -> tuple[int | None, str]:
+def locate(data: Any, loc: Sequence[int | str], missing: bool = False) -> tuple[int | None, str]:
     """The line of ``loc`` in ``data`` and its field path, skipping pydantic's union tags
     (``inline``, ``hardware``…), which name no key of the document."""
     node = data
@@ -173,9 +175,9 @@ def _message(detail: Mapping[str, Any]) -> str:
         return str(_MESSAGES[kind])
     message = str(detail["msg"])
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     elif message.startswith("Assertion failed, "):
-        message = message[len("Assertion failed, "):]
+        message = message[len("Assertion failed, ") :]
     received = detail.get("input")
     if kind.startswith(("enum", "literal")) and received is not None:
         message = f"{received!r} is not allowed: {message[0].lower()}{message[1:]}"

@@ -114,8 +114,7 @@ class ListStore:
                     before_commit()
         except SQLAlchemyError as error:
             raise StorageError(f"cannot install the lists: {error}") from None
-        installed = next(v for v in self.history() if v.id == version_id)
-        return installed
+        return next(v for v in self.history() if v.id == version_id)
 
     def activate(self, version_id: int, at: dt.datetime) -> InstalledVersion:
         """Make an earlier installed version the active one again."""
@@ -135,6 +134,7 @@ class ListStore:
         ).rowcount
         if not moved:
             connection.execute(
-                insert(list_activation).values(singleton=True, version_id=version_id,
-                                               activated_at=at)
+                insert(list_activation).values(
+                    singleton=True, version_id=version_id, activated_at=at
+                )
             )

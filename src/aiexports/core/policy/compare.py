@@ -144,8 +144,9 @@ class ImpactTally:
             },
             "transitions": [
                 {"from": a, "to": b, "deals": count}
-                for (a, b), count in sorted(self.transitions.items(),
-                                            key=lambda item: (-item[1], item[0]))
+                for (a, b), count in sorted(
+                    self.transitions.items(), key=lambda item: (-item[1], item[0])
+                )
             ],
             "why": {
                 "rules_firing_only_under_against": dict(self.rules_added.most_common()),
@@ -155,9 +156,7 @@ class ImpactTally:
         }
 
 
-def tally(
-    pairs: Iterable[tuple[str, PolicyDifference]], policy: str, against: str
-) -> ImpactTally:
+def tally(pairs: Iterable[tuple[str, PolicyDifference]], policy: str, against: str) -> ImpactTally:
     result = ImpactTally(policy, against)
     for where, difference in pairs:
         result.add(difference, where)

@@ -55,7 +55,9 @@ def assess(
             facts.fired.add(rule_id)
             findings.append(_finding(rule_id, hit, pack))
             attached.extend((rule_id, condition) for condition in hit.conditions)
-    outcome = max((f.outcome for f in findings), key=_strictness, default=Outcome.NO_LICENSE_REQUIRED)
+    outcome = max(
+        (f.outcome for f in findings), key=_strictness, default=Outcome.NO_LICENSE_REQUIRED
+    )
     review_policy = None
     if outcome is Outcome.LICENSE_REQUIRED:
         review_policy = max(
@@ -128,8 +130,12 @@ def _conditions(pack: PolicyPack, uses: list[tuple[str, Attach]]) -> list[Condit
         seen.add(use.id)
         text = pack.conditions[use.id]
         conditions.append(
-            Condition(id=use.id, text=_fill(text.text, use.values), binding=text.binding,
-                      source_rule=rule_id)
+            Condition(
+                id=use.id,
+                text=_fill(text.text, use.values),
+                binding=text.binding,
+                source_rule=rule_id,
+            )
         )
     return conditions
 
@@ -149,8 +155,11 @@ def decision_id(
     the reference-data versions and the screening results that could matter."""
     review = screening.thresholds.review
     screened = [
-        [[str(m.source), m.entity_number, m.matched_name, round(m.score, 6)]
-         for m in party.matches if m.score >= review]
+        [
+            [str(m.source), m.entity_number, m.matched_name, round(m.score, 6)]
+            for m in party.matches
+            if m.score >= review
+        ]
         for party in screening.parties
     ]
     payload = {
@@ -188,12 +197,17 @@ def check_pack(pack: PolicyPack) -> list[Issue]:
             issues.append(Issue(f"rule {rule_id} has no citation", field=f"citations.{rule_id}"))
         for condition in rule.conditions:
             if condition not in pack.conditions:
-                issues.append(Issue(f"condition {condition} (attached by {rule_id}) has no text",
-                                    field=f"conditions.{condition}"))
+                issues.append(
+                    Issue(
+                        f"condition {condition} (attached by {rule_id}) has no text",
+                        field=f"conditions.{condition}",
+                    )
+                )
     for condition_id in _verdict_conditions(pack):
         if condition_id not in pack.conditions:
-            issues.append(Issue(f"condition {condition_id} has no text",
-                                field=f"conditions.{condition_id}"))
+            issues.append(
+                Issue(f"condition {condition_id} has no text", field=f"conditions.{condition_id}")
+            )
     return issues
 
 

@@ -37,9 +37,7 @@ def resolve_items(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
         try:
             package = menu.package(deal.package)
         except NotFoundError as error:
-            raise NotFoundError(
-                Issue(i.message, field="package") for i in error.issues
-            ) from None
+            raise NotFoundError(Issue(i.message, field="package") for i in error.issues) from None
         for component in package.components():
             items[component.id] = (component, "package")
     catalog: Mapping[str, AnyComponent] | None = None
@@ -59,16 +57,20 @@ def resolve_items(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
             existing = items.get(entry.id)
             if existing is not None and existing[0] != entry:
                 issues.append(
-                    Issue(f"component {entry.id!r} differs from the package's component of "
-                          "that id", field=where)
+                    Issue(
+                        f"component {entry.id!r} differs from the package's component of that id",
+                        field=where,
+                    )
                 )
                 continue
             items.setdefault(entry.id, (entry, where))
     for component_id in deal.quantities:
         if component_id not in items:
             issues.append(
-                Issue(f"no component {component_id!r} in this deal",
-                      field=f"quantities.{component_id}")
+                Issue(
+                    f"no component {component_id!r} in this deal",
+                    field=f"quantities.{component_id}",
+                )
             )
     if issues:
         raise InputError(issues)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -71,11 +72,11 @@ class Dated(BaseModel, Generic[T]):
                 chosen = step
         if chosen is None:
             # Before the first dated step: the rule did not exist yet in this pack.
-            raise _NoValue
+            raise _BeforeFirstStepError
         return chosen.value
 
 
-class _NoValue(Exception):
+class _BeforeFirstStepError(Exception):
     pass
 
 
@@ -87,7 +88,9 @@ class Verdict(Record):
     @model_validator(mode="after")
     def _policy_with_license(self) -> Verdict:
         if (self.review_policy is None) == (self.outcome is Outcome.LICENSE_REQUIRED):
-            raise ValueError("a review_policy is given exactly when the outcome is license_required")
+            raise ValueError(
+                "a review_policy is given exactly when the outcome is license_required"
+            )
         return self
 
 
@@ -140,7 +143,9 @@ class Parameters(Record):
         default_factory=lambda: Dated[Verdict | None](steps=(Step[Verdict | None](value=None),))
     )
     diffusion_weights_by_tier: Dated[dict[int, Verdict]] = Field(
-        default_factory=lambda: Dated[dict[int, Verdict]](steps=(Step[dict[int, Verdict]](value={}),))
+        default_factory=lambda: Dated[dict[int, Verdict]](
+            steps=(Step[dict[int, Verdict]](value={}),)
+        )
     )
 
 
@@ -200,7 +205,7 @@ class PolicyPack(Record):
     @model_validator(mode="after")
     def _consistent(self) -> PolicyPack:
         ranges = sorted(self.effective, key=lambda r: r.start or dt.date.min)
-        for before, after in zip(ranges, ranges[1:], strict=False):
+        for before, after in pairwise(ranges):
             if before.end is None or (after.start is not None and after.start <= before.end):
                 raise ValueError("effective ranges overlap")
         for window in self.effective:
@@ -248,7 +253,7 @@ def _values_at(pack: PolicyPack, day: dt.date) -> ParameterValues:
         dated: Dated[object] = getattr(pack.parameters, name)
         try:
             values[name] = dated.at(day)
-        except _NoValue:
+        except _BeforeFirstStepError:
             raise InputError(
                 Issue(f"pack {pack.id} has no value of {name} on {day}", field="date")
             ) from None
@@ -273,8 +278,11 @@ class PackShelf:
         if len(matching) != 1:
             names = ", ".join(pack.id for pack in matching) or "none"
             raise InputError(
-                Issue(f"{len(matching)} policy packs are in force on {day} ({names}); "
-                      "name one with --policy", field="date")
+                Issue(
+                    f"{len(matching)} policy packs are in force on {day} ({names}); "
+                    "name one with --policy",
+                    field="date",
+                )
             )
         return matching[0]
 

@@ -72,9 +72,8 @@ def rule(
     def register(function: RuleFunction) -> RuleFunction:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(
-            rule_id, function, inspect.cleandoc(function.__doc__ or ""), conditions, finding
-        )
+        explanation = " ".join(inspect.cleandoc(function.__doc__ or "").split())
+        RULES[rule_id] = Rule(rule_id, function, explanation, conditions, finding)
         return function
 
     return register
@@ -185,8 +184,11 @@ def rps_prohibited(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     parties no one may deal with (OFAC SDN: blocked property; BIS Denied Persons List:
     export privileges denied)."""
     for party, match in _blocking(facts, lambda code: code in params.prohibited_lists):
-        yield Hit(Outcome.PROHIBITED, _match_message(party, match),
-                  evidence=_match_evidence(party, match, "block"))
+        yield Hit(
+            Outcome.PROHIBITED,
+            _match_message(party, match),
+            evidence=_match_evidence(party, match, "block"),
+        )
 
 
 @rule("RPS_LICENSE")
@@ -194,8 +196,12 @@ def rps_license(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """A party matches, at or above the block threshold, an entry of the Entity List or
     the Military End-User List: a license is required, generally denied."""
     for party, match in _blocking(facts, lambda code: code in params.license_lists):
-        yield Hit(Outcome.LICENSE_REQUIRED, _match_message(party, match),
-                  ReviewPolicy.PRESUMPTION_OF_DENIAL, _match_evidence(party, match, "block"))
+        yield Hit(
+            Outcome.LICENSE_REQUIRED,
+            _match_message(party, match),
+            ReviewPolicy.PRESUMPTION_OF_DENIAL,
+            _match_evidence(party, match, "block"),
+        )
 
 
 @rule("RPS_UVL", conditions=("UVL-STATEMENT",))
@@ -204,9 +210,12 @@ def rps_uvl(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     no license is needed on that ground, but the party must provide a UVL statement
     before the export."""
     for party, match in _blocking(facts, lambda code: code in params.unverified_lists):
-        yield Hit(Outcome.NO_LICENSE_REQUIRED, _match_message(party, match),
-                  evidence=_match_evidence(party, match, "block"),
-                  conditions=(Attach("UVL-STATEMENT", {"party": party.party.name}),))
+        yield Hit(
+            Outcome.NO_LICENSE_REQUIRED,
+            _match_message(party, match),
+            evidence=_match_evidence(party, match, "block"),
+            conditions=(Attach("UVL-STATEMENT", {"party": party.party.name}),),
+        )
 
 
 @rule("RPS_OTHER")
@@ -216,10 +225,15 @@ def rps_other(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     Council): the deal needs review against that list's programme."""
     named = {*params.prohibited_lists, *params.license_lists, *params.unverified_lists}
     for party, match in _blocking(facts, lambda code: code not in named):
-        yield Hit(Outcome.REVIEW_REQUIRED, _match_message(party, match),
-                  evidence=_match_evidence(party, match, "block"),
-                  citation_values={"list_name": match.list_name or str(match.source),
-                                   "programs": "; ".join(match.programs)})
+        yield Hit(
+            Outcome.REVIEW_REQUIRED,
+            _match_message(party, match),
+            evidence=_match_evidence(party, match, "block"),
+            citation_values={
+                "list_name": match.list_name or str(match.source),
+                "programs": "; ".join(match.programs),
+            },
+        )
 
 
 @rule("RPS_REVIEW")
@@ -234,9 +248,11 @@ def rps_review(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
             continue
         best = max(live, key=lambda m: m.score)
         if thresholds.review <= best.score < thresholds.block:
-            yield Hit(Outcome.REVIEW_REQUIRED,
-                      f"Possible match: {_match_message(party, best)}",
-                      evidence=_match_evidence(party, best, "review"))
+            yield Hit(
+                Outcome.REVIEW_REQUIRED,
+                f"Possible match: {_match_message(party, best)}",
+                evidence=_match_evidence(party, best, "review"),
+            )
 
 
 @rule("RPS_UNAVAILABLE")
@@ -244,9 +260,11 @@ def rps_unavailable(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """No restricted-party list data could be loaded, so the parties were not screened:
     the deal needs review. Never a silent pass."""
     if not facts.screening.available:
-        yield Hit(Outcome.REVIEW_REQUIRED,
-                  f"Parties not screened: {facts.screening.lists_version}",
-                  evidence={"parties": [p.party.name for p in facts.parties]})
+        yield Hit(
+            Outcome.REVIEW_REQUIRED,
+            f"Parties not screened: {facts.screening.lists_version}",
+            evidence={"parties": [p.party.name for p in facts.parties]},
+        )
 
 
 # --- advanced computing and model weights -----------------------------------------------
@@ -283,12 +301,17 @@ def _describe_trigger(facts: DealFacts, trigger: Mapping[str, str]) -> str:
     party = _party_at(facts, trigger["where"])
     if party is None:
         return f"destination {trigger['country']} {qualifier}"
-    return f"{party.party.role} {party.party.name!r} headquartered in {trigger['country']} {qualifier}"
+    return (
+        f"{party.party.role} {party.party.name!r} headquartered in {trigger['country']} {qualifier}"
+    )
 
 
 def _item_evidence(item: DealItem) -> dict[str, Any]:
-    return {"component": item.component.id, "eccn": item.component.eccn,
-            "kind": str(item.component.kind)}
+    return {
+        "component": item.component.id,
+        "eccn": item.component.eccn,
+        "kind": str(item.component.kind),
+    }
 
 
 @rule("D5_ADVANCED_COMPUTING")
@@ -330,8 +353,7 @@ def d5_advanced_computing(facts: DealFacts, params: ParameterValues) -> Iterator
         }
         yield Hit(
             Outcome.LICENSE_REQUIRED,
-            f"{what} {component.eccn} ({component.id}) for "
-            f"{_describe_trigger(facts, first)}",
+            f"{what} {component.eccn} ({component.id}) for {_describe_trigger(facts, first)}",
             policy,
             evidence,
         )
@@ -354,8 +376,11 @@ def advanced_computing_d1_d4(facts: DealFacts, params: ParameterValues) -> Itera
             f"Advanced computing item {items[0].component.eccn} to {facts.destination} "
             f"(Country Group {'/'.join(groups)}, not A:5 or A:6)",
             ReviewPolicy.CASE_BY_CASE,
-            {"destination": facts.destination, "country_groups": groups,
-             "components": [item.component.id for item in items]},
+            {
+                "destination": facts.destination,
+                "country_groups": groups,
+                "components": [item.component.id for item in items],
+            },
         )
 
 
@@ -387,8 +412,9 @@ def wmd_end_use(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     biological weapons, missiles): prohibited."""
     uses = sorted(str(u) for u in facts.end_uses if u in params.wmd_end_uses)
     if uses:
-        yield Hit(Outcome.PROHIBITED, f"End use {uses[0]} is prohibited",
-                  evidence={"end_uses": uses})
+        yield Hit(
+            Outcome.PROHIBITED, f"End use {uses[0]} is prohibited", evidence={"end_uses": uses}
+        )
 
 
 @rule("FRONTIER_TRAINING_D5")
@@ -397,8 +423,9 @@ def frontier_training_d5(facts: DealFacts, params: ParameterValues) -> Iterator[
     Country Group D:5 or Macau: a license is required, presumption of denial."""
     if not any(use in params.frontier_training_end_uses for use in facts.end_uses):
         return
-    compute = [i.component.id for i in facts.items
-               if i.component.kind in params.frontier_component_kinds]
+    compute = [
+        i.component.id for i in facts.items if i.component.kind in params.frontier_component_kinds
+    ]
     if not compute:
         return
     triggers = _concern_triggers(facts, params, facts.headquarters())
@@ -420,8 +447,7 @@ def surveillance_safeguard(facts: DealFacts, params: ParameterValues) -> Iterato
     By the destination's human-rights risk tier: high is prohibited; elevated needs review
     and human-rights due diligence; low proceeds with due diligence. One finding per
     surveillance-capable component."""
-    users = [p.party.name for p in facts.parties
-             if p.party.type in params.surveillance_party_types]
+    users = [p.party.name for p in facts.parties if p.party.type in params.surveillance_party_types]
     uses = sorted(str(u) for u in facts.end_uses if u in params.surveillance_end_uses)
     if not users and not uses:
         return
@@ -436,8 +462,13 @@ def surveillance_safeguard(facts: DealFacts, params: ParameterValues) -> Iterato
             f"Surveillance-capable {item.component.id} ({', '.join(capabilities)}) for "
             f"{'government or security end users' if users else 'a security end use'} in "
             f"{facts.destination}, human-rights risk tier {tier}",
-            {**_item_evidence(item), "capabilities": [str(c) for c in capabilities],
-             "parties": users, "end_uses": uses, "risk_tier": str(tier)},
+            {
+                **_item_evidence(item),
+                "capabilities": [str(c) for c in capabilities],
+                "parties": users,
+                "end_uses": uses,
+                "risk_tier": str(tier),
+            },
         )
 
 
@@ -452,9 +483,12 @@ def diffusion_chips_tier2(facts: DealFacts, params: ParameterValues) -> Iterator
     it a license is required, presumption of approval."""
     if facts.countries.effective(facts.destination).ai_diffusion_tier != 2:
         return
-    chips = [item for item in facts.items
-             if isinstance(item.component, HardwareComponent)
-             and is_advanced_computing_item(item, params)]
+    chips = [
+        item
+        for item in facts.items
+        if isinstance(item.component, HardwareComponent)
+        and is_advanced_computing_item(item, params)
+    ]
     if not chips:
         return
     limit, over = params.lpp_max_total_tpp, params.lpp_over_limit
@@ -466,20 +500,35 @@ def diffusion_chips_tier2(facts: DealFacts, params: ParameterValues) -> Iterator
         component = item.component
         assert isinstance(component, HardwareComponent)
         if component.tpp is None:
-            issues.append(Issue("tpp is required to count the deal against License Exception "
-                                "LPP", field=f"{item.origin}.tpp" if item.origin != "package"
-                                else f"package.{component.id}.tpp"))
+            issues.append(
+                Issue(
+                    "tpp is required to count the deal against License Exception LPP",
+                    field=f"{item.origin}.tpp"
+                    if item.origin != "package"
+                    else f"package.{component.id}.tpp",
+                )
+            )
         if item.units is None:
-            issues.append(Issue("units (or a quantities entry) is required to count the deal "
-                                "against License Exception LPP",
-                                field=f"{item.origin}.units" if item.origin != "package"
-                                else f"quantities.{component.id}"))
+            issues.append(
+                Issue(
+                    "units (or a quantities entry) is required to count the deal "
+                    "against License Exception LPP",
+                    field=f"{item.origin}.units"
+                    if item.origin != "package"
+                    else f"quantities.{component.id}",
+                )
+            )
         if component.tpp is not None and item.units is not None:
             total += component.tpp * item.units
     if issues:
         raise InputError(issues)
-    evidence = {"destination": facts.destination, "tier": 2, "total_tpp": total,
-                "lpp_limit": limit, "components": [item.component.id for item in chips]}
+    evidence = {
+        "destination": facts.destination,
+        "tier": 2,
+        "total_tpp": total,
+        "lpp_limit": limit,
+        "components": [item.component.id for item in chips],
+    }
     if total <= limit:
         yield Hit(
             Outcome.NO_LICENSE_REQUIRED,
@@ -513,8 +562,11 @@ def diffusion_weights(facts: DealFacts, params: ParameterValues) -> Iterator[Hit
         verdict,
         f"Controlled model weights {weights[0].component.id} to Tier {tier} destination "
         f"{facts.destination}",
-        {"destination": facts.destination, "tier": tier,
-         "components": [item.component.id for item in weights]},
+        {
+            "destination": facts.destination,
+            "tier": tier,
+            "components": [item.component.id for item in weights],
+        },
     )
 
 
@@ -523,8 +575,15 @@ def diffusion_weights(facts: DealFacts, params: ParameterValues) -> Iterator[Hit
 
 @rule(
     "PROGRAM_CONDITIONS",
-    conditions=("SEC-KYC", "SEC-ACCESS", "SEC-WEIGHTS", "GOV-RMF", "MON-REPORT", "MON-PSV",
-                "REEXPORT"),
+    conditions=(
+        "SEC-KYC",
+        "SEC-ACCESS",
+        "SEC-WEIGHTS",
+        "GOV-RMF",
+        "MON-REPORT",
+        "MON-PSV",
+        "REEXPORT",
+    ),
     finding=False,
 )
 def program_conditions(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
@@ -534,15 +593,19 @@ def program_conditions(facts: DealFacts, params: ParameterValues) -> Iterator[Hi
     monthly otherwise), post-shipment verification for 1,000 or more accelerators, and no
     re-export without authorization."""
     attach = [Attach("SEC-KYC"), Attach("SEC-ACCESS")]
-    if any(getattr(i.component, "access", None) in params.weights_condition_access
-           for i in facts.items if i.component.kind is ComponentKind.MODEL):
+    if any(
+        getattr(i.component, "access", None) in params.weights_condition_access
+        for i in facts.items
+        if i.component.kind is ComponentKind.MODEL
+    ):
         attach.append(Attach("SEC-WEIGHTS"))
     if any(i.component.kind in params.rmf_condition_kinds for i in facts.items):
         attach.append(Attach("GOV-RMF"))
     tier = facts.countries.effective(facts.destination).risk_tier
     attach.append(Attach("MON-REPORT", {"frequency": params.report_frequency[tier]}))
-    accelerators = sum(i.units or 0 for i in facts.items
-                       if i.component.kind is ComponentKind.HARDWARE)
+    accelerators = sum(
+        i.units or 0 for i in facts.items if i.component.kind is ComponentKind.HARDWARE
+    )
     if accelerators >= params.psv_min_accelerators:
         attach.append(Attach("MON-PSV", {"accelerators": f"{accelerators:,}"}))
     attach.append(Attach("REEXPORT"))

@@ -34,8 +34,9 @@ def upgrade() -> None:
         sa.Column("singleton", sa.Boolean(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("activated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["version_id"], ["list_versions.id"],
-                                name="fk_list_activation_version_id_list_versions"),
+        sa.ForeignKeyConstraint(
+            ["version_id"], ["list_versions.id"], name="fk_list_activation_version_id_list_versions"
+        ),
         sa.PrimaryKeyConstraint("singleton", name="pk_list_activation"),
     )
 
