@@ -22,3 +22,14 @@ def reference_data() -> ReferenceData:
 @pytest.fixture(scope="session")
 def shelf() -> PackShelf:
     return reference.packs()
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """No test sees (or writes) a user's installed lists or database."""
+    home = tmp_path_factory.mktemp("aiexports-home")
+    monkeypatch.setenv("AIEXPORTS_HOME", str(home))
+    monkeypatch.delenv("AIEXPORTS_DATABASE_URL", raising=False)
+    return home

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from aiexports import __version__
-from aiexports.cli import assess, menu, partner, policy
+from aiexports.cli import assess, lists, menu, partner, policy, screen
 from aiexports.cli.output import report_error
 from aiexports.errors import AiExportsError
 
@@ -21,8 +21,10 @@ app = typer.Typer(
 app.add_typer(menu.app, name="menu")
 app.add_typer(partner.app, name="partner")
 app.add_typer(policy.app, name="policy")
+app.add_typer(lists.app, name="lists")
 app.command("assess")(assess.assess)
 app.command("impact")(assess.impact)
+app.command("screen")(screen.screen)
 
 
 def _version(show: bool) -> None:

@@ -11,8 +11,9 @@ from rich.console import Console
 
 from aiexports.errors import AiExportsError
 
-console = Console(highlight=False, soft_wrap=False)
-errors = Console(stderr=True, highlight=False)
+# Text is never wrapped (lines stay whole when piped or read by tools); tables fit the width.
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Format(StrEnum):
@@ -28,9 +29,9 @@ def report_error(error: AiExportsError, limit: int = 50) -> None:
     """Every issue on its own line: ``file:line: field 'x': message``."""
     issues = error.issues
     for issue in issues[:limit]:
-        errors.print(f"error: {issue.render()}", markup=False)
+        sys.stderr.write(f"error: {issue.render()}\n")
     if len(issues) > limit:
-        errors.print(f"error: … and {len(issues) - limit} more", markup=False)
+        sys.stderr.write(f"error: … and {len(issues) - limit} more\n")
 
 
 OUTCOME_STYLE = {

@@ -53,6 +53,7 @@ class CountryBook:
     groups: Mapping[str, GroupInfo]
     version: str
     name_index: Mapping[str, str] = field(default_factory=dict)
+    _effective: dict[str, CountryProfile] = field(default_factory=dict, compare=False, repr=False)
 
     def __contains__(self, code: object) -> bool:
         return code in self.profiles
@@ -66,8 +67,11 @@ class CountryBook:
 
     def effective(self, code: str) -> CountryProfile:
         """The profile every country test uses for ``code`` (Hong Kong → China)."""
-        own = self.profile(code)
-        return self.profiles[own.treated_as] if own.treated_as else own
+        found = self._effective.get(code)
+        if found is None:
+            own = self.profile(code)
+            found = self._effective[code] = self.profiles[own.treated_as] if own.treated_as else own
+        return found
 
     def effective_code(self, code: str) -> str:
         return self.effective(code).code

@@ -60,6 +60,12 @@ class Deal(Record):
             raise ValueError(f"component ids appear twice: {', '.join(duplicates)}")
         return components
 
+    @field_validator("quantities")
+    @classmethod
+    def _sorted(cls, quantities: dict[str, int]) -> dict[str, int]:
+        """Sorted, so that equal deals have one canonical form."""
+        return dict(sorted(quantities.items()))
+
     @model_validator(mode="after")
     def _names_something(self) -> Deal:
         if self.package is None and not self.components:

@@ -11,6 +11,7 @@ from aiexports.core.countries import CountryBook
 from aiexports.core.deal import Deal
 from aiexports.core.screening.entries import ListEntry
 from aiexports.core.screening.exact import ExactNameMatcher
+from aiexports.core.screening.matcher import NameMatcher
 from aiexports.core.screening.port import Screener, ScreeningQuery
 from aiexports.core.screening.results import (
     ListMatch,
@@ -23,12 +24,19 @@ from aiexports.errors import InputError, ReferenceDataError
 from aiexports.sources.documents import parse_text
 from aiexports.sources.lists import read_list_paths
 from aiexports.sources.lists.bundle import load_snapshot_bytes
-from aiexports.sources.reference import data_file
+from aiexports.sources.reference import data_file, name_rules
 
 MatcherFactory = Callable[[Iterable[ListEntry], str], Screener]
+MAX_BUILT_INDEXES = 2
+
+
+def _name_matcher(entries: Iterable[ListEntry], version: str) -> NameMatcher:
+    return NameMatcher(entries, version, name_rules())
+
 
 MATCHERS: dict[str, MatcherFactory] = {
     ExactNameMatcher.matcher_id: ExactNameMatcher,
+    NameMatcher.matcher_id: _name_matcher,
 }
 
 
@@ -127,9 +135,23 @@ class DealScreener:
         )
 
 
+_BUILT: dict[tuple[str, str], Screener] = {}
+
+
+def build_screener(snapshot: ListSnapshot, config: ScreeningConfig | None = None) -> Screener:
+    """The configured matcher over ``snapshot``; a long-lived process builds each index
+    once (snapshots are immutable and named by the hash of their content)."""
+    config = config or screening_config()
+    key = (config.matcher, snapshot.version)
+    if key not in _BUILT:
+        if len(_BUILT) >= MAX_BUILT_INDEXES:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[key] = MATCHERS[config.matcher](snapshot.entries, snapshot.version)
+    return _BUILT[key]
+
+
 def deal_screener(lists: LoadedLists, config: ScreeningConfig | None = None) -> DealScreener:
     config = config or screening_config()
     if lists.snapshot is None:
         return DealScreener(None, config.thresholds, lists.problem)
-    factory = MATCHERS[config.matcher]
-    return DealScreener(factory(lists.snapshot.entries, lists.snapshot.version), config.thresholds)
+    return DealScreener(build_screener(lists.snapshot, config), config.thresholds)

@@ -33,6 +33,11 @@ class InstalledVersion:
     active: bool
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """Times are stored in UTC; SQLite hands them back without a zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def encode_snapshot(snapshot: ListSnapshot) -> bytes:
     return gzip.compress(snapshot.model_dump_json().encode(), mtime=0)
 
@@ -76,7 +81,22 @@ class ListStore:
         active = self._active_id()
         with self.engine.connect() as connection:
             rows = connection.execute(select(*_SUMMARY).order_by(list_versions.c.id)).all()
-        return [InstalledVersion(*row, active=row.id == active) for row in rows]
+        return [
+            InstalledVersion(
+                row.id,
+                row.version,
+                row.sha256,
+                _utc(row.installed_at),
+                row.entry_count,
+                row.feeds,
+                row.report,
+                active=row.id == active,
+            )
+            for row in rows
+        ]
+
+    def close(self) -> None:
+        self.engine.dispose()
 
     def active(self) -> InstalledVersion | None:
         return next((v for v in self.history() if v.active), None)
@@ -101,7 +121,7 @@ class ListStore:
                     .values(
                         version=snapshot.version,
                         sha256=hashlib.sha256(blob).hexdigest(),
-                        installed_at=installed_at,
+                        installed_at=installed_at.astimezone(dt.UTC),
                         entry_count=len(snapshot.entries),
                         feeds=feeds,
                         report=report,

@@ -4,21 +4,17 @@ screening results to an explained :class:`Determination`."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from string import Formatter
-from typing import Any
 
 from aiexports.core.catalog import Menu
-from aiexports.core.components import AnyComponent
 from aiexports.core.countries import CountryBook
 from aiexports.core.deal import Deal
 from aiexports.core.determination import Condition, Determination, Finding
 from aiexports.core.policy.facts import DealFacts, resolve_items
 from aiexports.core.policy.pack import PolicyPack
-from aiexports.core.policy.rules import RULES, Attach, Hit
+from aiexports.core.policy.rules import RULES, Attach, Hit, RuleFunction
 from aiexports.core.screening.results import ScreeningResult
 from aiexports.core.vocabulary import Outcome, ReviewPolicy
 from aiexports.errors import Issue
@@ -37,18 +33,24 @@ class ReferenceData:
 
 
 def assess(
-    deal: Deal, pack: PolicyPack, reference: ReferenceData, screening: ScreeningResult
+    deal: Deal,
+    pack: PolicyPack,
+    reference: ReferenceData,
+    screening: ScreeningResult,
+    canonical_deal: str | None = None,
 ) -> Determination:
-    """Decide ``deal`` under ``pack``; every finding names its rule and citations."""
+    """Decide ``deal`` under ``pack``; every finding names its rule and citations.
+
+    ``canonical_deal`` (from :func:`canonical_deal_text`) saves recomputing it when the
+    same deal is decided under several packs."""
     items = resolve_items(deal, reference.menu)
     params = pack.values_at(deal.date)
-    facts = DealFacts.of(deal, items, reference.countries, screening)
+    facts = DealFacts.of(deal, items, reference.countries, screening, params)
     findings: list[Finding] = []
     program: list[Attach] = []
     attached: list[tuple[str, Attach]] = []
-    for rule_id in pack.rules:
-        rule = RULES[rule_id]
-        for hit in rule.function(facts, params):
+    for rule_id, function in _functions(pack):
+        for hit in function(facts, params):
             if hit.outcome is None:
                 program.extend(hit.conditions)
                 continue
@@ -79,9 +81,22 @@ def assess(
         policy=pack.reference(deal.date),
         findings=tuple(findings),
         conditions=tuple(conditions),
-        decision_id=decision_id(deal, items_of(items), pack, data_versions, screening),
+        decision_id=decision_id(
+            canonical_deal or canonical_deal_text(deal), pack, data_versions, screening
+        ),
         data_versions=data_versions,
     )
+
+
+def _functions(pack: PolicyPack) -> list[tuple[str, RuleFunction]]:
+    key = (pack.id, pack.digest, pack.rules)
+    found = _PACK_FUNCTIONS.get(key)
+    if found is None:
+        found = _PACK_FUNCTIONS[key] = [(r, RULES[r].function) for r in pack.rules]
+    return found
+
+
+_PACK_FUNCTIONS: dict[tuple[object, ...], list[tuple[str, RuleFunction]]] = {}
 
 
 def _strictness(outcome: Outcome) -> int:
@@ -128,58 +143,80 @@ def _conditions(pack: PolicyPack, uses: list[tuple[str, Attach]]) -> list[Condit
         if use.id in seen:
             continue
         seen.add(use.id)
-        text = pack.conditions[use.id]
-        conditions.append(
-            Condition(
+        key = (pack.id, pack.digest, rule_id, use.id, tuple(sorted(use.values.items())))
+        condition = _RENDERED.get(key)
+        if condition is None:
+            text = pack.conditions[use.id]
+            condition = Condition(
                 id=use.id,
                 text=_fill(text.text, use.values),
                 binding=text.binding,
                 source_rule=rule_id,
             )
-        )
+            if len(_RENDERED) > 10_000:
+                _RENDERED.clear()
+            _RENDERED[key] = condition
+        conditions.append(condition)
     return conditions
 
 
-def items_of(items: tuple[Any, ...]) -> tuple[tuple[AnyComponent, int | None], ...]:
-    return tuple((item.component, item.units) for item in items)
+_RENDERED: dict[tuple[object, ...], Condition] = {}
+"""Conditions repeat across deals: each distinct one is rendered once."""
 
 
 def decision_id(
-    deal: Deal,
-    items: tuple[tuple[AnyComponent, int | None], ...],
+    canonical_deal: str,
     pack: PolicyPack,
     data_versions: Mapping[str, str],
     screening: ScreeningResult,
 ) -> str:
-    """sha256 of the canonical inputs: the deal, the components it resolved to, the pack,
-    the reference-data versions and the screening results that could matter."""
-    review = screening.thresholds.review
-    screened = [
-        [
-            [str(m.source), m.entity_number, m.matched_name, round(m.score, 6)]
-            for m in party.matches
-            if m.score >= review
-        ]
-        for party in screening.parties
+    """sha256 of the canonical inputs: the deal, the pack, the reference-data versions
+    and the screening results that could matter. The deal's components need no record of
+    their own: inline ones are in the deal, and the menu version pins the package and
+    catalog ones."""
+    context_key = (pack.id, pack.version, pack.digest, *sorted(data_versions.items()))
+    context = _CONTEXT_RECORDS.get(context_key)
+    if context is None:
+        if len(_CONTEXT_RECORDS) > 1000:
+            _CONTEXT_RECORDS.clear()
+        context = _CONTEXT_RECORDS[context_key] = _record(
+            "policy", pack.id, pack.version, pack.digest
+        ) + "".join(_record("data", key, value) for key, value in sorted(data_versions.items()))
+    parts = [
+        f"4:deal{len(canonical_deal)}:{canonical_deal}",
+        context,
+        "9:screening" + ("4:True" if screening.available else "5:False"),
     ]
-    payload = {
-        "deal": _canonical_deal(deal),
-        "items": [[_canonical_component(component), units] for component, units in items],
-        "policy": [pack.id, pack.version, pack.digest],
-        "data": dict(sorted(data_versions.items())),
-        "screening": [screening.available, screened],
-    }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    review = screening.thresholds.review
+    for index, party in enumerate(screening.parties):
+        for m in party.matches:
+            if m.score >= review:
+                parts.append(
+                    _record(
+                        "match",
+                        str(index),
+                        str(m.source),
+                        m.entity_number,
+                        m.matched_name,
+                        f"{m.score:.6f}",
+                    )
+                )
+    return "sha256:" + hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
 
 
-def _canonical_deal(deal: Deal) -> Any:
-    return deal.model_dump(mode="json", exclude_defaults=True)
+def _record(*parts: str) -> str:
+    """Length-prefixed parts: no two different inputs give the same text."""
+    return "".join(f"{len(part)}:{part}" for part in parts)
 
 
-@lru_cache(maxsize=8192)
-def _canonical_component(component: AnyComponent) -> str:
-    return json.dumps(component.model_dump(mode="json", exclude_defaults=True), sort_keys=True)
+_CONTEXT_RECORDS: dict[tuple[object, ...], str] = {}
+"""The pack and data-version part of the record, the same for every deal of a batch."""
+
+
+def canonical_deal_text(deal: Deal) -> str:
+    """The deal as canonical JSON: fields in schema order, mappings sorted by the model,
+    defaults left out."""
+    return deal.model_dump_json(exclude_defaults=True)
 
 
 def check_pack(pack: PolicyPack) -> list[Issue]:

@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from aiexports.core.catalog import Menu
 from aiexports.core.components import AnyComponent, HardwareComponent, ModelComponent
 from aiexports.core.countries import CountryBook
 from aiexports.core.deal import Deal, Party
 from aiexports.core.eccn import is_advanced_computing
-from aiexports.core.policy.pack import CountryTest, ParameterValues
+from aiexports.core.policy.pack import ParameterValues
 from aiexports.core.screening.results import ScreeningResult
-from aiexports.core.vocabulary import EndUse, ModelAccess, ModelWeights
+from aiexports.core.vocabulary import ComponentKind, EndUse, ModelAccess, ModelWeights
 from aiexports.errors import InputError, Issue, NotFoundError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class DealItem:
     """A component of the deal, with the unit count after ``quantities``.
 
@@ -31,6 +32,22 @@ class DealItem:
 
 def resolve_items(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
     """The package's components followed by the deal's own, each once, with quantities."""
+    if deal.package is not None and not deal.components:
+        # Deals naming only a package repeat across a portfolio: resolve each once.
+        key = (menu.version, deal.package, tuple(deal.quantities.items()))
+        found = _PACKAGE_ITEMS.get(key)
+        if found is None:
+            if len(_PACKAGE_ITEMS) > 4096:
+                _PACKAGE_ITEMS.clear()
+            found = _PACKAGE_ITEMS[key] = _resolve(deal, menu)
+        return found
+    return _resolve(deal, menu)
+
+
+_PACKAGE_ITEMS: dict[tuple[object, ...], tuple[DealItem, ...]] = {}
+
+
+def _resolve(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
     items: dict[str, tuple[AnyComponent, str]] = {}
     issues: list[Issue] = []
     if deal.package is not None:
@@ -100,7 +117,10 @@ class PartyFacts:
 
 @dataclass(slots=True)
 class DealFacts:
-    """One deal as the rules see it; country codes are effective (Hong Kong → China)."""
+    """One deal as the rules see it; country codes are effective (Hong Kong → China).
+
+    Everything several rules need is computed once here: where each country appears,
+    and which items are advanced computing items or controlled model weights."""
 
     deal: Deal
     day: dt.date
@@ -110,6 +130,14 @@ class DealFacts:
     destination: str
     parties: tuple[PartyFacts, ...]
     end_uses: frozenset[EndUse]
+    located: tuple[tuple[str, str], ...]
+    """(where, code) for the destination and every party's country and headquarters."""
+    headquarters: tuple[tuple[str, str], ...]
+    """(where, code) of every party's headquarters (its country when not given)."""
+    computing: tuple[DealItem, ...]
+    """Items that are advanced computing items."""
+    weights: tuple[DealItem, ...]
+    """Items that are controlled model weights."""
     fired: set[str] = field(default_factory=set)
 
     @staticmethod
@@ -118,6 +146,7 @@ class DealFacts:
         items: tuple[DealItem, ...],
         countries: CountryBook,
         screening: ScreeningResult,
+        params: ParameterValues,
     ) -> DealFacts:
         parties = tuple(
             PartyFacts(
@@ -128,44 +157,50 @@ class DealFacts:
             )
             for index, party in enumerate(deal.parties)
         )
+        destination = countries.effective_code(deal.destination)
+        located = [("destination", destination)]
+        for party in parties:
+            located.append((_where(party.index, "country"), party.country))
+            if party.party.headquarters is not None:
+                located.append((_where(party.index, "headquarters"), party.headquarters))
         return DealFacts(
             deal=deal,
             day=deal.date,
             items=items,
             countries=countries,
             screening=screening,
-            destination=countries.effective_code(deal.destination),
+            destination=destination,
             parties=parties,
             end_uses=frozenset(deal.end_uses),
+            located=tuple(located),
+            headquarters=tuple((_where(p.index, "headquarters"), p.headquarters) for p in parties),
+            computing=tuple(i for i in items if is_advanced_computing_item(i, params)),
+            weights=tuple(
+                i
+                for i in items
+                if i.component.kind is ComponentKind.MODEL and is_controlled_weights(i, params)
+            ),
         )
-
-    def located_countries(self) -> list[tuple[str, str]]:
-        """(where, code) for the destination and every party's country and headquarters."""
-        found = [("destination", self.destination)]
-        for party in self.parties:
-            found.append((f"parties[{party.index}].country", party.country))
-            if party.party.headquarters is not None:
-                found.append((f"parties[{party.index}].headquarters", party.headquarters))
-        return found
-
-    def headquarters(self) -> list[tuple[str, str]]:
-        """(where, code) of every party's headquarters (its country when not given)."""
-        return [(f"parties[{p.index}].headquarters", p.headquarters) for p in self.parties]
-
-    def meets(self, test: CountryTest, code: str) -> bool:
-        return code in test.countries or self.countries.in_any_group(code, test.groups)
 
     def groups_of(self, code: str, among: tuple[str, ...]) -> list[str]:
         own = self.countries.effective(code).ear_groups
         return [group for group in among if group in own]
 
 
+@lru_cache(maxsize=256)
+def _where(index: int, attribute: str) -> str:
+    return f"parties[{index}].{attribute}"
+
+
 def is_advanced_computing_item(item: DealItem, params: ParameterValues) -> bool:
-    return is_advanced_computing(
+    return _advanced(
         item.component.eccn,
         params.advanced_computing_prefixes,
         params.advanced_computing_z_bases,
     )
+
+
+_advanced = lru_cache(maxsize=4096)(is_advanced_computing)
 
 
 def is_controlled_weights(item: DealItem, params: ParameterValues) -> bool:

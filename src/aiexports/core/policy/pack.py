@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Annotated, Generic, TypeVar
 
@@ -228,23 +228,30 @@ class PolicyPack(Record):
         return self.range_for(day).nearest(day)
 
     def reference(self, day: dt.date) -> PolicyRef:
-        return PolicyRef(
-            id=self.id,
-            effective=self.range_for(day),
-            version=self.version,
-            title=self.title,
-            digest=self.digest,
-        )
+        cache = self.__pydantic_private__["_references"]  # type: ignore[index]
+        found = cache.get(day)
+        if found is None:
+            window = self.range_for(day)
+            found = cache[day] = PolicyRef(
+                id=self.id,
+                effective=window,
+                version=self.version,
+                title=self.title,
+                digest=self.digest,
+            )
+        return found  # type: ignore[no-any-return]
 
     def values_at(self, day: dt.date) -> ParameterValues:
         """The parameters at ``day`` (or at the nearest date inside the pack's ranges)."""
-        on = self.parameter_date(day)
-        cached = self._values.get(on)
+        # Private attributes read through __getattr__; this runs once per determination.
+        cache = self.__pydantic_private__["_values"]  # type: ignore[index]
+        cached = cache.get(day)
         if cached is None:
-            cached = self._values[on] = _values_at(self, on)
-        return cached
+            cached = cache[day] = _values_at(self, self.parameter_date(day))
+        return cached  # type: ignore[no-any-return]
 
     _values: dict[dt.date, ParameterValues] = PrivateAttr(default_factory=dict)
+    _references: dict[dt.date, PolicyRef] = PrivateAttr(default_factory=dict)
 
 
 def _values_at(pack: PolicyPack, day: dt.date) -> ParameterValues:
@@ -265,6 +272,7 @@ class PackShelf:
     """The packs available to the engine, chosen by date or by id."""
 
     packs: Mapping[str, PolicyPack]
+    _by_day: dict[dt.date, PolicyPack] = field(default_factory=dict, compare=False, repr=False)
 
     def named(self, pack_id: str) -> PolicyPack:
         try:
@@ -274,6 +282,12 @@ class PackShelf:
             raise NotFoundError(f"no policy pack {pack_id!r} (known: {known})") from None
 
     def in_force(self, day: dt.date) -> PolicyPack:
+        found = self._by_day.get(day)
+        if found is None:
+            found = self._by_day[day] = self._find_in_force(day)
+        return found
+
+    def _find_in_force(self, day: dt.date) -> PolicyPack:
         matching = [pack for pack in self.packs.values() if pack.in_force(day)]
         if len(matching) != 1:
             names = ", ".join(pack.id for pack in matching) or "none"

@@ -9,8 +9,9 @@ conditions in the order of the pack's rule list.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from aiexports.core.components import HardwareComponent
@@ -18,8 +19,6 @@ from aiexports.core.policy.facts import (
     DealFacts,
     DealItem,
     PartyFacts,
-    is_advanced_computing_item,
-    is_controlled_weights,
 )
 from aiexports.core.policy.pack import ParameterValues, Verdict
 from aiexports.core.screening.results import ListMatch
@@ -99,7 +98,7 @@ def embargo(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     there are prohibited."""
     found = [
         {"where": where, "country": code, "groups": groups}
-        for where, code in facts.located_countries()
+        for where, code in facts.located
         if (groups := facts.groups_of(code, params.embargo_groups))
     ]
     if found:
@@ -121,7 +120,7 @@ def russia_belarus(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
         return
     found = [
         {"where": where, "country": code}
-        for where, code in facts.located_countries()
+        for where, code in facts.located
         if code in params.russia_belarus_countries
     ]
     if found:
@@ -271,7 +270,7 @@ def rps_unavailable(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
 
 
 def _concern_triggers(
-    facts: DealFacts, params: ParameterValues, places: list[tuple[str, str]]
+    facts: DealFacts, params: ParameterValues, places: Sequence[tuple[str, str]]
 ) -> list[dict[str, str]]:
     test = params.advanced_computing_concern
     triggers = []
@@ -321,7 +320,7 @@ def d5_advanced_computing(facts: DealFacts, params: ParameterValues) -> Iterator
     Macau: a license is required, presumption of denial. From 15 January 2026, hardware
     below the pack's TPP limit going only to China or Macau (destination and every
     headquarters) is reviewed case by case instead. One finding per qualifying component."""
-    places = [("destination", facts.destination), *facts.headquarters()]
+    places = [("destination", facts.destination), *facts.headquarters]
     triggers = _concern_triggers(facts, params, places)
     if not triggers:
         return
@@ -330,8 +329,8 @@ def d5_advanced_computing(facts: DealFacts, params: ParameterValues) -> Iterator
         code in clause.countries for _, code in places
     )
     for item in facts.items:
-        computing = is_advanced_computing_item(item, params)
-        if not computing and not is_controlled_weights(item, params):
+        computing = item in facts.computing
+        if not computing and item not in facts.weights:
             continue
         component = item.component
         policy = ReviewPolicy.PRESUMPTION_OF_DENIAL
@@ -369,7 +368,7 @@ def advanced_computing_d1_d4(facts: DealFacts, params: ParameterValues) -> Itera
     groups = facts.groups_of(facts.destination, params.d1_d4_groups)
     if not groups or facts.groups_of(facts.destination, params.d1_d4_exempt_groups):
         return
-    items = [item for item in facts.items if is_advanced_computing_item(item, params)]
+    items = facts.computing
     if items:
         yield Hit(
             Outcome.LICENSE_REQUIRED,
@@ -428,7 +427,7 @@ def frontier_training_d5(facts: DealFacts, params: ParameterValues) -> Iterator[
     ]
     if not compute:
         return
-    triggers = _concern_triggers(facts, params, facts.headquarters())
+    triggers = _concern_triggers(facts, params, facts.headquarters)
     if triggers:
         yield Hit(
             Outcome.LICENSE_REQUIRED,
@@ -486,8 +485,7 @@ def diffusion_chips_tier2(facts: DealFacts, params: ParameterValues) -> Iterator
     chips = [
         item
         for item in facts.items
-        if isinstance(item.component, HardwareComponent)
-        and is_advanced_computing_item(item, params)
+        if isinstance(item.component, HardwareComponent) and item in facts.computing
     ]
     if not chips:
         return
@@ -551,7 +549,7 @@ def diffusion_weights(facts: DealFacts, params: ParameterValues) -> Iterator[Hit
     """Controlled model weights (ECCN 4E091) under the Framework for AI Diffusion: to a
     Tier 1 destination License Exception AIA applies with its security requirements; to
     Tier 2 or Tier 3 a license is required, presumption of denial."""
-    weights = [item for item in facts.items if is_controlled_weights(item, params)]
+    weights = facts.weights
     if not weights:
         return
     tier = facts.countries.effective(facts.destination).ai_diffusion_tier
@@ -592,21 +590,31 @@ def program_conditions(facts: DealFacts, params: ParameterValues) -> Iterator[Hi
     for models and applications, end-use reporting (quarterly for low-risk destinations,
     monthly otherwise), post-shipment verification for 1,000 or more accelerators, and no
     re-export without authorization."""
-    attach = [Attach("SEC-KYC"), Attach("SEC-ACCESS")]
+    attach = [_KYC, _ACCESS]
     if any(
         getattr(i.component, "access", None) in params.weights_condition_access
         for i in facts.items
         if i.component.kind is ComponentKind.MODEL
     ):
-        attach.append(Attach("SEC-WEIGHTS"))
+        attach.append(_WEIGHTS)
     if any(i.component.kind in params.rmf_condition_kinds for i in facts.items):
-        attach.append(Attach("GOV-RMF"))
+        attach.append(_RMF)
     tier = facts.countries.effective(facts.destination).risk_tier
-    attach.append(Attach("MON-REPORT", {"frequency": params.report_frequency[tier]}))
+    attach.append(_report(params.report_frequency[tier]))
     accelerators = sum(
         i.units or 0 for i in facts.items if i.component.kind is ComponentKind.HARDWARE
     )
     if accelerators >= params.psv_min_accelerators:
         attach.append(Attach("MON-PSV", {"accelerators": f"{accelerators:,}"}))
-    attach.append(Attach("REEXPORT"))
+    attach.append(_REEXPORT)
     yield Hit(None, conditions=tuple(attach))
+
+
+_KYC, _ACCESS, _WEIGHTS, _RMF, _REEXPORT = (
+    Attach(c) for c in ("SEC-KYC", "SEC-ACCESS", "SEC-WEIGHTS", "GOV-RMF", "REEXPORT")
+)
+
+
+@lru_cache(maxsize=16)
+def _report(frequency: str) -> Attach:
+    return Attach("MON-REPORT", {"frequency": frequency})

@@ -1,0 +1,146 @@
+"""``aiexports screen``: restricted-party screening of names."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from aiexports.cli.output import Format, console, errors, print_json
+from aiexports.core.screening.matcher import NameMatcher
+from aiexports.core.screening.port import ScreeningQuery
+from aiexports.errors import InputError, Issue
+from aiexports.services.lists import installed_snapshot
+from aiexports.services.name_screening import (
+    read_name_queries,
+    resolve_country,
+    screen_many,
+    screen_one,
+    write_jsonl_atomically,
+)
+from aiexports.services.screening import build_screener, load_lists, screening_config
+from aiexports.sources import reference
+
+
+class QueryType(StrEnum):
+    PERSON = "person"
+    ENTITY = "entity"
+
+
+BAND_STYLE = {"block": "bold red", "review": "bold yellow", "clear": "green"}
+
+
+def screen(
+    name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="A name to screen")] = None,
+    country: Annotated[str | None, typer.Option(help="Country of the party (code or name)")] = None,
+    query_type: Annotated[QueryType | None, typer.Option("--type", help="person or entity")] = None,
+    dob: Annotated[str | None, typer.Option("--dob", help="Date of birth, YYYY[-MM[-DD]]")] = None,
+    input_path: Annotated[
+        Path | None,
+        typer.Option("--input", help="CSV of query_id,name[,country][,type] to screen in batch"),
+    ] = None,
+    output_path: Annotated[
+        Path | None, typer.Option("--output", help="JSON-lines results (default: standard output)")
+    ] = None,
+    lists: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--list", help="List file or folder replacing the installed lists (repeatable)"
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option(min=1, help="Clear matches shown after every block and review match")
+    ] = 10,
+    workers: Annotated[int, typer.Option(min=1, help="Processes for batch screening")] = (
+        os.cpu_count() or 1
+    ),
+    output: Annotated[Format, typer.Option("--format", help="table or json (one name)")] = (
+        Format.TABLE
+    ),
+) -> None:
+    """Screen a name (or a CSV of names) against the restricted-party lists: ranked,
+    explained matches in block / review / clear bands."""
+    if (name is None) == (input_path is None):
+        raise InputError(Issue("give a NAME or --input FILE (not both)"))
+    book = reference.countries()
+    queries = read_name_queries(input_path, book) if input_path is not None else None
+    country_code = None
+    if country:
+        country_code = resolve_country(country, book)
+        if country_code is None:
+            raise InputError(Issue(f"unknown country {country!r}", field="--country"))
+    loaded = load_lists(lists, book, installed_snapshot)
+    if loaded.snapshot is None:
+        raise InputError(Issue(f"no list data to screen against: {loaded.problem}"))
+    config = screening_config()
+    matcher = build_screener(loaded.snapshot, config)
+    if not isinstance(matcher, NameMatcher):
+        raise InputError(Issue(f"screening needs the name matcher, not {config.matcher}"))
+    thresholds = config.thresholds
+    if queries is None:
+        assert name is not None
+        query = ScreeningQuery(name, country_code, query_type and str(query_type), dob)
+        rows = screen_one(matcher, query, thresholds, top)
+        if output is Format.JSON:
+            print_json(
+                {
+                    "query": name,
+                    "lists": loaded.snapshot.version,
+                    "thresholds": {"block": thresholds.block, "review": thresholds.review},
+                    "matches": rows,
+                }
+            )
+        else:
+            _render(name, rows, loaded.snapshot.version, thresholds.block, thresholds.review)
+        return
+    with Progress(
+        TextColumn("screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("names", total=len(queries))
+        results = screen_many(
+            matcher, queries, thresholds, top, workers, progress=lambda n: progress.advance(task, n)
+        )
+        if output_path is None:
+            for row in results:
+                print_json_line(row)
+            return
+        count = write_jsonl_atomically(output_path, results)
+    errors.print(
+        f"screened {count:,} names against {loaded.snapshot.version}; results in {output_path}"
+    )
+
+
+def print_json_line(row: object) -> None:
+    sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _render(
+    name: str, rows: list[dict[str, object]], version: str, block: float, review: float
+) -> None:
+    console.print(f"[bold]{name}[/] against {version} (block ≥ {block:.3f}, review ≥ {review:.3f})")
+    if not rows:
+        console.print("[green]No similar listed name.[/]")
+        return
+    for rank, row in enumerate(rows, start=1):
+        band = str(row["band"])
+        console.print(
+            f"{rank:>2}. [{BAND_STYLE[band]}]{band:<6}[/] {row['score']:.3f}  {row['source']} "
+            f"{row['entity_number']}  {row['name']}"
+            + (f"  (as {row['matched_name']})" if row["matched_name"] != row["name"] else ""),
+            markup=True,
+            highlight=False,
+        )
+        explanation = row["explanation"]
+        assert isinstance(explanation, dict)
+        console.print(f"      {explanation['summary']}", markup=False, style="dim")

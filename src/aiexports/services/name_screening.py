@@ -1,0 +1,207 @@
+"""Screening names one at a time or in batch (``aiexports screen``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiexports.core.countries import CountryBook
+from aiexports.core.screening.matcher import NameMatcher, ScoredEntry
+from aiexports.core.screening.port import ScreeningQuery
+from aiexports.core.screening.results import Thresholds
+from aiexports.errors import InputError, Issue
+
+QUERY_TYPES = ("person", "entity")
+REQUIRED_COLUMNS = ("query_id", "name")
+OPTIONAL_COLUMNS = ("country", "type", "date_of_birth")
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    query_id: str
+    query: ScreeningQuery
+
+
+def resolve_country(value: str, countries: CountryBook) -> str | None:
+    """An ISO code or a country name as lists write it; None when unknown."""
+    code = value.strip().upper()
+    if code in countries:
+        return code
+    return countries.code_for_name(value)
+
+
+def read_name_queries(path: Path, countries: CountryBook) -> list[NameQuery]:
+    """Read ``query_id,name[,country][,type][,date_of_birth]``; every problem is reported
+    with its line and column name, and nothing is screened when any row is wrong."""
+    source = str(path)
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError(Issue("file not found", source)) from None
+    except OSError as error:
+        raise InputError(Issue(f"cannot read: {error.strerror}", source)) from None
+    issues: list[Issue] = []
+    queries: list[NameQuery] = []
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise InputError(
+                    Issue(
+                        f"the header lacks {', '.join(missing)} (columns: "
+                        f"query_id,name[,country][,type])",
+                        source,
+                        1,
+                    )
+                )
+            unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+            if unknown:
+                raise InputError(Issue(f"unknown columns {', '.join(unknown)}", source, 1))
+            seen: set[str] = set()
+            for row in reader:
+                line = reader.line_num
+                problems, query = _query(row, countries, source, line, seen)
+                issues.extend(problems)
+                if query is not None:
+                    queries.append(query)
+        except csv.Error as error:
+            raise InputError(Issue(f"not valid CSV: {error}", source, reader.line_num)) from None
+        except UnicodeDecodeError as error:
+            raise InputError(Issue(f"not UTF-8 text ({error.reason})", source)) from None
+    if issues:
+        raise InputError(issues)
+    return queries
+
+
+def _query(
+    row: dict[str, str | None], countries: CountryBook, source: str, line: int, seen: set[str]
+) -> tuple[list[Issue], NameQuery | None]:
+    if None in row:  # more cells than header columns
+        return [Issue("more cells than columns", source, line)], None
+    issues = []
+    query_id = (row.get("query_id") or "").strip()
+    name = (row.get("name") or "").strip()
+    if not query_id:
+        issues.append(Issue("query_id is empty", source, line, "query_id"))
+    elif query_id in seen:
+        issues.append(Issue(f"query_id {query_id!r} appears twice", source, line, "query_id"))
+    seen.add(query_id)
+    if not name:
+        issues.append(Issue("name is empty", source, line, "name"))
+    country = None
+    written_country = (row.get("country") or "").strip()
+    if written_country:
+        country = resolve_country(written_country, countries)
+        if country is None:
+            issues.append(Issue(f"unknown country {written_country!r}", source, line, "country"))
+    kind = (row.get("type") or "").strip().lower() or None
+    if kind is not None and kind not in QUERY_TYPES:
+        issues.append(Issue(f"type {kind!r} is not person or entity", source, line, "type"))
+    dob = (row.get("date_of_birth") or "").strip() or None
+    if dob is not None and not (dob[:4].isdigit() and len(dob) in (4, 7, 10)):
+        issues.append(
+            Issue(
+                f"date_of_birth {dob!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
+                source,
+                line,
+                "date_of_birth",
+            )
+        )
+    if issues:
+        return issues, None
+    return [], NameQuery(query_id, ScreeningQuery(name, country, kind, dob))
+
+
+def match_row(scored: ScoredEntry, thresholds: Thresholds) -> dict[str, Any]:
+    entry = scored.entry
+    return {
+        "entity_number": entry.entity_number,
+        "source": str(entry.source),
+        "name": entry.name,
+        "matched_name": scored.listed,
+        "score": round(scored.score, 4),
+        "band": thresholds.band(scored.score),
+        "list_name": entry.list_name,
+        "programs": list(entry.programs),
+        "explanation": {"summary": scored.summary(), **scored.explanation()},
+    }
+
+
+def screen_one(
+    matcher: NameMatcher, query: ScreeningQuery, thresholds: Thresholds, top: int
+) -> list[dict[str, Any]]:
+    """Every block and review match, then clear ones while fewer than ``top`` are shown."""
+    rows: list[dict[str, Any]] = []
+    for scored in matcher.score(query):  # best first: alerting matches come first
+        if scored.score < thresholds.review and len(rows) >= top:
+            break
+        rows.append(match_row(scored, thresholds))
+    return rows
+
+
+_WORKER: tuple[NameMatcher, Thresholds, int] | None = None
+
+
+def _screen_chunk(chunk: Sequence[NameQuery]) -> list[dict[str, Any]]:
+    assert _WORKER is not None
+    matcher, thresholds, top = _WORKER
+    return [
+        {"query_id": q.query_id, "matches": screen_one(matcher, q.query, thresholds, top)}
+        for q in chunk
+    ]
+
+
+def screen_many(
+    matcher: NameMatcher,
+    queries: Sequence[NameQuery],
+    thresholds: Thresholds,
+    top: int,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    chunk_size: int = 250,
+) -> Iterator[dict[str, Any]]:
+    """Results in input order; with ``workers`` > 1 the index is shared with forked
+    worker processes, so it is built once."""
+    # Forked workers inherit the index through this module global: passing it as an
+    # argument would pickle it for every chunk.
+    global _WORKER  # noqa: PLW0603
+    _WORKER = (matcher, thresholds, top)
+    chunks = [queries[i : i + chunk_size] for i in range(0, len(queries), chunk_size)]
+    if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for rows in pool.imap(_screen_chunk, chunks):
+                if progress:
+                    progress(len(rows))
+                yield from rows
+        return
+    for chunk in chunks:
+        rows = _screen_chunk(chunk)
+        if progress:
+            progress(len(rows))
+        yield from rows
+
+
+def write_jsonl_atomically(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write every row or nothing: a temporary file beside ``path`` replaces it at the end."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    count = 0
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
