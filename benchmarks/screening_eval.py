@@ -256,7 +256,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--name-only", action="store_true", help="queries carry no country, type or date of birth"
+        "--qualifiers",
+        choices=["all", "country", "none"],
+        default="all",
+        help="what queries carry besides the name: country, type and date of birth (all), "
+        "the country only, or nothing",
     )
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -273,19 +277,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     clean = clean_names(args.data, book, args.clean_limit)
     positives = un_positives(args.data, entries, book) + perturbed_positives(
-        entries, args.per_class, args.seed, with_qualifiers=not args.name_only
+        entries, args.per_class, args.seed, with_qualifiers=True
     )
     hard = hard_negatives(entries, first_names(args.data), 500, args.seed)
     queries = clean + positives + hard
-    if args.name_only:
+    if args.qualifiers == "none":
         queries = [Query(q.id, q.name, q.kind, q.klass, q.true_key) for q in queries]
+    elif args.qualifiers == "country":
+        queries = [
+            Query(q.id, q.name, q.kind, q.klass, q.true_key, country=q.country) for q in queries
+        ]
     report: dict[str, object] = {
         "lists": snapshot.version,
         "entries": len(entries),
         "listed_names": len(matcher.index.names),
         "snapshot_load_seconds": round(load_seconds, 2),
         "index_build_seconds": round(build_seconds, 2),
-        "name_only": args.name_only,
+        "qualifiers": args.qualifiers,
+        "seed": args.seed,
         "query_counts": {
             k: sum(1 for q in queries if q.klass == k) for k in sorted({q.klass for q in queries})
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aiexports.cli.output import Format, console, print_json, styled_outcome
+from aiexports.cli.output import errors as errors_console
 from aiexports.core.determination import Determination
 from aiexports.core.policy.compare import ImpactTally, PolicyDifference
 from aiexports.core.policy.rules import RULES
@@ -141,6 +143,7 @@ def impact(
     against: Annotated[str, typer.Option("--against", help="The pack to compare with")],
     lists: ListsOption = None,
     output: FormatOption = Format.TABLE,
+    workers: Annotated[int, typer.Option(min=1, help="Processes to use")] = os.cpu_count() or 1,
     skip_invalid: Annotated[
         bool,
         typer.Option(
@@ -163,13 +166,17 @@ def impact(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=errors_console,
         transient=True,
-        disable=output is Format.JSON,
     ) as progress:
         task = progress.add_task("deals", total=None)
         tally, errors = assessor.impact(
-            deals, first, second, skip_invalid, progress=lambda: progress.advance(task)
+            deals,
+            first,
+            second,
+            skip_invalid,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+            workers=workers,
         )
     report = tally.report()
     if errors:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from enum import Enum
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.table import Table
 
 from aiexports.cli.output import Format, console, print_json
@@ -64,7 +66,8 @@ def show(
     parameters in force on a date."""
     pack = reference.packs().named(pack_id)
     day = _date(on)
-    values = dataclasses.asdict(pack.values_at(day))
+    parameters = pack.values_at(day)
+    values = {f.name: _plain(getattr(parameters, f.name)) for f in dataclasses.fields(parameters)}
     rules = [
         {"id": r, "explanation": RULES[r].explanation, "citations": list(pack.citations.get(r, ()))}
         for r in pack.rules
@@ -99,6 +102,19 @@ def show(
     console.print(f"\n[bold]Parameters on {day.isoformat()}[/]")
     for name, value in values.items():
         console.print(f"  {name}: {value}", markup=False)
+
+
+def _plain(value: object) -> object:
+    """Parameter values as JSON data (records, enums and tuples included)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 def _date(value: str | None) -> dt.date:

@@ -54,6 +54,9 @@ class CountryBook:
     version: str
     name_index: Mapping[str, str] = field(default_factory=dict)
     _effective: dict[str, CountryProfile] = field(default_factory=dict, compare=False, repr=False)
+    _groups: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __contains__(self, code: object) -> bool:
         return code in self.profiles
@@ -71,6 +74,16 @@ class CountryBook:
         if found is None:
             own = self.profile(code)
             found = self._effective[code] = self.profiles[own.treated_as] if own.treated_as else own
+        return found
+
+    def groups_among(self, code: str, among: tuple[str, ...]) -> tuple[str, ...]:
+        """The groups of ``among`` that ``code``'s effective profile is in (remembered:
+        the rules ask the same questions of every deal)."""
+        key = (code, among)
+        found = self._groups.get(key)
+        if found is None:
+            own = self.effective(code).ear_groups
+            found = self._groups[key] = tuple(group for group in among if group in own)
         return found
 
     def effective_code(self, code: str) -> str:

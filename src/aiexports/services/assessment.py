@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,11 +10,11 @@ from pathlib import Path
 from aiexports.core.deal import Deal
 from aiexports.core.determination import Determination
 from aiexports.core.policy.compare import ImpactTally, PolicyDifference
-from aiexports.core.policy.engine import ReferenceData, assess
+from aiexports.core.policy.engine import ReferenceData, assess, canonical_deal_text
 from aiexports.core.policy.pack import PackShelf, PolicyPack
 from aiexports.core.screening.snapshot import ListSnapshot
 from aiexports.errors import AiExportsError, InputError
-from aiexports.services.deals import SourcedDeal, read_portfolio
+from aiexports.services.deals import PortfolioItem, SourcedDeal, portfolio
 from aiexports.services.screening import DealScreener, deal_screener, load_lists
 from aiexports.sources.documents import DOCUMENT_SUFFIXES
 from aiexports.sources.reference import pack_from_file, packs, reference_data
@@ -37,18 +38,24 @@ class Assessor:
     def pack_for(self, deal: Deal, pack: PolicyPack | None) -> PolicyPack:
         return pack if pack is not None else self.shelf.in_force(deal.date)
 
-    def decide(self, sourced: SourcedDeal, pack: PolicyPack | None = None) -> Determination:
+    def decide(
+        self, sourced: SourcedDeal, pack: PolicyPack | None = None, canonical: str | None = None
+    ) -> Determination:
         """Decide one deal; errors the engine finds are located in its document."""
         try:
             chosen = self.pack_for(sourced.deal, pack)
-            return assess(sourced.deal, chosen, self.reference, self.screener.screen(sourced.deal))
+            screening = self.screener.screen(sourced.deal)
+            return assess(sourced.deal, chosen, self.reference, screening, canonical)
         except AiExportsError as error:
             raise sourced.locate(error) from None
 
     def compare(
         self, sourced: SourcedDeal, first: PolicyPack | None, other: PolicyPack
     ) -> PolicyDifference:
-        return PolicyDifference(self.decide(sourced, first), self.decide(sourced, other))
+        canonical = canonical_deal_text(sourced.deal)
+        return PolicyDifference(
+            self.decide(sourced, first, canonical), self.decide(sourced, other, canonical)
+        )
 
     def impact(
         self,
@@ -56,31 +63,66 @@ class Assessor:
         policy: PolicyPack,
         against: PolicyPack,
         skip_invalid: bool = False,
-        progress: Callable[[], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
     ) -> tuple[ImpactTally, list[InputError]]:
-        """Re-decide a portfolio under two packs. Invalid deals are collected; unless
-        ``skip_invalid``, any invalid deal is an error and no report is produced."""
+        """Re-decide a portfolio under two packs, in ``workers`` processes. Invalid deals
+        are collected; unless ``skip_invalid``, any invalid deal is an error and no report
+        is produced."""
+        items = portfolio(path)
+        chunks = [items[i : i + IMPACT_CHUNK] for i in range(0, len(items), IMPACT_CHUNK)]
         tally = ImpactTally(policy.id, against.id)
         errors: list[InputError] = []
-        for where, difference in self._differences(path, policy, against, errors):
-            tally.add(difference, where)
+        done = 0
+        for part, part_errors in _map_chunks(self, policy, against, chunks, workers):
+            tally.merge(part)
+            errors.extend(part_errors)
+            done += part.deals + len(part_errors)
             if progress is not None:
-                progress()
+                progress(done, len(items))
         if errors and not skip_invalid:
             raise InputError([issue for error in errors for issue in error.issues])
         return tally, errors
 
-    def _differences(
-        self, path: Path, policy: PolicyPack, against: PolicyPack, errors: list[InputError]
-    ) -> Iterator[tuple[str, PolicyDifference]]:
-        for item in read_portfolio(path, self.reference.countries):
-            if isinstance(item, InputError):
-                errors.append(item)
-                continue
-            try:
-                yield item.where, self.compare(item, policy, against)
-            except InputError as error:
-                errors.append(error)
+
+IMPACT_CHUNK = 2000
+_IMPACT: tuple[Assessor, PolicyPack, PolicyPack] | None = None
+
+
+def _impact_chunk(chunk: Sequence[PortfolioItem]) -> tuple[ImpactTally, list[InputError]]:
+    assert _IMPACT is not None
+    assessor, policy, against = _IMPACT
+    tally = ImpactTally(policy.id, against.id)
+    errors: list[InputError] = []
+    for item in chunk:
+        sourced = item.read(assessor.reference.countries)
+        if isinstance(sourced, InputError):
+            errors.append(sourced)
+            continue
+        try:
+            tally.add(assessor.compare(sourced, policy, against), sourced.where)
+        except InputError as error:
+            errors.append(error)
+    return tally, errors
+
+
+def _map_chunks(
+    assessor: Assessor,
+    policy: PolicyPack,
+    against: PolicyPack,
+    chunks: Sequence[Sequence[PortfolioItem]],
+    workers: int,
+) -> Iterator[tuple[ImpactTally, list[InputError]]]:
+    """Chunk results in order; forked workers inherit the assessor (its list index
+    included) through a module global instead of pickling it for every chunk."""
+    global _IMPACT  # noqa: PLW0603
+    _IMPACT = (assessor, policy, against)
+    if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_impact_chunk, chunks)
+        return
+    for chunk in chunks:
+        yield _impact_chunk(chunk)
 
 
 def build_assessor(

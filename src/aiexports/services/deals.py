@@ -60,36 +60,54 @@ def deal_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in DOCUMENT_SUFFIXES and p.is_file())
 
 
-def read_portfolio(path: Path, countries: CountryBook) -> Iterator[SourcedDeal | InputError]:
-    """Every deal of a folder of YAML/JSON files or of a JSON-lines file, in order; a deal
-    that fails validation comes as its located :class:`InputError`."""
-    if path.is_dir():
-        for file in deal_files(path):
+@dataclass(frozen=True)
+class PortfolioItem:
+    """One deal of a portfolio before it is read: a file, or a line of a JSON-lines file."""
+
+    where: str
+    file: Path | None = None
+    line: str | None = None
+    number: int = 0
+
+    def read(self, countries: CountryBook) -> SourcedDeal | InputError:
+        """The validated deal, or the located error that stops it."""
+        if self.file is not None:
             try:
-                yield read_deal(file, countries)
+                return read_deal(self.file, countries)
             except InputError as error:
-                yield error
-        return
+                return error
+        assert self.line is not None
+        try:
+            deal = Deal.model_validate_json(self.line, context=validation_context(countries))
+        except ValidationError as error:
+            source = self.where.rsplit(":", 1)[0]
+            return InputError(_json_line_issues(error, self.line, source, self.number))
+        return SourcedDeal(deal, None, self.where)
+
+
+def portfolio(path: Path) -> list[PortfolioItem]:
+    """The deals of a folder of YAML/JSON files or of a JSON-lines file, in order."""
+    if path.is_dir():
+        return [PortfolioItem(str(file), file=file) for file in deal_files(path)]
     if not path.exists():
         raise InputError(Issue("file or folder not found", str(path)))
-    context = validation_context(countries)
     try:
-        handle = path.open(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(Issue(f"not UTF-8 text ({error.reason})", str(path))) from None
     except OSError as error:
         raise InputError(Issue(f"cannot read: {error.strerror}", str(path))) from None
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    deal = Deal.model_validate_json(line, context=context)
-                except ValidationError as error:
-                    yield InputError(_json_line_issues(error, line, str(path), number))
-                    continue
-                yield SourcedDeal(deal, None, f"{path}:{number}")
-        except UnicodeDecodeError as error:
-            raise InputError(Issue(f"not UTF-8 text ({error.reason})", str(path))) from None
+    return [
+        PortfolioItem(f"{path}:{number}", line=line, number=number)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip()
+    ]
+
+
+def read_portfolio(path: Path, countries: CountryBook) -> Iterator[SourcedDeal | InputError]:
+    """Every deal of a portfolio, validated, or the located error of each invalid one."""
+    for item in portfolio(path):
+        yield item.read(countries)
 
 
 def _json_line_issues(error: ValidationError, line: str, source: str, number: int) -> list[Issue]:

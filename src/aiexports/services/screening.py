@@ -118,7 +118,10 @@ class DealScreener:
         key = (name, country)
         found = self._seen.get(key)
         if found is None:
-            found = self._seen[key] = self.screener.screen(ScreeningQuery(name, country))
+            # Only matches that can change a determination (review band and up).
+            found = self._seen[key] = self.screener.screen(
+                ScreeningQuery(name, country), min_score=self.thresholds.review
+            )
         return found
 
     def screen(self, deal: Deal) -> ScreeningResult:

@@ -127,6 +127,22 @@ class ImpactTally:
                 {"deal_id": difference.a.deal_id, "where": where, **difference.summary()}
             )
 
+    def merge(self, other: ImpactTally) -> None:
+        """Add the tally of a later part of the same portfolio."""
+        self.deals += other.deals
+        self.outcome_changed += other.outcome_changed
+        self.stricter += other.stricter
+        self.less_strict += other.less_strict
+        self.review_policy_changed += other.review_policy_changed
+        self.any_change += other.any_change
+        self.transitions.update(other.transitions)
+        self.rules_added.update(other.rules_added)
+        self.rules_removed.update(other.rules_removed)
+        self.outcomes_a.update(other.outcomes_a)
+        self.outcomes_b.update(other.outcomes_b)
+        room = self.example_limit - len(self.examples)
+        self.examples.extend(other.examples[: max(room, 0)])
+
     def report(self) -> dict[str, object]:
         order = [outcome.value for outcome in reversed(Outcome)]
         return {

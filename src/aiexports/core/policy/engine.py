@@ -143,7 +143,7 @@ def _conditions(pack: PolicyPack, uses: list[tuple[str, Attach]]) -> list[Condit
         if use.id in seen:
             continue
         seen.add(use.id)
-        key = (pack.id, pack.digest, rule_id, use.id, tuple(sorted(use.values.items())))
+        key = (pack.id, pack.digest, rule_id, use.key)
         condition = _RENDERED.get(key)
         if condition is None:
             text = pack.conditions[use.id]

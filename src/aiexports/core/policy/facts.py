@@ -138,6 +138,13 @@ class DealFacts:
     """Items that are advanced computing items."""
     weights: tuple[DealItem, ...]
     """Items that are controlled model weights."""
+    kinds: frozenset[ComponentKind]
+    model_access: frozenset[ModelAccess]
+    """How the deal's models are made available."""
+    accelerators: int
+    """Accelerators in all hardware components together, after quantities."""
+    surveillance: tuple[DealItem, ...]
+    """Items with surveillance-capable capabilities."""
     fired: set[str] = field(default_factory=set)
 
     @staticmethod
@@ -163,6 +170,7 @@ class DealFacts:
             located.append((_where(party.index, "country"), party.country))
             if party.party.headquarters is not None:
                 located.append((_where(party.index, "headquarters"), party.headquarters))
+        summary = _summary(items, params)
         return DealFacts(
             deal=deal,
             day=deal.date,
@@ -174,17 +182,70 @@ class DealFacts:
             end_uses=frozenset(deal.end_uses),
             located=tuple(located),
             headquarters=tuple((_where(p.index, "headquarters"), p.headquarters) for p in parties),
-            computing=tuple(i for i in items if is_advanced_computing_item(i, params)),
-            weights=tuple(
-                i
-                for i in items
-                if i.component.kind is ComponentKind.MODEL and is_controlled_weights(i, params)
-            ),
+            computing=summary.computing,
+            weights=summary.weights,
+            kinds=summary.kinds,
+            model_access=summary.model_access,
+            accelerators=summary.accelerators,
+            surveillance=summary.surveillance,
         )
 
-    def groups_of(self, code: str, among: tuple[str, ...]) -> list[str]:
-        own = self.countries.effective(code).ear_groups
-        return [group for group in among if group in own]
+    def groups_of(self, code: str, among: tuple[str, ...]) -> tuple[str, ...]:
+        """Which of the groups ``among`` the (effective) country ``code`` is in."""
+        return self.countries.groups_among(code, among)
+
+
+@dataclass(frozen=True, slots=True)
+class _ItemSummary:
+    computing: tuple[DealItem, ...]
+    weights: tuple[DealItem, ...]
+    kinds: frozenset[ComponentKind]
+    model_access: frozenset[ModelAccess]
+    accelerators: int
+    surveillance: tuple[DealItem, ...]
+
+
+def _summary(items: tuple[DealItem, ...], params: ParameterValues) -> _ItemSummary:
+    """What the rules ask of a deal's items, in one pass; remembered for the item lists
+    that repeat (a package's resolution is shared by every deal naming only it)."""
+    key = (id(items), id(params))
+    cached = _SUMMARIES.get(key)
+    if cached is not None and cached[0] is items and cached[1] is params:
+        return cached[2]
+    computing, weights, surveillance = [], [], []
+    kinds: set[ComponentKind] = set()
+    access: set[ModelAccess] = set()
+    accelerators = 0
+    for item in items:
+        component = item.component
+        kind = component.kind
+        kinds.add(kind)
+        if kind is ComponentKind.HARDWARE:
+            accelerators += item.units or 0
+        elif isinstance(component, ModelComponent):
+            if component.access is not None:
+                access.add(component.access)
+            if is_controlled_weights(item, params):
+                weights.append(item)
+        if is_advanced_computing_item(item, params):
+            computing.append(item)
+        if component.capabilities:
+            surveillance.append(item)
+    summary = _ItemSummary(
+        tuple(computing),
+        tuple(weights),
+        frozenset(kinds),
+        frozenset(access),
+        accelerators,
+        tuple(surveillance),
+    )
+    if len(_SUMMARIES) > 8192:
+        _SUMMARIES.clear()
+    _SUMMARIES[key] = (items, params, summary)
+    return summary
+
+
+_SUMMARIES: dict[tuple[int, int], tuple[tuple[DealItem, ...], ParameterValues, _ItemSummary]] = {}
 
 
 @lru_cache(maxsize=256)
@@ -193,14 +254,20 @@ def _where(index: int, attribute: str) -> str:
 
 
 def is_advanced_computing_item(item: DealItem, params: ParameterValues) -> bool:
-    return _advanced(
+    key = (
         item.component.eccn,
         params.advanced_computing_prefixes,
         params.advanced_computing_z_bases,
     )
+    known = _ADVANCED.get(key)
+    if known is None:
+        if len(_ADVANCED) > 4096:
+            _ADVANCED.clear()
+        known = _ADVANCED[key] = is_advanced_computing(*key)
+    return known
 
 
-_advanced = lru_cache(maxsize=4096)(is_advanced_computing)
+_ADVANCED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool] = {}
 
 
 def is_controlled_weights(item: DealItem, params: ParameterValues) -> bool:

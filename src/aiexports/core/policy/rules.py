@@ -22,7 +22,7 @@ from aiexports.core.policy.facts import (
 )
 from aiexports.core.policy.pack import ParameterValues, Verdict
 from aiexports.core.screening.results import ListMatch
-from aiexports.core.vocabulary import ComponentKind, ListCode, Outcome, ReviewPolicy
+from aiexports.core.vocabulary import ListCode, Outcome, ReviewPolicy
 from aiexports.errors import InputError, Issue, ReferenceDataError
 
 
@@ -32,6 +32,11 @@ class Attach:
 
     id: str
     values: Mapping[str, str] = field(default_factory=dict)
+    key: tuple[str, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        flat = (self.id, *(part for pair in sorted(self.values.items()) for part in pair))
+        object.__setattr__(self, "key", flat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,16 +451,16 @@ def surveillance_safeguard(facts: DealFacts, params: ParameterValues) -> Iterato
     By the destination's human-rights risk tier: high is prohibited; elevated needs review
     and human-rights due diligence; low proceeds with due diligence. One finding per
     surveillance-capable component."""
+    if not facts.surveillance:
+        return
     users = [p.party.name for p in facts.parties if p.party.type in params.surveillance_party_types]
     uses = sorted(str(u) for u in facts.end_uses if u in params.surveillance_end_uses)
     if not users and not uses:
         return
     tier = facts.countries.effective(facts.destination).risk_tier
     verdict = params.surveillance_by_risk_tier[tier]
-    for item in facts.items:
+    for item in facts.surveillance:
         capabilities = item.component.capabilities
-        if not capabilities:
-            continue
         yield verdict_hit(
             verdict,
             f"Surveillance-capable {item.component.id} ({', '.join(capabilities)}) for "
@@ -591,19 +596,13 @@ def program_conditions(facts: DealFacts, params: ParameterValues) -> Iterator[Hi
     monthly otherwise), post-shipment verification for 1,000 or more accelerators, and no
     re-export without authorization."""
     attach = [_KYC, _ACCESS]
-    if any(
-        getattr(i.component, "access", None) in params.weights_condition_access
-        for i in facts.items
-        if i.component.kind is ComponentKind.MODEL
-    ):
+    if any(access in params.weights_condition_access for access in facts.model_access):
         attach.append(_WEIGHTS)
-    if any(i.component.kind in params.rmf_condition_kinds for i in facts.items):
+    if any(kind in params.rmf_condition_kinds for kind in facts.kinds):
         attach.append(_RMF)
     tier = facts.countries.effective(facts.destination).risk_tier
     attach.append(_report(params.report_frequency[tier]))
-    accelerators = sum(
-        i.units or 0 for i in facts.items if i.component.kind is ComponentKind.HARDWARE
-    )
+    accelerators = facts.accelerators
     if accelerators >= params.psv_min_accelerators:
         attach.append(Attach("MON-PSV", {"accelerators": f"{accelerators:,}"}))
     attach.append(_REEXPORT)

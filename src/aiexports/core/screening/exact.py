@@ -36,7 +36,9 @@ class ExactNameMatcher:
                 if form:
                     self._names[form].append((entry, name))
 
-    def screen(self, query: ScreeningQuery, limit: int = 10) -> tuple[ListMatch, ...]:
+    def screen(
+        self, query: ScreeningQuery, limit: int = 10, min_score: float = 0.0
+    ) -> tuple[ListMatch, ...]:
         found = self._names.get(exact_form(query.name), [])
         return tuple(
             ListMatch(

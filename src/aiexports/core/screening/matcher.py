@@ -90,6 +90,7 @@ class ScoredEntry:
         )
 
 
+NAME_CACHE_SIZE = 200_000
 _PERSON = {EntryType.PERSON}
 _NOT_PERSON = {EntryType.ENTITY, EntryType.VESSEL, EntryType.AIRCRAFT}
 
@@ -110,81 +111,126 @@ class NameMatcher:
         self.settings = settings or MatcherSettings()
         self.index = ListIndex(entries, rules)
         self.cache = SimilarityCache()
+        self._by_name: dict[str, tuple[tuple[IndexedName, Comparison], ...]] = {}
 
-    def score(self, query: ScreeningQuery) -> list[ScoredEntry]:
-        """Every candidate entry scored, best first (one row per entry: its best name)."""
-        form = self.index.form(query.name)
+    def name_matches(self, name: str) -> tuple[tuple[IndexedName, Comparison], ...]:
+        """The listed names resembling ``name``, by name alone (remembered per name:
+        qualifiers differ between queries, name evidence does not)."""
+        found = self._by_name.get(name)
+        if found is not None:
+            return found
+        form = self.index.form(name)
         if not form.tokens:
-            return []
-        cache = self.cache
+            return ()
         floor = self.settings.min_support * form.total
-        best: dict[int, ScoredEntry] = {}
-        for name_id, support in self.index.candidates(form, self.settings.candidates, cache):
+        matches = []
+        for name_id, support in self.index.candidates(form, self.settings.candidates, self.cache):
             if support < floor:
                 continue
             indexed = self.index.names[name_id]
-            comparison = compare(form, indexed.form, cache)
-            if comparison.score < self.settings.min_name_score:
-                continue
-            scored = self._qualify(query, indexed, comparison)
-            current = best.get(indexed.entry)
-            if current is None or scored.score > current.score:
-                best[indexed.entry] = scored
-        return sorted(best.values(), key=lambda s: (-s.score, s.entry.key))
+            comparison = compare(form, indexed.form, self.cache)
+            if comparison.score >= self.settings.min_name_score:
+                matches.append((indexed, comparison))
+        if len(self._by_name) >= NAME_CACHE_SIZE:
+            self._by_name.clear()
+        self._by_name[name] = found = tuple(matches)
+        return found
 
-    def screen(self, query: ScreeningQuery, limit: int = 10) -> tuple[ListMatch, ...]:
-        return tuple(scored.as_match() for scored in self.score(query)[:limit])
+    def score(self, query: ScreeningQuery, min_score: float = 0.0) -> list[ScoredEntry]:
+        """Every candidate entry scoring at least ``min_score``, best first (one row per
+        entry: its best name), explained."""
+        best: dict[int, tuple[float, IndexedName, Comparison]] = {}
+        # No qualifier can lift a name score by more than this.
+        reachable = min_score - self.settings.country_match - self.settings.birth_year_match
+        for indexed, comparison in self.name_matches(query.name):
+            if comparison.score < reachable:
+                continue
+            value = self._final(comparison.score + self._effect(query, indexed, comparison))
+            current = best.get(indexed.entry)
+            if current is None or value > current[0]:
+                best[indexed.entry] = (value, indexed, comparison)
+        scored = [
+            self._qualify(query, indexed, comparison)
+            for value, indexed, comparison in best.values()
+            if value >= min_score
+        ]
+        return sorted(scored, key=lambda s: (-s.score, s.entry.key))
+
+    def screen(
+        self, query: ScreeningQuery, limit: int = 10, min_score: float = 0.0
+    ) -> tuple[ListMatch, ...]:
+        return tuple(scored.as_match() for scored in self.score(query, min_score)[:limit])
+
+    @staticmethod
+    def _final(value: float) -> float:
+        return min(1.0, max(0.0, value))
+
+    def _effect(self, query: ScreeningQuery, indexed: IndexedName, comparison: Comparison) -> float:
+        """The qualifiers' total effect, without building their explanation."""
+        if not (query.country or query.type or query.date_of_birth) and indexed.strength != "weak":
+            return 0.0
+        return sum(effect for _, effect in self._effects(query, indexed, comparison))
 
     def _qualify(
         self, query: ScreeningQuery, indexed: IndexedName, comparison: Comparison
     ) -> ScoredEntry:
+        features = self._features(query, indexed, comparison)
+        name_score = comparison.score
+        score = self._final(name_score + sum(f.effect for f in features))
+        entry = self.index.entries[indexed.entry]
+        return ScoredEntry(entry, indexed.listed, name_score, score, comparison, features)
+
+    def _features(
+        self, query: ScreeningQuery, indexed: IndexedName, comparison: Comparison
+    ) -> tuple[Feature, ...]:
+        """The qualifiers that raise or lower the name score, each explained."""
+        entry = self.index.entries[indexed.entry]
+        return tuple(
+            Feature(name, effect, _detail(name, effect, query, entry))
+            for name, effect in self._effects(query, indexed, comparison)
+        )
+
+    def _effects(
+        self, query: ScreeningQuery, indexed: IndexedName, comparison: Comparison
+    ) -> list[tuple[str, float]]:
+        """(feature, effect) for each qualifier that applies; cheap enough for every
+        candidate, explanations are built only for the matches reported."""
         entry = self.index.entries[indexed.entry]
         s = self.settings
-        features: list[Feature] = []
+        effects = []
         if indexed.strength == "weak" and comparison.score < 1.0:
-            features.append(
-                Feature("weak_alias", -s.weak_alias_penalty, "the list marks this alias as weak")
-            )
+            effects.append(("weak_alias", -s.weak_alias_penalty))
         if query.country and entry.countries:
-            if query.country in entry.countries:
-                features.append(
-                    Feature("country", s.country_match, f"{query.country} is linked to the entry")
-                )
-            else:
-                features.append(
-                    Feature(
-                        "country",
-                        s.country_mismatch,
-                        f"{query.country} not among {', '.join(entry.countries)}",
-                    )
-                )
+            matched = query.country in entry.countries
+            effects.append(("country", s.country_match if matched else s.country_mismatch))
         if query.type and entry.type is not EntryType.UNKNOWN:
             wanted = _PERSON if query.type == "person" else _NOT_PERSON
             if entry.type not in wanted:
-                features.append(
-                    Feature(
-                        "type", s.type_mismatch, f"query is a {query.type}, entry a {entry.type}"
-                    )
-                )
+                effects.append(("type", s.type_mismatch))
         year = (query.date_of_birth or "")[:4]
-        years = {dob[:4] for dob in entry.dates_of_birth if dob[:4].isdigit()}
-        if year.isdigit() and years:
-            if any(abs(int(year) - int(y)) <= 1 for y in years):
-                features.append(
-                    Feature(
-                        "birth_year",
-                        s.birth_year_match,
-                        f"{year} matches {', '.join(sorted(years))}",
-                    )
+        if year.isdigit() and entry.dates_of_birth:
+            years = _birth_years(entry)
+            if years:
+                close = any(abs(int(year) - y) <= 1 for y in years)
+                effects.append(
+                    ("birth_year", s.birth_year_match if close else s.birth_year_mismatch)
                 )
-            else:
-                features.append(
-                    Feature(
-                        "birth_year",
-                        s.birth_year_mismatch,
-                        f"{year} differs from {', '.join(sorted(years))}",
-                    )
-                )
-        name_score = comparison.score
-        score = min(1.0, max(0.0, name_score + sum(f.effect for f in features)))
-        return ScoredEntry(entry, indexed.listed, name_score, score, comparison, tuple(features))
+        return effects
+
+
+def _birth_years(entry: ListEntry) -> list[int]:
+    return sorted({int(dob[:4]) for dob in entry.dates_of_birth if dob[:4].isdigit()})
+
+
+def _detail(name: str, effect: float, query: ScreeningQuery, entry: ListEntry) -> str:
+    if name == "weak_alias":
+        return "the list marks this alias as weak"
+    if name == "country":
+        if effect > 0:
+            return f"{query.country} is linked to the entry"
+        return f"{query.country} not among {', '.join(entry.countries)}"
+    if name == "type":
+        return f"query is a {query.type}, entry a {entry.type}"
+    years = ", ".join(str(y) for y in _birth_years(entry))
+    year = (query.date_of_birth or "")[:4]
+    return f"{year} matches {years}" if effect > 0 else f"{year} differs from {years}"

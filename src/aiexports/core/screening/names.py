@@ -126,7 +126,7 @@ def tokenize(name: str, rules: NameRules) -> tuple[Token, ...]:
             tokens.append(Token(rules.forms[word], Role.FORM, word))
         elif word in rules.particles:
             tokens.append(Token(word, Role.PARTICLE, word))
-        elif len(word) == 1:
+        elif len(word) == 1 and word.isalpha():
             tokens.append(Token(word, Role.INITIAL, word))
         else:
             tokens.append(Token(rules.variants.get(word, word), Role.NAME, word))

@@ -26,4 +26,8 @@ class Screener(Protocol):
     @property
     def lists_version(self) -> str: ...
 
-    def screen(self, query: ScreeningQuery, limit: int = 10) -> tuple[ListMatch, ...]: ...
+    def screen(
+        self, query: ScreeningQuery, limit: int = 10, min_score: float = 0.0
+    ) -> tuple[ListMatch, ...]:
+        """The best ``limit`` matches scoring at least ``min_score``."""
+        ...

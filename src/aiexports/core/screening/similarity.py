@@ -31,6 +31,7 @@ TYPO_SIMILARITY = 0.94
 TWO_TYPO_SIMILARITY = 0.88
 """Two edits in tokens of seven letters or more."""
 SKELETON_RANGE = 0.7
+MIN_SKELETON = 3
 """Spellings less similar than this are not compared by skeleton (they never agree)."""
 MAX_MERGE = 3
 ROLE_WEIGHT = {Role.PARTICLE: 0.15, Role.FORM: 0.25, Role.INITIAL: 0.6}
@@ -94,12 +95,11 @@ def token_similarity(a: str, b: str) -> float:
             similarity = TYPO_SIMILARITY
         elif edits == 2 and min(len(a), len(b)) >= 7:
             similarity = max(similarity, TWO_TYPO_SIMILARITY)
-    if (
-        SKELETON_RANGE <= similarity < SOUND_SIMILARITY
-        and max(len(a), len(b)) >= 3
-        and skeleton(a) == skeleton(b)
-    ):
-        return SOUND_SIMILARITY
+    if SKELETON_RANGE <= similarity < SOUND_SIMILARITY and max(len(a), len(b)) >= 3:
+        sound = skeleton(a)
+        # Two consonants say too little (buyer/bajer both give "br").
+        if len(sound) >= MIN_SKELETON and sound == skeleton(b):
+            return SOUND_SIMILARITY
     return similarity
 
 
