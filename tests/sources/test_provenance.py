@@ -26,5 +26,5 @@ def test_every_data_file_has_provenance() -> None:
     unused = [pattern for pattern in records if not any(fnmatch(f, pattern) for f in files)]
     assert unused == []
     for pattern, record in records.items():
-        assert FIELDS <= set(record), pattern
+        assert set(record) >= FIELDS, pattern
         assert all(str(record[field]).strip() for field in FIELDS), pattern
