@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from aiexports.cli import output
 from aiexports.cli.app import main
 
 
@@ -24,7 +25,8 @@ class Run:
 
 def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> Run:
     monkeypatch.setattr(sys, "argv", ["aiexports", *args])
-    monkeypatch.setenv("COLUMNS", "200")
+    # Tables are as wide as a wide terminal, whatever runs the tests.
+    monkeypatch.setattr(output.console, "width", 200)
     code = 0
     try:
         main()

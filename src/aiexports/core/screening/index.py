@@ -162,6 +162,9 @@ class ListIndex:
 
 
 def _searchable(form: NameForm, positions: tuple[int, ...]) -> bool:
-    """Whether a unit is worth an index key: it includes a real name token, and merged
-    units stay within ``MAX_MERGE`` tokens."""
-    return len(positions) <= MAX_MERGE and any(form.tokens[i].role is Role.NAME for i in positions)
+    """Whether a unit is worth an index key: it includes a real name token (or the name
+    has none, like "I. ASH"), and merged units stay within ``MAX_MERGE`` tokens."""
+    if len(positions) > MAX_MERGE:
+        return False
+    roles = [token.role for token in form.tokens]
+    return Role.NAME not in roles or any(roles[i] is Role.NAME for i in positions)

@@ -71,7 +71,10 @@ class NameRules:
         for group in variant_groups:
             canonical = fold(group[0])
             for spelling in group:
-                variants[fold(spelling)] = canonical
+                folded = fold(spelling)
+                if folded in variants:
+                    raise ValueError(f"spelling {spelling!r} is in two variant groups")
+                variants[folded] = canonical
         for canonical in set(variants.values()):
             if variants.get(canonical, canonical) != canonical:
                 raise ValueError(f"variant canonical {canonical!r} maps elsewhere")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from aiexports.core.screening.names import Role, Token
 
@@ -34,6 +34,9 @@ SKELETON_RANGE = 0.7
 MIN_SKELETON = 3
 """Spellings less similar than this are not compared by skeleton (they never agree)."""
 MAX_MERGE = 3
+LOW_SIDE_WEIGHT = 0.6
+SINGLE_EVIDENCE_CAP = 0.55
+"""The most a pair of names can score when one shared name part is all that ties them."""
 ROLE_WEIGHT = {Role.PARTICLE: 0.15, Role.FORM: 0.25, Role.INITIAL: 0.6}
 
 
@@ -64,8 +67,8 @@ _DIGRAPHS = (
     ("dj", "j"),
     ("x", "ks"),
 )
-_CLASSES = str.maketrans("qcgzvwpdjy", "kkksffbtyy")
-_VOWELS = re.compile(r"[aeiouyf]")
+_CLASSES = str.maketrans("qcgzvpdj", "kkkswbty")
+_VOWELS = re.compile(r"[aeiouyw]")  # y and w are vowels too in Arabic and Persian spellings
 _REPEATS = re.compile(r"(.)\1+")
 
 
@@ -88,7 +91,11 @@ def token_similarity(a: str, b: str) -> float:
         if (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b)):
             return INITIAL_SIMILARITY
         return 0.0
-    similarity: float = JaroWinkler.normalized_similarity(a, b)
+    # Jaro-Winkler rewards a shared prefix; averaging with the edit-distance similarity
+    # keeps "smith" away from "smithson" while one typo still scores high.
+    similarity: float = (
+        JaroWinkler.normalized_similarity(a, b) + Levenshtein.normalized_similarity(a, b)
+    ) / 2
     if similarity < TYPO_SIMILARITY and min(len(a), len(b)) >= 4:
         edits = OSA.distance(a, b, score_cutoff=2)
         if edits == 1:
@@ -214,6 +221,24 @@ def _merge_pairs(merged: tuple[Unit, ...], singles: tuple[Unit, ...]) -> list[tu
     ]
 
 
+def _single_evidence(
+    left: NameForm, right: NameForm, used_left: set[int], used_right: set[int]
+) -> bool:
+    """Whether one shared name part is all that ties two names of several parts
+    ("George Bush" / "George Habbash"): counted on the name with more parts."""
+    named_left = [i for i, t in enumerate(left.tokens) if t.role is Role.NAME]
+    named_right = [i for i, t in enumerate(right.tokens) if t.role is Role.NAME]
+    if max(len(named_left), len(named_right)) < 2:
+        return False
+    covered_left = sum(1 for i in named_left if i in used_left)
+    covered_right = sum(1 for i in named_right if i in used_right)
+    if len(named_left) > len(named_right):
+        return covered_left < 2
+    if len(named_right) > len(named_left):
+        return covered_right < 2
+    return min(covered_left, covered_right) < 2
+
+
 def compare(left: NameForm, right: NameForm, cache: SimilarityCache | None = None) -> Comparison:
     """Align two names and score them (symmetric: ``compare(a, b)`` mirrors ``compare(b, a)``)."""
     if not left.tokens or not right.tokens or left.total <= 0 or right.total <= 0:
@@ -253,8 +278,14 @@ def compare(left: NameForm, right: NameForm, cache: SimilarityCache | None = Non
         pairs.append(Pair(lu.text, ru.text, similarity, _how(lu.text, ru.text, similarity, merged)))
     left_coverage = earned_left / left.total
     right_coverage = earned_right / right.total
+    # A weighted geometric mean leaning on the lower coverage: a name that explains only
+    # part of the other ("emma daniels" / "EMMA LLC") stays low, in either order.
+    low, high = sorted((left_coverage, right_coverage))
+    score = min(1.0, low**LOW_SIDE_WEIGHT * high ** (1 - LOW_SIDE_WEIGHT))
+    if _single_evidence(left, right, used_left, used_right):
+        score = min(score, SINGLE_EVIDENCE_CAP)
     return Comparison(
-        score=math.sqrt(left_coverage * right_coverage),
+        score=score,
         left_coverage=left_coverage,
         right_coverage=right_coverage,
         pairs=tuple(pairs),
