@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,10 +118,20 @@ def issues_from(
     error: ValidationError, source: str | None, data: Any = None, line: int | None = None
 ) -> list[Issue]:
     """Turn pydantic's errors into issues, locating each in ``data`` when it has lines."""
+    details = error.errors(include_url=False)
     issues = []
-    for detail in error.errors(include_url=False):
-        loc = detail["loc"]
-        found_line, path = locate(data, loc, missing=detail["type"] == "missing")
+    for detail in details:
+        loc = tuple(detail["loc"])
+        if detail["type"] == "too_short" and any(
+            len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc
+            for other in details
+        ):
+            continue  # a list left short only because one of its items is invalid
+        if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            discriminator = str(detail.get("ctx", {}).get("discriminator", "")).strip("'")
+            loc = (*loc, discriminator)
+        missing = detail["type"] in ("missing", "union_tag_not_found")
+        found_line, path = locate(data, loc, missing=missing)
         issues.append(
             Issue(
                 _message(detail),
@@ -173,6 +184,13 @@ def _message(detail: Mapping[str, Any]) -> str:
     kind = detail["type"]
     if kind in _MESSAGES:
         return str(_MESSAGES[kind])
+    if kind == "union_tag_invalid":
+        context = detail.get("ctx", {})
+        expected = re.findall(r"'([^']+)'>", str(context.get("expected_tags", "")))
+        allowed = ", ".join(expected) or str(context.get("expected_tags", ""))
+        return f"{context.get('tag')!r} is not one of: {allowed}"
+    if kind == "union_tag_not_found":
+        return "required field is missing"
     message = str(detail["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]

@@ -1,0 +1,142 @@
+"""The menu and the program's proposal rules, each shown firing and not firing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from aiexports.core.catalog import Package, build_menu, review_proposal
+from aiexports.core.records import validation_context
+from aiexports.errors import InputError
+from aiexports.sources import reference
+
+BOOK = reference.countries()
+MENU = reference.menu()
+
+
+def _review(package: Package) -> list[str]:
+    found = review_proposal(package, BOOK, reference.program_terms(), reference.frameworks())
+    return [f.rule for f in found]
+
+
+def _changed(package_id: str, change: Callable[[dict[str, Any]], None]) -> Package:
+    data = MENU.package(package_id).model_dump(mode="json")
+    change(data)
+    return Package.model_validate(data, context=validation_context(BOOK))
+
+
+@pytest.mark.parametrize("package", list(MENU.packages.values()), ids=lambda p: p.id)
+def test_every_bundled_package_meets_the_proposal_rules(package: Package) -> None:
+    assert _review(package) == []
+
+
+def _drop_security(d: dict[str, Any]) -> None:
+    d["layers"]["security"]["components"] = []
+
+
+def _wrong_layer(d: dict[str, Any]) -> None:
+    d["layers"]["data"]["components"].append(
+        d["layers"]["models"]["components"][0] | {"id": "moved-model"}
+    )
+
+
+def _chinese_member(d: dict[str, Any]) -> None:
+    d["consortium"]["members"].append(
+        {"name": "Macau Holdings", "country": "SG", "headquarters": "MO", "role": "finance"}
+    )
+
+
+def _anchor_outside(d: dict[str, Any]) -> None:
+    d["consortium"]["anchor_member"] = "Not A Member LLC"
+
+
+def _low_us_content(d: dict[str, Any]) -> None:
+    d["layers"]["hardware"]["us_content_share"] = 0.5
+
+
+def _no_targets(d: dict[str, Any]) -> None:
+    d["target_countries"] = []
+
+
+def _embargoed_target(d: dict[str, Any]) -> None:
+    d["target_countries"] = ["KE", "CU"]
+
+
+def _surveillance_to_high_risk(d: dict[str, Any]) -> None:
+    d["target_countries"] = ["EE", "HK"]
+
+
+def _no_safeguards(d: dict[str, Any]) -> None:
+    d["surveillance_safeguards"] = None
+
+
+def _unknown_subcategory(d: dict[str, Any]) -> None:
+    d["governance"]["rmf_subcategories"].append("MAP 9.9")
+
+
+def _missing_function(d: dict[str, Any]) -> None:
+    d["governance"]["rmf_subcategories"] = [
+        s for s in d["governance"]["rmf_subcategories"] if not s.startswith("MEASURE")
+    ]
+
+
+def _duplicate_component(d: dict[str, Any]) -> None:
+    d["layers"]["applications"]["components"].append(d["layers"]["applications"]["components"][0])
+
+
+@pytest.mark.parametrize(
+    ("package_id", "change", "rule"),
+    [
+        ("gov-services-assistant", _drop_security, "PKG_FULL_STACK"),
+        ("gov-services-assistant", _wrong_layer, "PKG_LAYER_KIND"),
+        ("gov-services-assistant", _chinese_member, "PKG_MEMBER_OF_CONCERN"),
+        ("gov-services-assistant", _anchor_outside, "PKG_ANCHOR_MEMBER"),
+        ("gov-services-assistant", _low_us_content, "PKG_US_CONTENT"),
+        ("gov-services-assistant", _no_targets, "PKG_TARGETS"),
+        ("gov-services-assistant", _embargoed_target, "PKG_EMBARGOED_TARGET"),
+        ("public-safety-video-analytics", _surveillance_to_high_risk, "PKG_SURVEILLANCE_TARGET"),
+        ("public-safety-video-analytics", _no_safeguards, "PKG_SURVEILLANCE_SAFEGUARDS"),
+        ("gov-services-assistant", _unknown_subcategory, "PKG_RMF_ALIGNMENT"),
+        ("gov-services-assistant", _missing_function, "PKG_RMF_ALIGNMENT"),
+        ("gov-services-assistant", _duplicate_component, "PKG_COMPONENT_IDS"),
+    ],
+)
+def test_each_proposal_rule_fires_on_its_own(
+    package_id: str, change: Callable[[dict[str, Any]], None], rule: str
+) -> None:
+    assert _review(_changed(package_id, change)) == [rule]
+
+
+def test_us_content_at_the_presumption_passes() -> None:
+    def exactly(d: dict[str, Any]) -> None:
+        d["layers"]["hardware"]["us_content_share"] = 0.51
+
+    assert _review(_changed("gov-services-assistant", exactly)) == []
+
+
+def test_surveillance_target_rule_spares_other_packages() -> None:
+    def hong_kong(d: dict[str, Any]) -> None:
+        d["target_countries"] = ["KE", "HK"]
+
+    assert _review(_changed("gov-services-assistant", hong_kong)) == []
+
+
+def test_menu_refuses_shared_component_ids() -> None:
+    a = MENU.package("gov-services-assistant")
+    b = _changed(
+        "clinical-ai-network",
+        lambda d: d["layers"]["applications"]["components"].append(
+            a.layers.applications.components[0].model_dump(mode="json")
+        ),
+    )
+    with pytest.raises(InputError, match="also used by package"):
+        build_menu([a, b], "test")
+    with pytest.raises(InputError, match="appears twice"):
+        build_menu([a, a], "test")
+
+
+def test_component_catalog_resolves_every_component() -> None:
+    catalog = MENU.component_catalog()
+    assert sum(len(p.components()) for p in MENU.packages.values()) == len(catalog)
