@@ -164,7 +164,7 @@ def run_nomenklatura(
     for q in queries:
         schema = "Person" if q.type == "person" else "LegalEntity"
         query = model.make_entity(schema)
-        query.id = "q"
+        query.id = f"query-{q.id}"  # nomenklatura caches by entity id
         query.add("name", q.name)
         if q.dob and schema == "Person":
             query.add("birthDate", q.dob)
