@@ -134,17 +134,8 @@ class DealFacts:
     """(where, code) for the destination and every party's country and headquarters."""
     headquarters: tuple[tuple[str, str], ...]
     """(where, code) of every party's headquarters (its country when not given)."""
-    computing: tuple[DealItem, ...]
-    """Items that are advanced computing items."""
-    weights: tuple[DealItem, ...]
-    """Items that are controlled model weights."""
-    kinds: frozenset[ComponentKind]
-    model_access: frozenset[ModelAccess]
-    """How the deal's models are made available."""
-    accelerators: int
-    """Accelerators in all hardware components together, after quantities."""
-    surveillance: tuple[DealItem, ...]
-    """Items with surveillance-capable capabilities."""
+    inventory: Inventory
+    """What the rules ask of the deal's items."""
     fired: set[str] = field(default_factory=set)
 
     @staticmethod
@@ -170,7 +161,6 @@ class DealFacts:
             located.append((_where(party.index, "country"), party.country))
             if party.party.headquarters is not None:
                 located.append((_where(party.index, "headquarters"), party.headquarters))
-        summary = _summary(items, params)
         return DealFacts(
             deal=deal,
             day=deal.date,
@@ -182,12 +172,7 @@ class DealFacts:
             end_uses=frozenset(deal.end_uses),
             located=tuple(located),
             headquarters=tuple((_where(p.index, "headquarters"), p.headquarters) for p in parties),
-            computing=summary.computing,
-            weights=summary.weights,
-            kinds=summary.kinds,
-            model_access=summary.model_access,
-            accelerators=summary.accelerators,
-            surveillance=summary.surveillance,
+            inventory=inventory(items, params),
         )
 
     def groups_of(self, code: str, among: tuple[str, ...]) -> tuple[str, ...]:
@@ -196,16 +181,23 @@ class DealFacts:
 
 
 @dataclass(frozen=True, slots=True)
-class _ItemSummary:
+class Inventory:
+    """A deal's items as the rules see them."""
+
     computing: tuple[DealItem, ...]
+    """Items that are advanced computing items."""
     weights: tuple[DealItem, ...]
+    """Items that are controlled model weights."""
     kinds: frozenset[ComponentKind]
     model_access: frozenset[ModelAccess]
+    """How the deal's models are made available."""
     accelerators: int
+    """Accelerators in all hardware components together, after quantities."""
     surveillance: tuple[DealItem, ...]
+    """Items with surveillance-capable capabilities."""
 
 
-def _summary(items: tuple[DealItem, ...], params: ParameterValues) -> _ItemSummary:
+def inventory(items: tuple[DealItem, ...], params: ParameterValues) -> Inventory:
     """What the rules ask of a deal's items, in one pass; remembered for the item lists
     that repeat (a package's resolution is shared by every deal naming only it)."""
     key = (id(items), id(params))
@@ -231,7 +223,7 @@ def _summary(items: tuple[DealItem, ...], params: ParameterValues) -> _ItemSumma
             computing.append(item)
         if component.capabilities:
             surveillance.append(item)
-    summary = _ItemSummary(
+    summary = Inventory(
         tuple(computing),
         tuple(weights),
         frozenset(kinds),
@@ -245,7 +237,7 @@ def _summary(items: tuple[DealItem, ...], params: ParameterValues) -> _ItemSumma
     return summary
 
 
-_SUMMARIES: dict[tuple[int, int], tuple[tuple[DealItem, ...], ParameterValues, _ItemSummary]] = {}
+_SUMMARIES: dict[tuple[int, int], tuple[tuple[DealItem, ...], ParameterValues, Inventory]] = {}
 
 
 @lru_cache(maxsize=256)

@@ -334,8 +334,8 @@ def d5_advanced_computing(facts: DealFacts, params: ParameterValues) -> Iterator
         code in clause.countries for _, code in places
     )
     for item in facts.items:
-        computing = item in facts.computing
-        if not computing and item not in facts.weights:
+        computing = item in facts.inventory.computing
+        if not computing and item not in facts.inventory.weights:
             continue
         component = item.component
         policy = ReviewPolicy.PRESUMPTION_OF_DENIAL
@@ -373,7 +373,7 @@ def advanced_computing_d1_d4(facts: DealFacts, params: ParameterValues) -> Itera
     groups = facts.groups_of(facts.destination, params.d1_d4_groups)
     if not groups or facts.groups_of(facts.destination, params.d1_d4_exempt_groups):
         return
-    items = facts.computing
+    items = facts.inventory.computing
     if items:
         yield Hit(
             Outcome.LICENSE_REQUIRED,
@@ -451,7 +451,7 @@ def surveillance_safeguard(facts: DealFacts, params: ParameterValues) -> Iterato
     By the destination's human-rights risk tier: high is prohibited; elevated needs review
     and human-rights due diligence; low proceeds with due diligence. One finding per
     surveillance-capable component."""
-    if not facts.surveillance:
+    if not facts.inventory.surveillance:
         return
     users = [p.party.name for p in facts.parties if p.party.type in params.surveillance_party_types]
     uses = sorted(str(u) for u in facts.end_uses if u in params.surveillance_end_uses)
@@ -459,7 +459,7 @@ def surveillance_safeguard(facts: DealFacts, params: ParameterValues) -> Iterato
         return
     tier = facts.countries.effective(facts.destination).risk_tier
     verdict = params.surveillance_by_risk_tier[tier]
-    for item in facts.surveillance:
+    for item in facts.inventory.surveillance:
         capabilities = item.component.capabilities
         yield verdict_hit(
             verdict,
@@ -490,7 +490,7 @@ def diffusion_chips_tier2(facts: DealFacts, params: ParameterValues) -> Iterator
     chips = [
         item
         for item in facts.items
-        if isinstance(item.component, HardwareComponent) and item in facts.computing
+        if isinstance(item.component, HardwareComponent) and item in facts.inventory.computing
     ]
     if not chips:
         return
@@ -554,7 +554,7 @@ def diffusion_weights(facts: DealFacts, params: ParameterValues) -> Iterator[Hit
     """Controlled model weights (ECCN 4E091) under the Framework for AI Diffusion: to a
     Tier 1 destination License Exception AIA applies with its security requirements; to
     Tier 2 or Tier 3 a license is required, presumption of denial."""
-    weights = facts.weights
+    weights = facts.inventory.weights
     if not weights:
         return
     tier = facts.countries.effective(facts.destination).ai_diffusion_tier
@@ -596,13 +596,13 @@ def program_conditions(facts: DealFacts, params: ParameterValues) -> Iterator[Hi
     monthly otherwise), post-shipment verification for 1,000 or more accelerators, and no
     re-export without authorization."""
     attach = [_KYC, _ACCESS]
-    if any(access in params.weights_condition_access for access in facts.model_access):
+    if any(access in params.weights_condition_access for access in facts.inventory.model_access):
         attach.append(_WEIGHTS)
-    if any(kind in params.rmf_condition_kinds for kind in facts.kinds):
+    if any(kind in params.rmf_condition_kinds for kind in facts.inventory.kinds):
         attach.append(_RMF)
     tier = facts.countries.effective(facts.destination).risk_tier
     attach.append(_report(params.report_frequency[tier]))
-    accelerators = facts.accelerators
+    accelerators = facts.inventory.accelerators
     if accelerators >= params.psv_min_accelerators:
         attach.append(Attach("MON-PSV", {"accelerators": f"{accelerators:,}"}))
     attach.append(_REEXPORT)
