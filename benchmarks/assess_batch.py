@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     sourced = [SourcedDeal(deal, None, deal.id or "") for deal in validated]
     started = time.perf_counter()
     outcomes: dict[str, int] = {}
-    for item in sourced:
-        result = assessor.decide(item)
+    for result in assessor.decide_many(sourced):
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
     batch = time.perf_counter() - started
 

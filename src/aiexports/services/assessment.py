@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +50,15 @@ class Assessor:
             return assess(sourced.deal, chosen, self.reference, screening, canonical)
         except AiExportsError as error:
             raise sourced.locate(error) from None
+
+    def decide_many(
+        self, deals: Iterable[SourcedDeal], pack: PolicyPack | None = None
+    ) -> Iterator[Determination]:
+        """The batch path: every deal decided in turn, with the collector run rarely
+        (a determination allocates many short-lived objects and nothing cyclic)."""
+        with rare_collections():
+            for sourced in deals:
+                yield self.decide(sourced, pack)
 
     def compare(
         self, sourced: SourcedDeal, first: PolicyPack | None, other: PolicyPack
@@ -94,6 +105,19 @@ def _impact_chunk(chunk: Sequence[PortfolioItem]) -> tuple[ImpactTally, list[Inp
     assessor, policy, against = _IMPACT
     tally = ImpactTally(policy.id, against.id)
     errors: list[InputError] = []
+    with rare_collections():
+        _tally_chunk(assessor, policy, against, chunk, tally, errors)
+    return tally, errors
+
+
+def _tally_chunk(
+    assessor: Assessor,
+    policy: PolicyPack,
+    against: PolicyPack,
+    chunk: Sequence[PortfolioItem],
+    tally: ImpactTally,
+    errors: list[InputError],
+) -> None:
     for item in chunk:
         sourced = item.read(assessor.reference.countries)
         if isinstance(sourced, InputError):
@@ -103,7 +127,17 @@ def _impact_chunk(chunk: Sequence[PortfolioItem]) -> tuple[ImpactTally, list[Inp
             tally.add(assessor.compare(sourced, policy, against), sourced.where)
         except InputError as error:
             errors.append(error)
-    return tally, errors
+
+
+@contextmanager
+def rare_collections(threshold: int = 100_000) -> Iterator[None]:
+    """Run the cyclic garbage collector rarely for the duration of a batch."""
+    before = gc.get_threshold()
+    gc.set_threshold(threshold, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _map_chunks(
@@ -132,4 +166,9 @@ def build_assessor(
     """The bundled reference data and packs, with the lists this run uses."""
     reference = reference_data()
     lists = load_lists(list_paths, reference.countries, installed)
-    return Assessor(reference, packs(), deal_screener(lists))
+    assessor = Assessor(reference, packs(), deal_screener(lists))
+    # The list index and reference data live as long as the process: moving them out of
+    # the collector's sight keeps full collections from walking millions of objects.
+    gc.collect()
+    gc.freeze()
+    return assessor
