@@ -27,7 +27,3 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'aiexports.db'}"
-
-    @property
-    def uses_default_database(self) -> bool:
-        return self.database_url is None

@@ -9,7 +9,7 @@ finding names a rule id, the field it concerns and the program text behind it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -360,7 +360,3 @@ def _check_governance(
             f"no subcategory of {', '.join(missing)}; alignment covers every function "
             f"of {framework.id}",
         )
-
-
-def proposal_issues(findings: Sequence[ProposalFinding]) -> list[Issue]:
-    return [Issue(f"[{f.rule}] {f.message}", field=f.field) for f in findings]

@@ -20,10 +20,6 @@ class _ComponentBase(Record):
     )
     description: str | None = None
 
-    @property
-    def surveillance_capabilities(self) -> tuple[Capability, ...]:
-        return self.capabilities
-
 
 class HardwareComponent(_ComponentBase):
     """Accelerators, servers, storage or networking equipment."""

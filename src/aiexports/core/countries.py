@@ -1,7 +1,7 @@
 """Partner-country profiles and the country tests the rules make.
 
 A :class:`CountryBook` is built from reference data by :func:`build_country_book`; the
-rules ask it questions (``in_group``, ``diffusion_tier``, ``risk_tier``) about the
+rules ask it questions (``in_any_group``, ``groups_among``, ``effective``) about the
 *effective* country, so that a code treated as another (Hong Kong as China) is handled in
 one place.
 """
@@ -88,9 +88,6 @@ class CountryBook:
 
     def effective_code(self, code: str) -> str:
         return self.effective(code).code
-
-    def in_group(self, code: str, group: str) -> bool:
-        return group in self.effective(code).ear_groups
 
     def in_any_group(self, code: str, groups: Iterable[str]) -> bool:
         own = self.effective(code).ear_groups

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,12 +101,6 @@ def portfolio(path: Path) -> list[PortfolioItem]:
         for number, line in enumerate(text.splitlines(), start=1)
         if line.strip()
     ]
-
-
-def read_portfolio(path: Path, countries: CountryBook) -> Iterator[SourcedDeal | InputError]:
-    """Every deal of a portfolio, validated, or the located error of each invalid one."""
-    for item in portfolio(path):
-        yield item.read(countries)
 
 
 def _json_line_issues(error: ValidationError, line: str, source: str, number: int) -> list[Issue]:

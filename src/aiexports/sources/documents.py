@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
@@ -101,15 +101,6 @@ def validate_document(
         raise InputError(Issue("expected a mapping of fields at the top level", document.source, 1))
     try:
         return model.model_validate(document.data, context=dict(context or {}))
-    except ValidationError as error:
-        raise InputError(issues_from(error, document.source, document.data)) from None
-
-
-def validate_with(
-    adapter: TypeAdapter[T], document: Document, context: Mapping[str, Any] | None = None
-) -> T:
-    try:
-        return adapter.validate_python(document.data, context=dict(context or {}))
     except ValidationError as error:
         raise InputError(issues_from(error, document.source, document.data)) from None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from aiexports.core.determination import Determination
@@ -170,10 +169,3 @@ class ImpactTally:
             },
             "examples": self.examples,
         }
-
-
-def tally(pairs: Iterable[tuple[str, PolicyDifference]], policy: str, against: str) -> ImpactTally:
-    result = ImpactTally(policy, against)
-    for where, difference in pairs:
-        result.add(difference, where)
-    return result

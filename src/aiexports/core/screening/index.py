@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -156,9 +156,6 @@ class ListIndex:
             self._similar.clear()
         self._similar[text] = similar
         return similar
-
-    def names_of(self, name_ids: Sequence[int]) -> list[IndexedName]:
-        return [self.names[i] for i in name_ids]
 
 
 def _searchable(form: NameForm, positions: tuple[int, ...]) -> bool:
