@@ -25,7 +25,6 @@ from aiexports.errors import InputError, Issue
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 ModelT = TypeVar("ModelT", bound=BaseModel)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
