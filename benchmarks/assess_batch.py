@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "batch_determinations_per_second (one core)": round(len(validated) / batch),
         "naive_determinations_per_second": round(naive_count / naive),
         "batch_over_naive": round((len(validated) / batch) / (naive_count / naive), 1),
-        "unique_parties_screened": len(assessor.screener._seen),
+        "unique_parties_screened": assessor.screener.screened,
     }
     if not args.skip_impact:
         with tempfile.TemporaryDirectory() as folder:

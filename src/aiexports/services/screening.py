@@ -52,9 +52,9 @@ def screening_config() -> ScreeningConfig:
         data_file("screening", "config.yaml").read_text(encoding="utf-8"), "screening/config.yaml"
     ).data
     matcher = str(raw["matcher"])
+    if matcher not in MATCHERS or matcher not in raw["thresholds"]:
+        raise ReferenceDataError(f"screening/config.yaml: no matcher or thresholds {matcher!r}")
     bands = raw["thresholds"][matcher]
-    if matcher not in MATCHERS:
-        raise ReferenceDataError(f"screening/config.yaml names unknown matcher {matcher!r}")
     return ScreeningConfig(matcher, Thresholds(float(bands["block"]), float(bands["review"])))
 
 
@@ -108,6 +108,11 @@ class DealScreener:
         self.thresholds = thresholds
         self.problem = problem or "no list data"
         self._seen: dict[tuple[str, str], tuple[ListMatch, ...]] = {}
+
+    @property
+    def screened(self) -> int:
+        """How many distinct (name, country) parties have been screened."""
+        return len(self._seen)
 
     @property
     def lists_version(self) -> str:
