@@ -83,3 +83,56 @@ def test_architecture_test_sees_a_violation(tmp_path: Path) -> None:
     assert any(
         isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "today" for n in ast.walk(tree)
     )
+
+
+MUTABLE_BUILDERS = {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque"}
+MEMO_DECORATORS = {"lru_cache", "cache", "cached_property"}
+
+
+def _module_level_state(tree: ast.Module) -> list[str]:
+    """Module-level names bound to mutable containers, memoised module functions and
+    ``global`` rebinding: state that would outlive a call and leak between callers."""
+    found = []
+    for node in tree.body:
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        if value is not None:
+            mutable = isinstance(
+                value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp | ast.SetComp
+            ) or (
+                isinstance(value, ast.Call)
+                and getattr(value.func, "id", getattr(value.func, "attr", None)) in MUTABLE_BUILDERS
+            )
+            if mutable and not all(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                found.append(f"line {node.lineno}: mutable module-level value")
+        if isinstance(node, ast.FunctionDef):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                name = getattr(target, "id", getattr(target, "attr", None))
+                if name in MEMO_DECORATORS:
+                    found.append(f"line {node.lineno}: memoised module function {node.name}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            found.append(f"line {node.lineno}: global {', '.join(node.names)}")
+    return found
+
+
+@pytest.mark.parametrize("module", _modules(CORE), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_core_holds_no_module_level_mutable_state(module: Path) -> None:
+    """Caches belong to objects whose identity scopes them (a compiled policy, an
+    index), never to the module: a service shares the core between requests."""
+    assert _module_level_state(ast.parse(module.read_text())) == []
+
+
+def test_the_state_check_sees_each_kind_of_state() -> None:
+    source = (
+        "import functools\n_SEEN = {}\nITEMS: list[int] = []\nCACHE = dict()\n"
+        "@functools.lru_cache(maxsize=8)\ndef f(x): return x\n"
+        "def g():\n    global _SEEN\n"
+    )
+    assert len(_module_level_state(ast.parse(source))) == 5
+    assert _module_level_state(ast.parse("NAMES = frozenset({'a'})\nT = ('a',)\n")) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from aiexports.core.determination import Determination
 from aiexports.core.policy.compare import ImpactTally, PolicyDifference
 from aiexports.core.policy.rules import RULES
 from aiexports.errors import InputError, Issue
-from aiexports.services.assessment import build_assessor, resolve_policy
+from aiexports.services.assessment import Explained, build_assessor, resolve_policy
 from aiexports.services.deals import read_deal
 from aiexports.services.lists import installed_snapshot
 
@@ -57,7 +58,9 @@ def assess(
         if output is Format.JSON:
             print_json(determination.contract())
         else:
-            render_determination(determination)
+            render_determination(
+                determination, explanations=assessor.explanations(sourced.deal, first)
+            )
         return
     other = resolve_policy(assessor.shelf, compare_policy)
     assert other is not None
@@ -71,10 +74,20 @@ def assess(
             }
         )
     else:
-        render_difference(difference)
+        render_difference(
+            difference,
+            Explained(
+                assessor.explanations(sourced.deal, first),
+                assessor.explanations(sourced.deal, other),
+            ),
+        )
 
 
-def render_determination(determination: Determination, title: str | None = None) -> None:
+def render_determination(
+    determination: Determination,
+    title: str | None = None,
+    explanations: Mapping[str, str] | None = None,
+) -> None:
     d = determination
     header = title or f"Deal {d.deal_id or '(no id)'}"
     policy = (
@@ -93,7 +106,9 @@ def render_determination(determination: Determination, title: str | None = None)
             console.print(f"    cites: {'; '.join(f.citations)}", markup=False, style="dim")
         console.print("[bold]Why these rules[/]")
         for rule_id in dict.fromkeys(f.rule for f in d.findings):
-            console.print(f"  [bold]{rule_id}[/]: {RULES[rule_id].explanation}")
+            text = (explanations or {}).get(rule_id, RULES[rule_id].explanation)
+            console.print(f"  [bold]{rule_id}[/]: ", end="")
+            console.print(text, markup=False)
     else:
         console.print("No rule fired.")
     if d.conditions:
@@ -106,10 +121,10 @@ def render_determination(determination: Determination, title: str | None = None)
     console.print("[dim]data " + "; ".join(f"{k}={v}" for k, v in d.data_versions.items()) + "[/]")
 
 
-def render_difference(difference: PolicyDifference) -> None:
-    render_determination(difference.a, f"Under {difference.a.policy.id}")
+def render_difference(difference: PolicyDifference, explanations: Explained) -> None:
+    render_determination(difference.a, f"Under {difference.a.policy.id}", explanations.a)
     console.print()
-    render_determination(difference.b, f"Under {difference.b.policy.id}")
+    render_determination(difference.b, f"Under {difference.b.policy.id}", explanations.b)
     console.print()
     s = difference.summary()
     if not difference.changed:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from aiexports.cli.output import Format, console, print_json
 from aiexports.core.determination import EffectiveRange
+from aiexports.core.policy.pack import PARAMETERS
 from aiexports.core.policy.rules import RULES
 from aiexports.sources import reference
 
@@ -69,7 +70,12 @@ def show(
     parameters = pack.values_at(day)
     values = {f.name: _plain(getattr(parameters, f.name)) for f in dataclasses.fields(parameters)}
     rules = [
-        {"id": r, "explanation": RULES[r].explanation, "citations": list(pack.citations.get(r, ()))}
+        {
+            "id": r,
+            "explanation": RULES[r].explain(parameters),
+            "reads": list(RULES[r].reads),
+            "citations": list(pack.citations.get(r, ())),
+        }
         for r in pack.rules
     ]
     if output is Format.JSON:
@@ -85,6 +91,10 @@ def show(
                 "conditions": {k: v.model_dump() for k, v in pack.conditions.items()},
                 "parameters_on": day.isoformat(),
                 "parameters": values,
+                "parameter_declarations": {
+                    spec.name: {"description": spec.description, "unit": spec.unit}
+                    for spec in PARAMETERS
+                },
             }
         )
         return
@@ -100,8 +110,10 @@ def show(
     for condition_id, text in pack.conditions.items():
         console.print(f"  {condition_id}: {text.text}", markup=False)
     console.print(f"\n[bold]Parameters on {day.isoformat()}[/]")
-    for name, value in values.items():
-        console.print(f"  {name}: {value}", markup=False)
+    for spec in PARAMETERS:
+        unit = f" [{spec.unit}]" if spec.unit else ""
+        console.print(f"  {spec.name}{unit}: {values[spec.name]}", markup=False)
+        console.print(f"    {spec.description}", markup=False, style="dim")
 
 
 def _plain(value: object) -> object:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from aiexports.core.components import AnyComponent, Component, GovernanceComponent
 from aiexports.core.countries import CountryBook
-from aiexports.core.records import CountryCode, Identifier, NonEmptyStr, Record
+from aiexports.core.records import Count, CountryCode, Flag, Identifier, NonEmptyStr, Number, Record
 from aiexports.core.vocabulary import ComponentKind, PackageStatus, PartyType
 from aiexports.errors import InputError, Issue, NotFoundError
 
@@ -42,7 +43,7 @@ class Consortium(Record):
     name: NonEmptyStr
     anchor_member: NonEmptyStr = Field(description="Name of the member who submits the proposal")
     members: Annotated[tuple[ConsortiumMember, ...], Field(min_length=1)]
-    fictional: bool = Field(
+    fictional: Flag = Field(
         default=False, description="True for illustrative consortia that do not exist"
     )
 
@@ -55,7 +56,7 @@ class Layer(Record):
 class HardwareLayer(Layer):
     """Layer 1: AI-optimized hardware, data-center storage, cloud and networking."""
 
-    us_content_share: float = Field(
+    us_content_share: Number = Field(
         ge=0, le=1, description="Share of the layer's aggregate value that is U.S.-origin"
     )
     us_manufacturing: str | None = Field(
@@ -77,13 +78,15 @@ class Layers(Record):
     applications: ApplicationLayer
 
 
-LAYER_KINDS: Mapping[str, frozenset[ComponentKind]] = {
-    "hardware": frozenset({ComponentKind.HARDWARE, ComponentKind.CLOUD}),
-    "data": frozenset({ComponentKind.DATA_PIPELINE}),
-    "models": frozenset({ComponentKind.MODEL}),
-    "security": frozenset({ComponentKind.SECURITY}),
-    "applications": frozenset({ComponentKind.APPLICATION}),
-}
+LAYER_KINDS: Mapping[str, frozenset[ComponentKind]] = MappingProxyType(
+    {
+        "hardware": frozenset({ComponentKind.HARDWARE, ComponentKind.CLOUD}),
+        "data": frozenset({ComponentKind.DATA_PIPELINE}),
+        "models": frozenset({ComponentKind.MODEL}),
+        "security": frozenset({ComponentKind.SECURITY}),
+        "applications": frozenset({ComponentKind.APPLICATION}),
+    }
+)
 LAYER_NAMES = tuple(LAYER_KINDS)
 
 
@@ -94,7 +97,7 @@ class Governance(Record):
     rmf_subcategories: tuple[NonEmptyStr, ...] = Field(
         default=(), description="Framework subcategories the package implements, e.g. 'MAP 1.1'"
     )
-    generative_ai_profile: bool = Field(
+    generative_ai_profile: Flag = Field(
         default=False, description="Applies the NIST AI 600-1 Generative AI Profile"
     )
     human_rights_due_diligence: str | None = None
@@ -108,7 +111,7 @@ class Sovereignty(Record):
     key_custody: Literal["buyer", "joint", "provider"]
     operator: Literal["buyer", "local_partner", "consortium"]
     exit_and_portability: NonEmptyStr
-    audit_rights: bool
+    audit_rights: Flag
     local_capacity: str | None = Field(default=None, description="Skills and staffing transfer")
 
 
@@ -126,7 +129,7 @@ class Package(Record):
     """A priority AI export package as offered on (or proposed for) the menu."""
 
     id: Identifier
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[Count, Field(ge=1)]
     title: NonEmptyStr
     summary: NonEmptyStr
     status: PackageStatus
@@ -206,7 +209,7 @@ def build_menu(packages: Iterable[Package], version: str) -> Menu:
 class ProgramTerms(Record):
     """The program's proposal requirements, as data (FR Doc 2026-06952)."""
 
-    us_content_min_share: float = Field(ge=0, le=1)
+    us_content_min_share: Number = Field(ge=0, le=1)
     embargo_groups: tuple[str, ...]
     citations: dict[str, tuple[str, ...]]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag
 
 from aiexports.core.eccn import Eccn
-from aiexports.core.records import Identifier, NonEmptyStr, Record
+from aiexports.core.records import Count, Identifier, NonEmptyStr, Number, Record, SetOf
 from aiexports.core.vocabulary import Capability, ComponentKind, ModelAccess, ModelWeights
 
 
@@ -15,7 +15,7 @@ class _ComponentBase(Record):
     id: Identifier
     name: NonEmptyStr | None = None
     eccn: Eccn = Field(description="ECCN (e.g. 4A090.a) or EAR99")
-    capabilities: tuple[Capability, ...] = Field(
+    capabilities: SetOf[Capability] = Field(
         default=(), description="Surveillance-capable capability tags the component has"
     )
     description: str | None = None
@@ -25,10 +25,10 @@ class HardwareComponent(_ComponentBase):
     """Accelerators, servers, storage or networking equipment."""
 
     kind: Literal[ComponentKind.HARDWARE]
-    tpp: float | None = Field(
+    tpp: Number | None = Field(
         default=None, gt=0, description="Total Processing Performance of ONE accelerator"
     )
-    units: int | None = Field(
+    units: Count | None = Field(
         default=None, ge=0, description="Number of accelerators (deal.quantities overrides)"
     )
 
@@ -47,7 +47,7 @@ class ModelComponent(_ComponentBase):
     access: ModelAccess | None = Field(
         default=None, description="api | hosted | weights (weights = the weights are transferred)"
     )
-    training_ops: float | None = Field(default=None, ge=0, description="Total training operations")
+    training_ops: Number | None = Field(default=None, ge=0, description="Total training operations")
 
 
 class SecurityComponent(_ComponentBase):

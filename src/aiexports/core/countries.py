@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import Field
 
-from aiexports.core.records import Record
+from aiexports.core.records import Count, Flag, Record
 from aiexports.core.vocabulary import RiskTier
 from aiexports.errors import NotFoundError, ReferenceDataError
 
@@ -34,15 +34,15 @@ class CountryProfile(Record):
     name: str
     other_names: tuple[str, ...] = ()
     ear_groups: tuple[str, ...] = Field(description="EAR Country Groups, e.g. D:1, E:1")
-    ai_diffusion_tier: int = Field(ge=1, le=3, description="Tier under 90 FR 4544")
-    military_end_use_744_21: bool = Field(description="Listed in 15 CFR 744.21")
+    ai_diffusion_tier: Count = Field(ge=1, le=3, description="Tier under 90 FR 4544")
+    military_end_use_744_21: Flag = Field(description="Listed in 15 CFR 744.21")
     risk_tier: RiskTier = Field(description="Human-rights risk tier (default or imported)")
     risk_tier_basis: str = ""
     treated_as: str | None = Field(default=None, description="Code used for every country test")
-    country_of_concern: bool = Field(
+    country_of_concern: Flag = Field(
         default=False, description="Program country of concern (PRC incl. Hong Kong and Macau)"
     )
-    echri_signatory: bool = False
+    echri_signatory: Flag = False
 
 
 @dataclass(frozen=True)

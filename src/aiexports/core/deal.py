@@ -8,7 +8,15 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from aiexports.core.components import ComponentEntry
-from aiexports.core.records import CountryCode, Identifier, NonEmptyStr, Record
+from aiexports.core.records import (
+    Count,
+    CountryCode,
+    Identifier,
+    NonEmptyStr,
+    Number,
+    Record,
+    SetOf,
+)
 from aiexports.core.vocabulary import EndUse, PartyRole, PartyType
 
 
@@ -36,11 +44,11 @@ class Deal(Record):
     components: tuple[ComponentEntry, ...] = ()
     destination: CountryCode = Field(description="Where the items are delivered and used")
     parties: Annotated[tuple[Party, ...], Field(min_length=1)]
-    end_uses: Annotated[tuple[EndUse, ...], Field(min_length=1)]
-    quantities: dict[Identifier, Annotated[int, Field(ge=0)]] = Field(
+    end_uses: Annotated[SetOf[EndUse], Field(min_length=1)]
+    quantities: dict[Identifier, Annotated[Count, Field(ge=0)]] = Field(
         default_factory=dict, description="Per-component unit overrides"
     )
-    value_usd: Annotated[float, Field(ge=0)] | None = None
+    value_usd: Annotated[Number, Field(ge=0)] | None = None
 
     @field_validator("parties")
     @classmethod

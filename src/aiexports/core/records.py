@@ -4,15 +4,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationInfo
 
 
 class Record(BaseModel):
-    """A frozen, strictly-shaped value: unknown fields are errors, never ignored."""
+    """A frozen, strictly-shaped value: unknown fields are errors, never ignored, and
+    numbers are finite (``1e999`` is no amount)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
+    )
+
+
+Count = Annotated[int, Strict()]
+"""An integer as written: ``true`` or ``2.0`` is not a count."""
+
+Number = Annotated[float, Strict()]
+"""A number as written (an integer is one too); ``true`` is not a number."""
+
+Flag = Annotated[bool, Strict()]
+"""``true`` or ``false`` as written; ``1`` or ``"yes"`` is not a flag."""
+
+
+def _canonical_set(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(sorted(set(values), key=str))
+
+
+T = TypeVar("T")
+SetOf = Annotated[tuple[T, ...], AfterValidator(_canonical_set)]
+"""A set written as a list: order and repeats carry no meaning, so the value is kept
+sorted and without repeats (equal sets give equal records and equal hashes)."""
 
 
 _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")

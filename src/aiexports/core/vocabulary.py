@@ -6,6 +6,7 @@ The string values are public interface: documents and determinations use them ve
 from __future__ import annotations
 
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class ComponentKind(StrEnum):
@@ -102,8 +103,8 @@ class ReviewPolicy(StrEnum):
         return _REVIEW_ORDER[self]
 
 
-_OUTCOME_ORDER = {outcome: rank for rank, outcome in enumerate(Outcome)}
-_REVIEW_ORDER = {policy: rank for rank, policy in enumerate(ReviewPolicy)}
+_OUTCOME_ORDER = MappingProxyType({outcome: rank for rank, outcome in enumerate(Outcome)})
+_REVIEW_ORDER = MappingProxyType({policy: rank for rank, policy in enumerate(ReviewPolicy)})
 
 
 class ListCode(StrEnum):

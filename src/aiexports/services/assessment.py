@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiexports.core.deal import Deal
 from aiexports.core.determination import Determination
 from aiexports.core.policy.compare import ImpactTally, PolicyDifference
-from aiexports.core.policy.engine import ReferenceData, assess, canonical_deal_text
+from aiexports.core.policy.engine import (
+    CompiledPolicy,
+    ReferenceData,
+    canonical_deal_text,
+    compile_policy,
+)
 from aiexports.core.policy.pack import PackShelf, PolicyPack
 from aiexports.core.screening.snapshot import ListSnapshot
 from aiexports.errors import AiExportsError, InputError
@@ -20,6 +25,14 @@ from aiexports.services.deals import PortfolioItem, SourcedDeal, portfolio
 from aiexports.services.screening import DealScreener, deal_screener, load_lists
 from aiexports.sources.documents import DOCUMENT_SUFFIXES
 from aiexports.sources.reference import pack_from_file, packs, reference_data
+
+
+@dataclass(frozen=True)
+class Explained:
+    """Rule explanations under two packs, for a comparison."""
+
+    a: Mapping[str, str]
+    b: Mapping[str, str]
 
 
 def resolve_policy(shelf: PackShelf, value: str | None) -> PolicyPack | None:
@@ -36,9 +49,25 @@ class Assessor:
     reference: ReferenceData
     shelf: PackShelf
     screener: DealScreener
+    _compiled: dict[int, tuple[PolicyPack, CompiledPolicy]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def pack_for(self, deal: Deal, pack: PolicyPack | None) -> PolicyPack:
         return pack if pack is not None else self.shelf.in_force(deal.date)
+
+    def compiled(self, pack: PolicyPack) -> CompiledPolicy:
+        """The pack compiled once for this assessor's reference data (by identity: the
+        entry holds the pack, so its id cannot be reused while it is here)."""
+        found = self._compiled.get(id(pack))
+        if found is None or found[0] is not pack:
+            found = self._compiled[id(pack)] = (pack, compile_policy(pack, self.reference))
+        return found[1]
+
+    def explanations(self, deal: Deal, pack: PolicyPack | None = None) -> dict[str, str]:
+        """Every rule's explanation with the parameters in force for ``deal``."""
+        compiled = self.compiled(self.pack_for(deal, pack))
+        return {rule.id: compiled.explanation(rule.id, deal.date) for rule in compiled.rules}
 
     def decide(
         self, sourced: SourcedDeal, pack: PolicyPack | None = None, canonical: str | None = None
@@ -47,7 +76,7 @@ class Assessor:
         try:
             chosen = self.pack_for(sourced.deal, pack)
             screening = self.screener.screen(sourced.deal)
-            return assess(sourced.deal, chosen, self.reference, screening, canonical)
+            return self.compiled(chosen).assess(sourced.deal, screening, canonical)
         except AiExportsError as error:
             raise sourced.locate(error) from None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from aiexports.errors import AiExportsError, InputError, Issue
 from aiexports.sources.documents import (
     DOCUMENT_SUFFIXES,
     Document,
+    field_path,
     issues_from,
     read_document,
     validate_document,
@@ -39,14 +39,6 @@ class SourcedDeal:
                 line = self.document.line_of(field_path(issue.field))
             issues.append(issue.located(self.where, line))
         return type(error)(issues)
-
-
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def field_path(field: str) -> list[int | str]:
-    """``components[0].tpp`` → ``["components", 0, "tpp"]``."""
-    return [int(index) if index else name for name, index in _PART.findall(field)]
 
 
 def read_deal(path: Path, countries: CountryBook) -> SourcedDeal:

@@ -142,13 +142,17 @@ def locate(data: Any, loc: Sequence[int | str], missing: bool = False) -> tuple[
     for position, key in enumerate(loc):
         last = position == len(loc) - 1
         if isinstance(node, Mapping) and key in node:
-            if isinstance(node, CommentedMap) and key in node.lc.data:
+            if isinstance(node, CommentedMap) and node.lc.data is not None and key in node.lc.data:
                 line = node.lc.key(key)[0] + 1
             path = f"{path}.{key}" if path else str(key)
             node = node[key]
         elif isinstance(node, Sequence) and not isinstance(node, str) and isinstance(key, int):
             if 0 <= key < len(node):
-                if isinstance(node, CommentedSeq) and key in node.lc.data:
+                if (
+                    isinstance(node, CommentedSeq)
+                    and node.lc.data is not None
+                    and key in node.lc.data
+                ):
                     line = node.lc.item(key)[0] + 1
                 node = node[key]
             path = f"{path}[{key}]"
@@ -156,6 +160,14 @@ def locate(data: Any, loc: Sequence[int | str], missing: bool = False) -> tuple[
             path = f"{path}.{key}" if path else key
         # otherwise: a union tag or a model-level location; nothing to add
     return line, path
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_path(field: str) -> list[int | str]:
+    """``components[0].tpp`` → ``["components", 0, "tpp"]``."""
+    return [int(index) if index else name for name, index in _PART.findall(field)]
 
 
 def _first_line(data: Any) -> int | None:

@@ -24,7 +24,13 @@ from aiexports.core.policy.pack import PackShelf, PolicyPack
 from aiexports.core.records import validation_context
 from aiexports.core.screening.names import NameRules
 from aiexports.errors import InputError, Issue, ReferenceDataError
-from aiexports.sources.documents import Document, parse_text, read_document, validate_document
+from aiexports.sources.documents import (
+    Document,
+    field_path,
+    parse_text,
+    read_document,
+    validate_document,
+)
 
 DATA: Traversable = resources.files("aiexports.data")
 
@@ -177,8 +183,9 @@ def _pack_documents() -> dict[str, Document]:
 
 
 def read_pack(document: Document, bases: Mapping[str, Document]) -> PolicyPack:
-    """Validate a pack document, merging the pack it ``extends`` (parameters, citations and
-    conditions are inherited key by key; rules and dates are always the pack's own)."""
+    """Validate a pack document, merging the pack it ``extends``: a draft inherits the
+    base's rules, dates, title and version unless it names its own, and its parameters,
+    citations and conditions key by key. Every problem is located in the document."""
     data = document.data
     if not isinstance(data, CommentedMap):
         raise InputError(Issue("a policy pack is a mapping", document.source, 1))
@@ -188,7 +195,7 @@ def read_pack(document: Document, bases: Mapping[str, Document]) -> PolicyPack:
         if base is None:
             raise InputError(
                 Issue(
-                    f"extends unknown pack {base_id!r}",
+                    f"extends unknown pack {base_id!r} (known: {', '.join(sorted(bases))})",
                     document.source,
                     document.line_of(["extends"]),
                     "extends",
@@ -197,18 +204,25 @@ def read_pack(document: Document, bases: Mapping[str, Document]) -> PolicyPack:
         # Inherit in place: the document was parsed for this call, and its own keys keep
         # their line numbers for error messages.
         data.pop("extends")
+        for key in ("title", "version", "summary", "effective", "rules"):
+            if key not in data and key in base.data:
+                data[key] = base.data[key]
         for section in ("parameters", "citations", "conditions"):
             own = data.setdefault(section, CommentedMap())
+            if not isinstance(own, CommentedMap):
+                continue  # validation reports the wrong shape
             for key, value in (base.data.get(section) or {}).items():
                 if key not in own:
                     own[key] = value
-    merged: Any = data
-    canonical = json.dumps(_plain(merged), sort_keys=True, default=str)
-    pack = validate_document(PolicyPack, Document(document.source, merged))
-    pack = pack.model_copy(update={"digest": _digest(canonical)})
+    pack = validate_document(PolicyPack, document)
     problems = check_pack(pack)
     if problems:
-        raise InputError([issue.located(document.source) for issue in problems])
+        raise InputError(
+            [
+                issue.located(document.source, document.line_of(field_path(issue.field or "")))
+                for issue in problems
+            ]
+        )
     return pack
 
 
@@ -230,8 +244,23 @@ def packs() -> PackShelf:
 
 
 def pack_from_file(path: Path) -> PolicyPack:
-    """A draft or replacement pack from a file; it may extend a bundled pack."""
-    return read_pack(read_document(path), _pack_documents())
+    """A draft or replacement pack from a file; it may extend a bundled pack. A draft may
+    not take a bundled pack's id (its determinations would pass for the bundled pack's)
+    unless it is that pack, unchanged."""
+    document = read_document(path)
+    pack = read_pack(document, _pack_documents())
+    bundled = packs().packs.get(pack.id)
+    if bundled is not None and bundled.digest != pack.digest:
+        raise InputError(
+            Issue(
+                f"a draft pack may not reuse the id of the bundled pack {pack.id!r}; "
+                "give it an id of its own",
+                str(path),
+                document.line_of(["id"]),
+                "id",
+            )
+        )
+    return pack
 
 
 def reference_data() -> ReferenceData:

@@ -94,8 +94,8 @@ def test_a_draft_pack_inherits_what_it_does_not_set(tmp_path: Path, shelf: PackS
         ),
         (
             lambda t: t.replace("PROGRAM_CONDITIONS]", "NO_SUCH_RULE]").replace("{value}", "5"),
-            None,
-            "rules",
+            6,
+            "rules[1]",
             "unknown rule 'NO_SUCH_RULE'",
         ),
         (
@@ -129,3 +129,45 @@ def test_a_broken_pack_file_names_file_line_and_field(
         assert issue.line == line
     if field is not None:
         assert issue.field == field
+
+
+def test_a_draft_inherits_the_base_rules_when_it_names_none(
+    tmp_path: Path, shelf: PackShelf
+) -> None:
+    path = tmp_path / "draft.yaml"
+    path.write_text(
+        "id: draft-only-psv\nextends: us-baseline\nparameters:\n"
+        "  psv_min_accelerators:\n    - value: 64\n"
+    )
+    pack = pack_from_file(path)
+    base = shelf.named("us-baseline")
+    assert pack.rules == base.rules
+    assert pack.effective == base.effective
+    assert pack.values_at(D(2026, 3, 1)).psv_min_accelerators == 64
+
+
+def test_a_condition_placeholder_no_rule_fills_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "draft.yaml"
+    path.write_text(
+        "id: draft-text\nextends: us-baseline\nconditions:\n"
+        "  MON-PSV:\n    text: Verify the {acelerators} accelerators.\n"
+    )
+    with pytest.raises(InputError) as raised:
+        pack_from_file(path)
+    issue = raised.value.issues[0]
+    assert "{acelerators}" in issue.message
+    assert "accelerators" in issue.message  # what the rule does fill in
+    assert (issue.source, issue.line, issue.field) == (str(path), 5, "conditions.MON-PSV.text")
+
+
+def test_a_draft_may_not_take_a_bundled_pack_id(tmp_path: Path) -> None:
+    path = tmp_path / "draft.yaml"
+    path.write_text(
+        "extends: us-baseline\nid: us-baseline\nparameters:\n"
+        "  psv_min_accelerators:\n    - value: 64\n"
+    )
+    with pytest.raises(InputError) as raised:
+        pack_from_file(path)
+    issue = raised.value.issues[0]
+    assert (issue.line, issue.field) == (2, "id")
+    assert "bundled pack 'us-baseline'" in issue.message

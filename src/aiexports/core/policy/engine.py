@@ -1,23 +1,35 @@
-"""The determination engine: a pure function from a deal, a pack, reference data and
-screening results to an explained :class:`Determination`."""
+"""The determination engine: a pack compiled against the reference data decides deals,
+each with the screening results of its parties, into explained :class:`Determination`\\ s."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from string import Formatter
+from typing import Generic, TypeVar
 
 from aiexports.core.catalog import Menu
 from aiexports.core.countries import CountryBook
 from aiexports.core.deal import Deal
-from aiexports.core.determination import Condition, Determination, Finding
-from aiexports.core.policy.facts import DealFacts, resolve_items
-from aiexports.core.policy.pack import PolicyPack
-from aiexports.core.policy.rules import RULES, Attach, Hit, RuleFunction
-from aiexports.core.screening.results import ScreeningResult
+from aiexports.core.determination import Condition, Determination, Finding, PolicyRef
+from aiexports.core.policy.facts import (
+    DealFacts,
+    DealItem,
+    Inventory,
+    Locations,
+    inventory,
+    items_key,
+    locations,
+    locations_key,
+    resolve_items,
+)
+from aiexports.core.policy.pack import ParameterValues, PolicyPack, Verdict
+from aiexports.core.policy.rules import RULES, Attach, Hit, Rule
+from aiexports.core.screening.results import ListMatch, ScreeningResult
 from aiexports.core.vocabulary import Outcome, ReviewPolicy
-from aiexports.errors import Issue
+from aiexports.errors import InputError, Issue
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,248 @@ class ReferenceData:
         return {"countries": self.countries.version, "menu": self.menu.version}
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _BoundedCache(Generic[K, V]):
+    """A dictionary that empties itself when full: the working set of a batch (packages,
+    destinations, dates) is small, and a pathological one must not grow without bound."""
+
+    __slots__ = ("_entries", "_limit")
+
+    def __init__(self, limit: int = 8192) -> None:
+        self._entries: dict[K, V] = {}
+        self._limit = limit
+
+    def get(self, key: K) -> V | None:
+        return self._entries.get(key)
+
+    def put(self, key: K, value: V) -> V:
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        self._entries[key] = value
+        return value
+
+
+class CompiledPolicy:
+    """A pack compiled against the reference data: what does not depend on the deal is
+    worked out once, and every cache lives here, scoped by this object's identity (never
+    in a module global).
+
+    Safe to share across threads: its caches hold values computed from immutable inputs,
+    so two threads filling one entry store equal values. Picklable: a pickle holds the
+    pack and the reference data, and the receiver compiles again."""
+
+    __slots__ = (
+        "_conditions",
+        "_context",
+        "_inventories",
+        "_items",
+        "_locations",
+        "_references",
+        "_values",
+        "digest",
+        "pack",
+        "reference",
+        "rules",
+    )
+
+    def __init__(self, pack: PolicyPack, reference: ReferenceData) -> None:
+        problems = check_pack(pack)
+        if problems:
+            raise InputError(problems)
+        self.pack = pack
+        self.reference = reference
+        self.digest = pack.digest
+        self.rules: tuple[Rule, ...] = tuple(RULES[rule_id] for rule_id in pack.rules)
+        self._values: _BoundedCache[dt.date, ParameterValues] = _BoundedCache()
+        self._references: _BoundedCache[dt.date, PolicyRef] = _BoundedCache()
+        self._items: _BoundedCache[tuple[object, ...], tuple[DealItem, ...]] = _BoundedCache()
+        self._locations: _BoundedCache[tuple[object, ...], Locations] = _BoundedCache()
+        self._inventories: _BoundedCache[tuple[object, ...], Inventory] = _BoundedCache()
+        self._conditions: _BoundedCache[tuple[object, ...], Condition] = _BoundedCache()
+        self._context: _BoundedCache[tuple[tuple[str, str], ...], str] = _BoundedCache()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (CompiledPolicy, (self.pack, self.reference))
+
+    @property
+    def id(self) -> str:
+        return self.pack.id
+
+    def values_at(self, day: dt.date) -> ParameterValues:
+        """The parameters in force on ``day`` (or the nearest date the pack is in force)."""
+        found = self._values.get(day)
+        if found is None:
+            found = self._values.put(day, self.pack.values_at(day))
+        return found
+
+    def reference_at(self, day: dt.date) -> PolicyRef:
+        found = self._references.get(day)
+        if found is None:
+            found = self._references.put(day, self.pack.reference(day, self.digest))
+        return found
+
+    def explanation(self, rule_id: str, day: dt.date) -> str:
+        """A rule's explanation with the parameter values in force on ``day``."""
+        return RULES[rule_id].explain(self.values_at(day))
+
+    def items(self, deal: Deal) -> tuple[DealItem, ...]:
+        """The deal's items; deals with the same package, components and quantities (a
+        portfolio's common case) share one resolution."""
+        key = items_key(deal)
+        found = self._items.get(key)
+        if found is None:
+            found = self._items.put(key, resolve_items(deal, self.reference.menu))
+        return found
+
+    def facts(self, deal: Deal, screening: ScreeningResult) -> DealFacts:
+        """What the rules read of ``deal``; the parts that depend only on the places or
+        only on the items are shared by every deal with the same ones."""
+        params = self.values_at(deal.date)
+        day = self.pack.parameter_date(deal.date)
+        items = self.items(deal)
+        where_key = (day, *locations_key(deal))
+        where = self._locations.get(where_key)
+        if where is None:
+            where = self._locations.put(
+                where_key, locations(deal, self.reference.countries, params)
+            )
+        held_key = (day, *items_key(deal))
+        held = self._inventories.get(held_key)
+        if held is None:
+            held = self._inventories.put(held_key, inventory(items, params))
+        return DealFacts.of(deal, items, self.reference.countries, screening, where, held)
+
+    def assess(
+        self, deal: Deal, screening: ScreeningResult, canonical_deal: str | None = None
+    ) -> Determination:
+        """Decide ``deal``; every finding names its rule and citations.
+
+        ``canonical_deal`` (from :func:`canonical_deal_text`) saves recomputing it when the
+        same deal is decided under several policies."""
+        params = self.values_at(deal.date)
+        facts = self.facts(deal, screening)
+        findings: list[Finding] = []
+        program: list[Attach] = []
+        attached: list[tuple[str, Attach]] = []
+        for rule in self.rules:
+            for hit in rule.function(facts, params):
+                if hit.outcome is None:
+                    program.extend(hit.conditions)
+                    continue
+                findings.append(self._finding(rule.id, hit))
+                attached.extend((rule.id, condition) for condition in hit.conditions)
+        outcome = max(
+            (f.outcome for f in findings), key=_strictness, default=Outcome.NO_LICENSE_REQUIRED
+        )
+        review_policy = None
+        if outcome is Outcome.LICENSE_REQUIRED:
+            review_policy = max(
+                (f.review_policy for f in findings if f.review_policy is not None),
+                key=_review_strictness,
+            )
+        conditions: list[Condition] = []
+        if outcome is not Outcome.PROHIBITED:
+            conditions = self._render([("PROGRAM_CONDITIONS", c) for c in program] + attached)
+        data_versions = {
+            **self.reference.versions,
+            "lists": screening.lists_version,
+            "screening": f"{screening.matcher};{screening.thresholds.describe()}",
+        }
+        # The engine's own output needs no re-validation: built from validated parts.
+        return Determination.model_construct(
+            deal_id=deal.id,
+            outcome=outcome,
+            review_policy=review_policy,
+            policy=self.reference_at(deal.date),
+            findings=tuple(findings),
+            conditions=tuple(conditions),
+            decision_id=self.decision_id(
+                canonical_deal or canonical_deal_text(deal), data_versions, screening
+            ),
+            data_versions=data_versions,
+        )
+
+    def _finding(self, rule_id: str, hit: Hit) -> Finding:
+        assert hit.outcome is not None
+        return Finding.model_construct(
+            rule=rule_id,
+            outcome=hit.outcome,
+            review_policy=hit.review_policy if hit.outcome is Outcome.LICENSE_REQUIRED else None,
+            message=hit.message,
+            citations=_citations(self.pack.citations.get(rule_id, ()), hit.citation_values),
+            evidence=dict(hit.evidence),
+        )
+
+    def _render(self, uses: list[tuple[str, Attach]]) -> list[Condition]:
+        """Each condition once, its text filled; distinct ones are rendered once."""
+        seen: set[str] = set()
+        conditions = []
+        for rule_id, use in uses:
+            if use.id in seen:
+                continue
+            seen.add(use.id)
+            key = (rule_id, use.key)
+            condition = self._conditions.get(key)
+            if condition is None:
+                text = self.pack.conditions[use.id]
+                condition = self._conditions.put(
+                    key,
+                    Condition(
+                        id=use.id,
+                        text=_fill(text.text, use.values),
+                        binding=text.binding,
+                        source_rule=rule_id,
+                    ),
+                )
+            conditions.append(condition)
+        return conditions
+
+    def decision_id(
+        self, canonical_deal: str, data_versions: Mapping[str, str], screening: ScreeningResult
+    ) -> str:
+        """sha256 of the canonical inputs: the deal, the pack (with its content digest),
+        the reference-data versions and the screening results that could matter. The
+        deal's components need no record of their own: inline ones are in the deal, and
+        the menu version pins the package and catalog ones."""
+        context_key = tuple(sorted(data_versions.items()))
+        context = self._context.get(context_key)
+        if context is None:
+            pack = self.pack
+            context = self._context.put(
+                context_key,
+                _record("policy", pack.id, pack.version, self.digest)
+                + "".join(_record("data", key, value) for key, value in context_key),
+            )
+        parts = [
+            f"4:deal{len(canonical_deal)}:{canonical_deal}",
+            context,
+            "9:screening" + ("4:True" if screening.available else "5:False"),
+        ]
+        review = screening.thresholds.review
+        for index, party in enumerate(screening.parties):
+            for m in sorted(party.matches, key=_match_order):
+                if m.score >= review:
+                    parts.append(
+                        _record(
+                            "match",
+                            str(index),
+                            str(m.source),
+                            m.entity_number,
+                            m.matched_name,
+                            f"{m.score:.6f}",
+                        )
+                    )
+        return "sha256:" + hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+
+
+def compile_policy(pack: PolicyPack, reference: ReferenceData) -> CompiledPolicy:
+    """Compile ``pack`` for ``reference``: the object that decides deals under it."""
+    return CompiledPolicy(pack, reference)
+
+
 def assess(
     deal: Deal,
     pack: PolicyPack,
@@ -39,64 +293,13 @@ def assess(
     screening: ScreeningResult,
     canonical_deal: str | None = None,
 ) -> Determination:
-    """Decide ``deal`` under ``pack``; every finding names its rule and citations.
-
-    ``canonical_deal`` (from :func:`canonical_deal_text`) saves recomputing it when the
-    same deal is decided under several packs."""
-    items = resolve_items(deal, reference.menu)
-    params = pack.values_at(deal.date)
-    facts = DealFacts.of(deal, items, reference.countries, screening, params)
-    findings: list[Finding] = []
-    program: list[Attach] = []
-    attached: list[tuple[str, Attach]] = []
-    for rule_id, function in _functions(pack):
-        for hit in function(facts, params):
-            if hit.outcome is None:
-                program.extend(hit.conditions)
-                continue
-            facts.fired.add(rule_id)
-            findings.append(_finding(rule_id, hit, pack))
-            attached.extend((rule_id, condition) for condition in hit.conditions)
-    outcome = max(
-        (f.outcome for f in findings), key=_strictness, default=Outcome.NO_LICENSE_REQUIRED
-    )
-    review_policy = None
-    if outcome is Outcome.LICENSE_REQUIRED:
-        review_policy = max(
-            (f.review_policy for f in findings if f.review_policy is not None),
-            key=_review_strictness,
-        )
-    conditions: list[Condition] = []
-    if outcome is not Outcome.PROHIBITED:
-        conditions = _conditions(pack, [("PROGRAM_CONDITIONS", c) for c in program] + attached)
-    data_versions = {
-        **reference.versions,
-        "lists": screening.lists_version,
-        "screening": f"{screening.matcher};{screening.thresholds.describe()}",
-    }
-    return Determination(
-        deal_id=deal.id,
-        outcome=outcome,
-        review_policy=review_policy,
-        policy=pack.reference(deal.date),
-        findings=tuple(findings),
-        conditions=tuple(conditions),
-        decision_id=decision_id(
-            canonical_deal or canonical_deal_text(deal), pack, data_versions, screening
-        ),
-        data_versions=data_versions,
-    )
+    """Decide one deal under ``pack``, compiling it for this call (batch callers compile
+    once with :func:`compile_policy`)."""
+    return compile_policy(pack, reference).assess(deal, screening, canonical_deal)
 
 
-def _functions(pack: PolicyPack) -> list[tuple[str, RuleFunction]]:
-    key = (pack.id, pack.digest, pack.rules)
-    found = _PACK_FUNCTIONS.get(key)
-    if found is None:
-        found = _PACK_FUNCTIONS[key] = [(r, RULES[r].function) for r in pack.rules]
-    return found
-
-
-_PACK_FUNCTIONS: dict[tuple[object, ...], list[tuple[str, RuleFunction]]] = {}
+def _match_order(match: ListMatch) -> tuple[str, str, str]:
+    return (str(match.source), match.entity_number, match.matched_name)
 
 
 def _strictness(outcome: Outcome) -> int:
@@ -105,18 +308,6 @@ def _strictness(outcome: Outcome) -> int:
 
 def _review_strictness(policy: ReviewPolicy) -> int:
     return policy.strictness
-
-
-def _finding(rule_id: str, hit: Hit, pack: PolicyPack) -> Finding:
-    assert hit.outcome is not None
-    return Finding(
-        rule=rule_id,
-        outcome=hit.outcome,
-        review_policy=hit.review_policy if hit.outcome is Outcome.LICENSE_REQUIRED else None,
-        message=hit.message,
-        citations=_citations(pack.citations.get(rule_id, ()), hit.citation_values),
-        evidence=dict(hit.evidence),
-    )
 
 
 def _citations(templates: tuple[str, ...], values: Mapping[str, str]) -> tuple[str, ...]:
@@ -136,72 +327,12 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
-def _conditions(pack: PolicyPack, uses: list[tuple[str, Attach]]) -> list[Condition]:
-    seen: set[str] = set()
-    conditions = []
-    for rule_id, use in uses:
-        if use.id in seen:
-            continue
-        seen.add(use.id)
-        key = (pack.id, pack.digest, rule_id, use.key)
-        condition = _RENDERED.get(key)
-        if condition is None:
-            text = pack.conditions[use.id]
-            condition = Condition(
-                id=use.id,
-                text=_fill(text.text, use.values),
-                binding=text.binding,
-                source_rule=rule_id,
-            )
-            if len(_RENDERED) > 10_000:
-                _RENDERED.clear()
-            _RENDERED[key] = condition
-        conditions.append(condition)
-    return conditions
-
-
-_RENDERED: dict[tuple[object, ...], Condition] = {}
-"""Conditions repeat across deals: each distinct one is rendered once."""
-
-
-def decision_id(
-    canonical_deal: str,
-    pack: PolicyPack,
-    data_versions: Mapping[str, str],
-    screening: ScreeningResult,
-) -> str:
-    """sha256 of the canonical inputs: the deal, the pack, the reference-data versions
-    and the screening results that could matter. The deal's components need no record of
-    their own: inline ones are in the deal, and the menu version pins the package and
-    catalog ones."""
-    context_key = (pack.id, pack.version, pack.digest, *sorted(data_versions.items()))
-    context = _CONTEXT_RECORDS.get(context_key)
-    if context is None:
-        if len(_CONTEXT_RECORDS) > 1000:
-            _CONTEXT_RECORDS.clear()
-        context = _CONTEXT_RECORDS[context_key] = _record(
-            "policy", pack.id, pack.version, pack.digest
-        ) + "".join(_record("data", key, value) for key, value in sorted(data_versions.items()))
-    parts = [
-        f"4:deal{len(canonical_deal)}:{canonical_deal}",
-        context,
-        "9:screening" + ("4:True" if screening.available else "5:False"),
-    ]
-    review = screening.thresholds.review
-    for index, party in enumerate(screening.parties):
-        for m in party.matches:
-            if m.score >= review:
-                parts.append(
-                    _record(
-                        "match",
-                        str(index),
-                        str(m.source),
-                        m.entity_number,
-                        m.matched_name,
-                        f"{m.score:.6f}",
-                    )
-                )
-    return "sha256:" + hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+def placeholders(template: str) -> list[str]:
+    """The ``{name}`` placeholders of a text (a text that does not parse has none)."""
+    try:
+        return [name for _, name, _, _ in Formatter().parse(template) if name is not None]
+    except ValueError:
+        return ["<unbalanced braces>"]
 
 
 def _record(*parts: str) -> str:
@@ -209,30 +340,34 @@ def _record(*parts: str) -> str:
     return "".join(f"{len(part)}:{part}" for part in parts)
 
 
-_CONTEXT_RECORDS: dict[tuple[object, ...], str] = {}
-"""The pack and data-version part of the record, the same for every deal of a batch."""
-
-
 def canonical_deal_text(deal: Deal) -> str:
-    """The deal as canonical JSON: fields in schema order, mappings sorted by the model,
-    defaults left out."""
+    """The deal as canonical JSON: fields in schema order, mappings and sets (end uses,
+    capabilities) sorted by the model, defaults left out."""
     return deal.model_dump_json(exclude_defaults=True)
 
 
 def check_pack(pack: PolicyPack) -> list[Issue]:
-    """What makes a pack unusable: unknown rules, rules without citations or
-    explanation, conditions without text."""
+    """What makes a pack unusable: unknown rules, rules without citations or explanation,
+    conditions without text, and condition placeholders no rule fills in. Each issue
+    names the field of the pack document it is about."""
     issues = []
-    for rule_id in pack.rules:
+    fills: dict[str, set[str]] = {}
+    for index, rule_id in enumerate(pack.rules):
         rule = RULES.get(rule_id)
         if rule is None:
-            issues.append(Issue(f"unknown rule {rule_id!r}", field="rules"))
+            issues.append(
+                Issue(
+                    f"unknown rule {rule_id!r} (known: {', '.join(sorted(RULES))})",
+                    field=f"rules[{index}]",
+                )
+            )
             continue
         if not rule.explanation:
-            issues.append(Issue(f"rule {rule_id} has no explanation", field="rules"))
+            issues.append(Issue(f"rule {rule_id} has no explanation", field=f"rules[{index}]"))
         if rule.finding and not pack.citations.get(rule_id):
             issues.append(Issue(f"rule {rule_id} has no citation", field=f"citations.{rule_id}"))
-        for condition in rule.conditions:
+        for condition, values in rule.conditions.items():
+            fills.setdefault(condition, set()).update(values)
             if condition not in pack.conditions:
                 issues.append(
                     Issue(
@@ -240,24 +375,45 @@ def check_pack(pack: PolicyPack) -> list[Issue]:
                         field=f"conditions.{condition}",
                     )
                 )
-    for condition_id in _verdict_conditions(pack):
-        if condition_id not in pack.conditions:
+    for condition_id in verdict_conditions(pack):
+        attached = condition_id in fills
+        fills.setdefault(condition_id, set())
+        if condition_id not in pack.conditions and not attached:
             issues.append(
                 Issue(f"condition {condition_id} has no text", field=f"conditions.{condition_id}")
             )
+    for condition_id, known in fills.items():
+        text = pack.conditions.get(condition_id)
+        if text is None:
+            continue
+        for name in placeholders(text.text):
+            if name not in known:
+                filled = ", ".join(sorted(known)) or "none"
+                issues.append(
+                    Issue(
+                        f"unknown placeholder {{{name}}} (this condition is filled with: {filled})",
+                        field=f"conditions.{condition_id}.text",
+                    )
+                )
     return issues
 
 
-def _verdict_conditions(pack: PolicyPack) -> set[str]:
+def verdict_conditions(pack: PolicyPack) -> set[str]:
+    """The conditions that the verdicts among the pack's parameters attach, wherever
+    they are (found by walking the values, so no list of parameters is kept by hand)."""
     found: set[str] = set()
-    params = pack.parameters
-    for step in params.surveillance_by_risk_tier.steps:
-        for verdict in step.value.values():
-            found.update(verdict.conditions)
-    for weights_step in params.diffusion_weights_by_tier.steps:
-        for verdict in weights_step.value.values():
-            found.update(verdict.conditions)
-    for over_step in params.lpp_over_limit.steps:
-        if over_step.value is not None:
-            found.update(over_step.value.conditions)
+
+    def walk(value: object) -> None:
+        if isinstance(value, Verdict):
+            found.update(value.conditions)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+
+    for name in type(pack.parameters).model_fields:
+        for step in getattr(pack.parameters, name).steps:
+            walk(step.value)
     return found

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from aiexports.core.catalog import Menu
 from aiexports.core.components import AnyComponent, HardwareComponent, ModelComponent
@@ -30,21 +30,14 @@ class DealItem:
     origin: str
 
 
+def items_key(deal: Deal) -> tuple[object, ...]:
+    """What a deal's items depend on: deals with equal keys have equal items."""
+    return (deal.package, deal.components, tuple(deal.quantities.items()))
+
+
 def resolve_items(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
     """The package's components followed by the deal's own, each once, with quantities."""
-    if deal.package is not None and not deal.components:
-        # Deals naming only a package repeat across a portfolio: resolve each once.
-        key = (menu.version, deal.package, tuple(deal.quantities.items()))
-        found = _PACKAGE_ITEMS.get(key)
-        if found is None:
-            if len(_PACKAGE_ITEMS) > 4096:
-                _PACKAGE_ITEMS.clear()
-            found = _PACKAGE_ITEMS[key] = _resolve(deal, menu)
-        return found
     return _resolve(deal, menu)
-
-
-_PACKAGE_ITEMS: dict[tuple[object, ...], tuple[DealItem, ...]] = {}
 
 
 def _resolve(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
@@ -115,28 +108,89 @@ class PartyFacts:
         return f"{self.party.name} ({self.party.role})"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
+class Locations:
+    """Where a deal goes and where its parties are, with what several rules ask of those
+    places, computed once: deals with the same destination and party countries share it."""
+
+    destination: str
+    party_codes: tuple[tuple[str, str], ...]
+    """Effective (country, headquarters) of each party, in order."""
+    located: tuple[tuple[str, str], ...]
+    """(where, code) for the destination and every party's country and headquarters."""
+    headquarters: tuple[tuple[str, str], ...]
+    """(where, code) of every party's headquarters (its country when not given)."""
+    embargoed: tuple[Mapping[str, Any], ...]
+    """The places of ``located`` in an embargoed country group, with the groups."""
+    concern: tuple[Mapping[str, str], ...]
+    """The destination and headquarters that are of concern for advanced computing."""
+
+
+def locations_key(deal: Deal) -> tuple[object, ...]:
+    return (
+        deal.destination,
+        tuple((p.country, p.headquarters) for p in deal.parties),
+    )
+
+
+def locations(deal: Deal, countries: CountryBook, params: ParameterValues) -> Locations:
+    destination = countries.effective_code(deal.destination)
+    codes = tuple(
+        (countries.effective_code(p.country), countries.effective_code(p.headquarters_country))
+        for p in deal.parties
+    )
+    located = [("destination", destination)]
+    for index, (party, (country, headquarters)) in enumerate(zip(deal.parties, codes, strict=True)):
+        located.append((_where(index, "country"), country))
+        if party.headquarters is not None:
+            located.append((_where(index, "headquarters"), headquarters))
+    hq = tuple((_where(index, "headquarters"), code[1]) for index, code in enumerate(codes))
+    embargoed = tuple(
+        {"where": where, "country": code, "groups": groups}
+        for where, code in located
+        if (groups := countries.groups_among(code, params.embargo_groups))
+    )
+    return Locations(
+        destination,
+        codes,
+        tuple(located),
+        hq,
+        embargoed,
+        concern_triggers(countries, params, (("destination", destination), *hq)),
+    )
+
+
+def concern_triggers(
+    countries: CountryBook, params: ParameterValues, places: Sequence[tuple[str, str]]
+) -> tuple[Mapping[str, str], ...]:
+    """The places of concern for advanced computing, each with the basis of concern."""
+    test = params.advanced_computing_concern
+    triggers = []
+    for where, code in places:
+        if code in test.countries:
+            triggers.append({"where": where, "country": code, "basis": code})
+        elif groups := countries.groups_among(code, test.groups):
+            triggers.append({"where": where, "country": code, "basis": groups[0]})
+    return tuple(triggers)
+
+
+@dataclass(frozen=True, slots=True)
 class DealFacts:
     """One deal as the rules see it; country codes are effective (Hong Kong → China).
 
-    Everything several rules need is computed once here: where each country appears,
-    and which items are advanced computing items or controlled model weights."""
+    Everything several rules need is computed once, before any rule runs, so that no rule
+    depends on another having fired."""
 
     deal: Deal
     day: dt.date
     items: tuple[DealItem, ...]
     countries: CountryBook
     screening: ScreeningResult
-    destination: str
     parties: tuple[PartyFacts, ...]
     end_uses: frozenset[EndUse]
-    located: tuple[tuple[str, str], ...]
-    """(where, code) for the destination and every party's country and headquarters."""
-    headquarters: tuple[tuple[str, str], ...]
-    """(where, code) of every party's headquarters (its country when not given)."""
+    where: Locations
     inventory: Inventory
     """What the rules ask of the deal's items."""
-    fired: set[str] = field(default_factory=set)
 
     @staticmethod
     def of(
@@ -144,36 +198,42 @@ class DealFacts:
         items: tuple[DealItem, ...],
         countries: CountryBook,
         screening: ScreeningResult,
-        params: ParameterValues,
+        where: Locations,
+        inventory: Inventory,
     ) -> DealFacts:
         parties = tuple(
-            PartyFacts(
-                index,
-                party,
-                countries.effective_code(party.country),
-                countries.effective_code(party.headquarters_country),
-            )
+            PartyFacts(index, party, *where.party_codes[index])
             for index, party in enumerate(deal.parties)
         )
-        destination = countries.effective_code(deal.destination)
-        located = [("destination", destination)]
-        for party in parties:
-            located.append((_where(party.index, "country"), party.country))
-            if party.party.headquarters is not None:
-                located.append((_where(party.index, "headquarters"), party.headquarters))
         return DealFacts(
             deal=deal,
             day=deal.date,
             items=items,
             countries=countries,
             screening=screening,
-            destination=destination,
             parties=parties,
             end_uses=frozenset(deal.end_uses),
-            located=tuple(located),
-            headquarters=tuple((_where(p.index, "headquarters"), p.headquarters) for p in parties),
-            inventory=inventory(items, params),
+            where=where,
+            inventory=inventory,
         )
+
+    @property
+    def destination(self) -> str:
+        return self.where.destination
+
+    @property
+    def located(self) -> tuple[tuple[str, str], ...]:
+        return self.where.located
+
+    @property
+    def headquarters(self) -> tuple[tuple[str, str], ...]:
+        return self.where.headquarters
+
+    @property
+    def advanced_computing_applies(self) -> bool:
+        """The D:5 advanced computing rule's ground: a place of concern and an advanced
+        computing item or controlled weights."""
+        return bool(self.where.concern) and bool(self.inventory.computing or self.inventory.weights)
 
     def groups_of(self, code: str, among: tuple[str, ...]) -> tuple[str, ...]:
         """Which of the groups ``among`` the (effective) country ``code`` is in."""
@@ -198,12 +258,7 @@ class Inventory:
 
 
 def inventory(items: tuple[DealItem, ...], params: ParameterValues) -> Inventory:
-    """What the rules ask of a deal's items, in one pass; remembered for the item lists
-    that repeat (a package's resolution is shared by every deal naming only it)."""
-    key = (id(items), id(params))
-    cached = _SUMMARIES.get(key)
-    if cached is not None and cached[0] is items and cached[1] is params:
-        return cached[2]
+    """What the rules ask of a deal's items, in one pass."""
     computing, weights, surveillance = [], [], []
     kinds: set[ComponentKind] = set()
     access: set[ModelAccess] = set()
@@ -223,7 +278,7 @@ def inventory(items: tuple[DealItem, ...], params: ParameterValues) -> Inventory
             computing.append(item)
         if component.capabilities:
             surveillance.append(item)
-    summary = Inventory(
+    return Inventory(
         tuple(computing),
         tuple(weights),
         frozenset(kinds),
@@ -231,35 +286,16 @@ def inventory(items: tuple[DealItem, ...], params: ParameterValues) -> Inventory
         accelerators,
         tuple(surveillance),
     )
-    if len(_SUMMARIES) > 8192:
-        _SUMMARIES.clear()
-    _SUMMARIES[key] = (items, params, summary)
-    return summary
 
 
-_SUMMARIES: dict[tuple[int, int], tuple[tuple[DealItem, ...], ParameterValues, Inventory]] = {}
-
-
-@lru_cache(maxsize=256)
 def _where(index: int, attribute: str) -> str:
     return f"parties[{index}].{attribute}"
 
 
 def is_advanced_computing_item(item: DealItem, params: ParameterValues) -> bool:
-    key = (
-        item.component.eccn,
-        params.advanced_computing_prefixes,
-        params.advanced_computing_z_bases,
+    return is_advanced_computing(
+        item.component.eccn, params.advanced_computing_prefixes, params.advanced_computing_z_bases
     )
-    known = _ADVANCED.get(key)
-    if known is None:
-        if len(_ADVANCED) > 4096:
-            _ADVANCED.clear()
-        known = _ADVANCED[key] = is_advanced_computing(*key)
-    return known
-
-
-_ADVANCED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool] = {}
 
 
 def is_controlled_weights(item: DealItem, params: ParameterValues) -> bool:

@@ -10,16 +10,18 @@ a misspelt or ill-typed parameter fails to load instead of silently changing a r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from itertools import pairwise
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, cast, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from aiexports.core.determination import EffectiveRange, PolicyRef
 from aiexports.core.eccn import Eccn
-from aiexports.core.records import NonEmptyStr, Record
+from aiexports.core.records import Count, Flag, NonEmptyStr, Number, Record
 from aiexports.core.vocabulary import (
     ComponentKind,
     EndUse,
@@ -105,87 +107,184 @@ class CaseByCaseClause(Record):
     """Hardware below ``tpp_below`` going only to ``countries`` is reviewed case by case."""
 
     countries: tuple[str, ...]
-    tpp_below: float
+    tpp_below: Number
 
 
-class Parameters(Record):
-    """Every parameter a rule may read, each dated."""
-
-    embargo_groups: Dated[tuple[str, ...]]
-    russia_belarus_countries: Dated[tuple[str, ...]]
-    prohibited_lists: Dated[tuple[ListCode, ...]]
-    license_lists: Dated[tuple[ListCode, ...]]
-    unverified_lists: Dated[tuple[ListCode, ...]]
-    advanced_computing_prefixes: Dated[tuple[Eccn, ...]]
-    advanced_computing_z_bases: Dated[tuple[Eccn, ...]]
-    controlled_weights_eccns: Dated[tuple[Eccn, ...]]
-    controlled_weights_min_training_ops: Dated[float]
-    advanced_computing_concern: Dated[CountryTest]
-    d5_hardware_case_by_case: Dated[CaseByCaseClause | None]
-    d1_d4_groups: Dated[tuple[str, ...]]
-    d1_d4_exempt_groups: Dated[tuple[str, ...]]
-    military_party_types: Dated[tuple[PartyType, ...]]
-    military_end_uses: Dated[tuple[EndUse, ...]]
-    wmd_end_uses: Dated[tuple[EndUse, ...]]
-    frontier_training_end_uses: Dated[tuple[EndUse, ...]]
-    frontier_component_kinds: Dated[tuple[ComponentKind, ...]]
-    surveillance_party_types: Dated[tuple[PartyType, ...]]
-    surveillance_end_uses: Dated[tuple[EndUse, ...]]
-    surveillance_by_risk_tier: Dated[dict[RiskTier, Verdict]]
-    psv_min_accelerators: Dated[int]
-    weights_condition_access: Dated[tuple[ModelAccess, ...]]
-    rmf_condition_kinds: Dated[tuple[ComponentKind, ...]]
-    report_frequency: Dated[dict[RiskTier, str]]
-    lpp_max_total_tpp: Dated[float | None] = Field(
-        default_factory=lambda: Dated[float | None](steps=(Step[float | None](value=None),))
-    )
-    lpp_over_limit: Dated[Verdict | None] = Field(
-        default_factory=lambda: Dated[Verdict | None](steps=(Step[Verdict | None](value=None),))
-    )
-    diffusion_weights_by_tier: Dated[dict[int, Verdict]] = Field(
-        default_factory=lambda: Dated[dict[int, Verdict]](
-            steps=(Step[dict[int, Verdict]](value={}),)
-        )
-    )
+def _about(description: str, unit: str) -> dict[str, str]:
+    """A parameter's meaning and unit (its type is the field's annotation)."""
+    return {"description": description, "unit": unit}
 
 
 @dataclass(frozen=True, slots=True)
 class ParameterValues:
-    """The parameters as they stand on one date (what the rules read)."""
+    """Every parameter a rule may read, as it stands on one date.
 
-    embargo_groups: tuple[str, ...]
-    russia_belarus_countries: tuple[str, ...]
-    prohibited_lists: tuple[ListCode, ...]
-    license_lists: tuple[ListCode, ...]
-    unverified_lists: tuple[ListCode, ...]
-    advanced_computing_prefixes: tuple[str, ...]
-    advanced_computing_z_bases: tuple[str, ...]
-    controlled_weights_eccns: tuple[str, ...]
-    controlled_weights_min_training_ops: float
-    advanced_computing_concern: CountryTest
-    d5_hardware_case_by_case: CaseByCaseClause | None
-    d1_d4_groups: tuple[str, ...]
-    d1_d4_exempt_groups: tuple[str, ...]
-    military_party_types: tuple[PartyType, ...]
-    military_end_uses: tuple[EndUse, ...]
-    wmd_end_uses: tuple[EndUse, ...]
-    frontier_training_end_uses: tuple[EndUse, ...]
-    frontier_component_kinds: tuple[ComponentKind, ...]
-    surveillance_party_types: tuple[PartyType, ...]
-    surveillance_end_uses: tuple[EndUse, ...]
-    surveillance_by_risk_tier: dict[RiskTier, Verdict]
-    psv_min_accelerators: int
-    weights_condition_access: tuple[ModelAccess, ...]
-    rmf_condition_kinds: tuple[ComponentKind, ...]
-    report_frequency: dict[RiskTier, str]
-    lpp_max_total_tpp: float | None
-    lpp_over_limit: Verdict | None
-    diffusion_weights_by_tier: dict[int, Verdict]
+    This is the single declaration of the parameters: a pack gives each one as a dated
+    list of steps (:class:`Dated`), whose model (:data:`Parameters`) is derived from the
+    fields below, so that a parameter is typed, described and given a unit once."""
+
+    embargo_groups: tuple[str, ...] = field(
+        metadata=_about("Country groups under embargo", "country groups")
+    )
+    russia_belarus_countries: tuple[str, ...] = field(
+        metadata=_about("Countries under the Russia/Belarus license requirement", "ISO codes")
+    )
+    prohibited_lists: tuple[ListCode, ...] = field(
+        metadata=_about("Lists whose parties no one may deal with", "list codes")
+    )
+    license_lists: tuple[ListCode, ...] = field(
+        metadata=_about("Lists whose parties need a license, presumption of denial", "list codes")
+    )
+    unverified_lists: tuple[ListCode, ...] = field(
+        metadata=_about("Lists whose parties must give a UVL statement", "list codes")
+    )
+    advanced_computing_prefixes: tuple[Eccn, ...] = field(
+        metadata=_about("ECCNs that are advanced computing items", "ECCN prefixes")
+    )
+    advanced_computing_z_bases: tuple[Eccn, ...] = field(
+        metadata=_about("ECCNs whose .z paragraphs are advanced computing items", "ECCNs")
+    )
+    controlled_weights_eccns: tuple[Eccn, ...] = field(
+        metadata=_about("ECCNs of controlled model weights", "ECCN prefixes")
+    )
+    controlled_weights_min_training_ops: Number = field(
+        metadata=_about(
+            "Training compute above which transferred closed weights are controlled", "operations"
+        )
+    )
+    advanced_computing_concern: CountryTest = field(
+        metadata=_about(
+            "Destinations and headquarters of concern for advanced computing", "country test"
+        )
+    )
+    d5_hardware_case_by_case: CaseByCaseClause | None = field(
+        metadata=_about("Hardware reviewed case by case instead of presumption of denial", "clause")
+    )
+    d1_d4_groups: tuple[str, ...] = field(
+        metadata=_about("Country groups needing a license for advanced computing", "country groups")
+    )
+    d1_d4_exempt_groups: tuple[str, ...] = field(
+        metadata=_about("Country groups exempt from the D:1/D:4 requirement", "country groups")
+    )
+    military_party_types: tuple[PartyType, ...] = field(
+        metadata=_about("Party types that are military end users", "party types")
+    )
+    military_end_uses: tuple[EndUse, ...] = field(metadata=_about("Military end uses", "end uses"))
+    wmd_end_uses: tuple[EndUse, ...] = field(
+        metadata=_about("Weapons-of-mass-destruction end uses", "end uses")
+    )
+    frontier_training_end_uses: tuple[EndUse, ...] = field(
+        metadata=_about("End uses that are frontier model training", "end uses")
+    )
+    frontier_component_kinds: tuple[ComponentKind, ...] = field(
+        metadata=_about("Component kinds that provide training compute", "component kinds")
+    )
+    surveillance_party_types: tuple[PartyType, ...] = field(
+        metadata=_about("Party types the surveillance safeguard applies to", "party types")
+    )
+    surveillance_end_uses: tuple[EndUse, ...] = field(
+        metadata=_about("End uses the surveillance safeguard applies to", "end uses")
+    )
+    surveillance_by_risk_tier: Mapping[RiskTier, Verdict] = field(
+        metadata=_about(
+            "The surveillance safeguard's verdict by human-rights risk tier", "verdicts"
+        )
+    )
+    psv_min_accelerators: Count = field(
+        metadata=_about(
+            "Accelerators from which post-shipment verification is required", "accelerators"
+        )
+    )
+    weights_condition_access: tuple[ModelAccess, ...] = field(
+        metadata=_about("Model access modes that need weight security", "access modes")
+    )
+    rmf_condition_kinds: tuple[ComponentKind, ...] = field(
+        metadata=_about("Component kinds that need a NIST AI RMF assessment", "component kinds")
+    )
+    report_frequency: Mapping[RiskTier, str] = field(
+        metadata=_about("End-use reporting frequency by human-rights risk tier", "frequency")
+    )
+    lpp_max_total_tpp: Number | None = field(
+        metadata=_about("Total processing performance allowed under License Exception LPP", "TPP"),
+        default=None,
+    )
+    lpp_over_limit: Verdict | None = field(
+        metadata=_about("The verdict above the LPP allowance", "verdict"), default=None
+    )
+    diffusion_weights_by_tier: Mapping[int, Verdict] = field(
+        metadata=_about("The verdict for controlled weights by AI Diffusion tier", "verdicts"),
+        default_factory=dict,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterSpec:
+    """What the declaration says of one parameter."""
+
+    name: str
+    type: Any
+    description: str
+    unit: str
+    default: object
+    required: bool
+
+
+def _specs() -> tuple[ParameterSpec, ...]:
+    hints = get_type_hints(ParameterValues, include_extras=True)
+    specs = []
+    for declared in fields(ParameterValues):
+        default: object = declared.default
+        if declared.default_factory is not MISSING:
+            default = declared.default_factory()
+        has_default = default is not MISSING
+        specs.append(
+            ParameterSpec(
+                declared.name,
+                hints[declared.name],
+                declared.metadata["description"],
+                declared.metadata["unit"],
+                default if has_default else None,
+                not has_default,
+            )
+        )
+    return tuple(specs)
+
+
+PARAMETERS: tuple[ParameterSpec, ...] = _specs()
+"""The parameters, in declaration order."""
+
+
+def _pack_type(annotation: Any) -> Any:
+    """The type a pack document gives: read-only mappings are written as plain ones."""
+    if get_origin(annotation) is Mapping:
+        key, value = get_args(annotation)
+        return cast(Any, dict)[key, value]
+    return annotation
+
+
+def _model_field(spec: ParameterSpec) -> tuple[Any, Any]:
+    kind = cast(Any, Dated)[_pack_type(spec.type)]
+    if spec.required:
+        return kind, Field(description=spec.description)
+    default = spec.default
+    if isinstance(default, Mapping):
+        default = dict(default)
+    return kind, Field(
+        default_factory=lambda: kind(steps=({"value": default},)), description=spec.description
+    )
+
+
+Parameters: type[Record] = create_model(  # type: ignore[call-overload]
+    "Parameters",
+    __base__=Record,
+    __doc__="Every parameter a rule may read, each dated (derived from ParameterValues).",
+    **{spec.name: _model_field(spec) for spec in PARAMETERS},
+)
 
 
 class ConditionText(Record):
     text: NonEmptyStr = Field(description="May hold {placeholders} the rule fills in")
-    binding: bool = True
+    binding: Flag = True
 
 
 class PolicyPack(Record):
@@ -200,7 +299,6 @@ class PolicyPack(Record):
     citations: dict[str, tuple[NonEmptyStr, ...]]
     conditions: dict[str, ConditionText]
     parameters: Parameters
-    digest: str = Field(default="", description="sha256 of the pack's source, set by the reader")
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyPack:
@@ -227,36 +325,41 @@ class PolicyPack(Record):
         """``day`` itself when in force; otherwise the nearest date inside a range."""
         return self.range_for(day).nearest(day)
 
-    def reference(self, day: dt.date) -> PolicyRef:
-        cache = self.__pydantic_private__["_references"]  # type: ignore[index]
-        found = cache.get(day)
-        if found is None:
-            window = self.range_for(day)
-            found = cache[day] = PolicyRef(
-                id=self.id,
-                effective=window,
-                version=self.version,
-                title=self.title,
-                digest=self.digest,
-            )
-        return found  # type: ignore[no-any-return]
+    def __reduce__(self) -> tuple[object, ...]:
+        # Parametrised generic models (Dated[...]) cannot be pickled by reference: a pack
+        # travels to worker processes as its JSON and is validated again there.
+        return (_pack_from_json, (self.model_dump_json(),))
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the pack's content, never supplied: two packs differing in any field
+        have different digests. Computed on each call (a copy of a pack with one field
+        changed must not inherit a remembered digest); a compiled policy keeps it."""
+        content = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+    def reference(self, day: dt.date, digest: str | None = None) -> PolicyRef:
+        return PolicyRef(
+            id=self.id,
+            effective=self.range_for(day),
+            version=self.version,
+            title=self.title,
+            digest=digest or self.digest,
+        )
 
     def values_at(self, day: dt.date) -> ParameterValues:
         """The parameters at ``day`` (or at the nearest date inside the pack's ranges)."""
-        # Private attributes read through __getattr__; this runs once per determination.
-        cache = self.__pydantic_private__["_values"]  # type: ignore[index]
-        cached = cache.get(day)
-        if cached is None:
-            cached = cache[day] = _values_at(self, self.parameter_date(day))
-        return cached  # type: ignore[no-any-return]
+        return _values_at(self, self.parameter_date(day))
 
-    _values: dict[dt.date, ParameterValues] = PrivateAttr(default_factory=dict)
-    _references: dict[dt.date, PolicyRef] = PrivateAttr(default_factory=dict)
+
+def _pack_from_json(text: str) -> PolicyPack:
+    return PolicyPack.model_validate_json(text)
 
 
 def _values_at(pack: PolicyPack, day: dt.date) -> ParameterValues:
     values = {}
-    for name in ParameterValues.__slots__:
+    for spec in PARAMETERS:
+        name = spec.name
         dated: Dated[object] = getattr(pack.parameters, name)
         try:
             values[name] = dated.at(day)

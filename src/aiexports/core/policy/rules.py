@@ -9,18 +9,21 @@ conditions in the order of the pack's rule list.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from string import Formatter
+from types import MappingProxyType
 from typing import Any
 
 from aiexports.core.components import HardwareComponent
-from aiexports.core.policy.facts import (
-    DealFacts,
-    DealItem,
-    PartyFacts,
+from aiexports.core.policy.facts import DealFacts, DealItem, PartyFacts, concern_triggers
+from aiexports.core.policy.pack import (
+    PARAMETERS,
+    CaseByCaseClause,
+    CountryTest,
+    ParameterValues,
+    Verdict,
 )
-from aiexports.core.policy.pack import ParameterValues, Verdict
 from aiexports.core.screening.results import ListMatch
 from aiexports.core.vocabulary import ListCode, Outcome, ReviewPolicy
 from aiexports.errors import InputError, Issue, ReferenceDataError
@@ -56,31 +59,83 @@ RuleFunction = Callable[[DealFacts, ParameterValues], Iterator[Hit]]
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule: a pure function of the facts and parameters, with a stable id.
+
+    ``explanation`` is the function's docstring; its ``{parameter}`` placeholders are
+    filled from the parameters in force (:meth:`explain`), so the text never disagrees
+    with the pack."""
+
     id: str
     function: RuleFunction
     explanation: str
-    conditions: tuple[str, ...]
-    """Ids of the conditions this rule may attach (their texts must be in the pack)."""
+    reads: tuple[str, ...]
+    """The parameters the rule reads."""
+    conditions: Mapping[str, tuple[str, ...]]
+    """Ids of the conditions this rule may attach, with the placeholder values it fills
+    in (their texts must be in the pack)."""
     finding: bool
     """False for rules that only attach conditions (no finding)."""
 
+    def __call__(self, facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
+        return self.function(facts, params)
 
-RULES: dict[str, Rule] = {}
+    def explain(self, params: ParameterValues) -> str:
+        """The explanation with the values of the parameters in force on a date."""
+        values = {name: describe_value(getattr(params, name)) for name in self.reads}
+        return self.explanation.format_map(values)
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        return tuple(name for _, name, _, _ in Formatter().parse(self.explanation) if name)
+
+
+def describe_value(value: object) -> str:
+    """A parameter value as an explanation shows it."""
+    if isinstance(value, bool) or value is None:
+        return "none" if value is None else str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value < 1e15 else f"{value:.0e}"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return "; ".join(f"{describe_value(k)}: {describe_value(v)}" for k, v in value.items())
+    if isinstance(value, tuple | list):
+        return ", ".join(describe_value(v) for v in value) or "none"
+    if isinstance(value, Verdict):
+        return str(value.outcome) + (f" ({value.review_policy})" if value.review_policy else "")
+    if isinstance(value, CountryTest):
+        return ", ".join([*value.groups, *value.countries])
+    if isinstance(value, CaseByCaseClause):
+        return f"{', '.join(value.countries)} below TPP {value.tpp_below:,.0f}"
+    return str(value)
 
 
 def rule(
-    rule_id: str, *, conditions: tuple[str, ...] = (), finding: bool = True
-) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule under a stable id; its docstring becomes its explanation."""
+    rule_id: str,
+    *,
+    reads: tuple[str, ...] = (),
+    conditions: Mapping[str, tuple[str, ...]] | None = None,
+    finding: bool = True,
+) -> Callable[[RuleFunction], Rule]:
+    """Make a rule with a stable id; its docstring becomes its explanation."""
 
-    def register(function: RuleFunction) -> RuleFunction:
-        if rule_id in RULES:
-            raise ValueError(f"rule {rule_id} registered twice")
+    def make(function: RuleFunction) -> Rule:
         explanation = " ".join(inspect.cleandoc(function.__doc__ or "").split())
-        RULES[rule_id] = Rule(rule_id, function, explanation, conditions, finding)
-        return function
+        made = Rule(rule_id, function, explanation, reads, dict(conditions or {}), finding)
+        unknown = set(reads) - PARAMETER_NAMES
+        undeclared = set(made.placeholders) - set(reads)
+        if unknown or undeclared:
+            raise ValueError(
+                f"rule {rule_id}: unknown or undeclared parameters {unknown | undeclared}"
+            )
+        return made
 
-    return register
+    return make
+
+
+PARAMETER_NAMES = frozenset(spec.name for spec in PARAMETERS)
 
 
 def verdict_hit(verdict: Verdict, message: str, evidence: Mapping[str, Any]) -> Hit:
@@ -96,16 +151,12 @@ def verdict_hit(verdict: Verdict, message: str, evidence: Mapping[str, Any]) -> 
 # --- countries --------------------------------------------------------------------------
 
 
-@rule("EMBARGO")
+@rule("EMBARGO", reads=("embargo_groups",))
 def embargo(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """The destination, or the country or headquarters of any party, is in a country group
-    under embargo (E:1 terrorist-supporting countries, E:2 unilateral embargo). Exports
-    there are prohibited."""
-    found = [
-        {"where": where, "country": code, "groups": groups}
-        for where, code in facts.located
-        if (groups := facts.groups_of(code, params.embargo_groups))
-    ]
+    under embargo ({embargo_groups}: E:1 is terrorist-supporting countries, E:2 unilateral
+    embargo). Exports there are prohibited."""
+    found = list(facts.where.embargoed)
     if found:
         first = found[0]
         yield Hit(
@@ -116,12 +167,13 @@ def embargo(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
         )
 
 
-@rule("RUSSIA_BELARUS")
+@rule("RUSSIA_BELARUS", reads=("russia_belarus_countries", "embargo_groups"))
 def russia_belarus(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """The destination, or the country or headquarters of any party, is Russia or
-    Belarus: every item subject to the EAR needs a license, generally denied. Does not
-    fire when the embargo rule already prohibits the deal."""
-    if "EMBARGO" in facts.fired:
+    """The destination, or the country or headquarters of any party, is in
+    {russia_belarus_countries}: every item subject to the EAR needs a license, generally
+    denied. Does not apply when a place of the deal is under embargo ({embargo_groups}),
+    which prohibits it."""
+    if facts.where.embargoed:
         return
     found = [
         {"where": where, "country": code}
@@ -182,11 +234,11 @@ def _match_message(party: PartyFacts, match: ListMatch) -> str:
     )
 
 
-@rule("RPS_PROHIBITED")
+@rule("RPS_PROHIBITED", reads=("prohibited_lists",))
 def rps_prohibited(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """A party matches, at or above the block threshold, an entry of a list whose
-    parties no one may deal with (OFAC SDN: blocked property; BIS Denied Persons List:
-    export privileges denied)."""
+    parties no one may deal with ({prohibited_lists}; OFAC SDN: blocked property; BIS
+    Denied Persons List: export privileges denied)."""
     for party, match in _blocking(facts, lambda code: code in params.prohibited_lists):
         yield Hit(
             Outcome.PROHIBITED,
@@ -195,10 +247,11 @@ def rps_prohibited(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
         )
 
 
-@rule("RPS_LICENSE")
+@rule("RPS_LICENSE", reads=("license_lists",))
 def rps_license(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """A party matches, at or above the block threshold, an entry of the Entity List or
-    the Military End-User List: a license is required, generally denied."""
+    """A party matches, at or above the block threshold, an entry of a list whose
+    parties need a license ({license_lists}: the Entity List, the Military End-User List):
+    a license is required, generally denied."""
     for party, match in _blocking(facts, lambda code: code in params.license_lists):
         yield Hit(
             Outcome.LICENSE_REQUIRED,
@@ -208,11 +261,11 @@ def rps_license(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
         )
 
 
-@rule("RPS_UVL", conditions=("UVL-STATEMENT",))
+@rule("RPS_UVL", reads=("unverified_lists",), conditions={"UVL-STATEMENT": ("party",)})
 def rps_uvl(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """A party matches, at or above the block threshold, an entry of the Unverified List:
-    no license is needed on that ground, but the party must provide a UVL statement
-    before the export."""
+    """A party matches, at or above the block threshold, an entry of the Unverified List
+    ({unverified_lists}): no license is needed on that ground, but the party must provide
+    a UVL statement before the export."""
     for party, match in _blocking(facts, lambda code: code in params.unverified_lists):
         yield Hit(
             Outcome.NO_LICENSE_REQUIRED,
@@ -222,10 +275,11 @@ def rps_uvl(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
         )
 
 
-@rule("RPS_OTHER")
+@rule("RPS_OTHER", reads=("prohibited_lists", "license_lists", "unverified_lists"))
 def rps_other(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """A party matches, at or above the block threshold, an entry of another screening
-    list (nonproliferation, ITAR debarred, sectoral and other Treasury lists, UN Security
+    """A party matches, at or above the block threshold, an entry of a screening list
+    other than {prohibited_lists}, {license_lists} and {unverified_lists}
+    (nonproliferation, ITAR debarred, sectoral and other Treasury lists, UN Security
     Council): the deal needs review against that list's programme."""
     named = {*params.prohibited_lists, *params.license_lists, *params.unverified_lists}
     for party, match in _blocking(facts, lambda code: code not in named):
@@ -274,19 +328,6 @@ def rps_unavailable(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
 # --- advanced computing and model weights -----------------------------------------------
 
 
-def _concern_triggers(
-    facts: DealFacts, params: ParameterValues, places: Sequence[tuple[str, str]]
-) -> list[dict[str, str]]:
-    test = params.advanced_computing_concern
-    triggers = []
-    for where, code in places:
-        if code in test.countries:
-            triggers.append({"where": where, "country": code, "basis": code})
-        elif groups := facts.groups_of(code, test.groups):
-            triggers.append({"where": where, "country": code, "basis": groups[0]})
-    return triggers
-
-
 def _party_at(facts: DealFacts, where: str) -> PartyFacts | None:
     """The party a location like ``parties[2].headquarters`` points at."""
     if not where.startswith("parties["):
@@ -318,17 +359,28 @@ def _item_evidence(item: DealItem) -> dict[str, Any]:
     }
 
 
-@rule("D5_ADVANCED_COMPUTING")
+@rule(
+    "D5_ADVANCED_COMPUTING",
+    reads=(
+        "advanced_computing_prefixes",
+        "advanced_computing_z_bases",
+        "controlled_weights_eccns",
+        "advanced_computing_concern",
+        "d5_hardware_case_by_case",
+    ),
+)
 def d5_advanced_computing(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """An advanced computing item (3A090, 4A090 or a listed .z item) or controlled model
-    weights, where the destination or any party's headquarters is in Country Group D:5 or
-    Macau: a license is required, presumption of denial. From 15 January 2026, hardware
-    below the pack's TPP limit going only to China or Macau (destination and every
-    headquarters) is reviewed case by case instead. One finding per qualifying component."""
-    places = [("destination", facts.destination), *facts.headquarters]
-    triggers = _concern_triggers(facts, params, places)
+    """An advanced computing item ({advanced_computing_prefixes}, or a .z item of
+    {advanced_computing_z_bases}) or controlled model weights ({controlled_weights_eccns}),
+    where the destination or any party's headquarters is of concern
+    ({advanced_computing_concern}): a license is required, presumption of denial. Hardware
+    of the case-by-case clause ({d5_hardware_case_by_case}; from 15 January 2026), going
+    only to its countries (destination and every headquarters), is reviewed case by case
+    instead. One finding per qualifying component."""
+    triggers = facts.where.concern
     if not triggers:
         return
+    places = [("destination", facts.destination), *facts.headquarters]
     clause = params.d5_hardware_case_by_case
     only_clause_countries = clause is not None and all(
         code in clause.countries for _, code in places
@@ -363,12 +415,15 @@ def d5_advanced_computing(facts: DealFacts, params: ParameterValues) -> Iterator
         )
 
 
-@rule("ADVANCED_COMPUTING_D1_D4")
+@rule(
+    "ADVANCED_COMPUTING_D1_D4",
+    reads=("d1_d4_groups", "d1_d4_exempt_groups", "advanced_computing_concern"),
+)
 def advanced_computing_d1_d4(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """An advanced computing item to a destination in Country Group D:1 or D:4 that is in
-    neither A:5 nor A:6: a license is required, reviewed case by case. Does not fire when
-    the D:5 rule already applies."""
-    if "D5_ADVANCED_COMPUTING" in facts.fired:
+    """An advanced computing item to a destination in Country Group {d1_d4_groups} that is
+    in none of {d1_d4_exempt_groups}: a license is required, reviewed case by case. Does not
+    apply where the D:5 rule does (a place of concern: {advanced_computing_concern})."""
+    if facts.advanced_computing_applies:
         return
     groups = facts.groups_of(facts.destination, params.d1_d4_groups)
     if not groups or facts.groups_of(facts.destination, params.d1_d4_exempt_groups):
@@ -391,11 +446,12 @@ def advanced_computing_d1_d4(facts: DealFacts, params: ParameterValues) -> Itera
 # --- end uses and end users -------------------------------------------------------------
 
 
-@rule("MILITARY_END_USE")
+@rule("MILITARY_END_USE", reads=("military_party_types", "military_end_uses"))
 def military_end_use(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """A military or military-intelligence end user or end use, to a destination listed
-    in 15 CFR 744.21 (Belarus, Burma, Cambodia, China, Nicaragua, Russia, Venezuela): a
-    license is required, presumption of denial."""
+    """A military or military-intelligence end user ({military_party_types}) or end use
+    ({military_end_uses}), to a destination listed in 15 CFR 744.21 (Belarus, Burma,
+    Cambodia, China, Nicaragua, Russia, Venezuela): a license is required, presumption of
+    denial."""
     if not facts.countries.effective(facts.destination).military_end_use_744_21:
         return
     users = [p.party.name for p in facts.parties if p.party.type in params.military_party_types]
@@ -410,10 +466,10 @@ def military_end_use(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]
         )
 
 
-@rule("WMD_END_USE")
+@rule("WMD_END_USE", reads=("wmd_end_uses",))
 def wmd_end_use(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """The deal is for a weapons-of-mass-destruction end use (nuclear, chemical or
-    biological weapons, missiles): prohibited."""
+    """The deal is for a weapons-of-mass-destruction end use ({wmd_end_uses}:
+    nuclear, chemical or biological weapons, missiles): prohibited."""
     uses = sorted(str(u) for u in facts.end_uses if u in params.wmd_end_uses)
     if uses:
         yield Hit(
@@ -421,10 +477,18 @@ def wmd_end_use(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
         )
 
 
-@rule("FRONTIER_TRAINING_D5")
+@rule(
+    "FRONTIER_TRAINING_D5",
+    reads=(
+        "frontier_training_end_uses",
+        "frontier_component_kinds",
+        "advanced_computing_concern",
+    ),
+)
 def frontier_training_d5(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """Chips or cloud capacity to train frontier AI models for a party headquartered in
-    Country Group D:5 or Macau: a license is required, presumption of denial."""
+    """Compute ({frontier_component_kinds}) for frontier model training
+    ({frontier_training_end_uses}) for a party headquartered in a place of concern
+    ({advanced_computing_concern}): a license is required, presumption of denial."""
     if not any(use in params.frontier_training_end_uses for use in facts.end_uses):
         return
     compute = [
@@ -432,7 +496,7 @@ def frontier_training_d5(facts: DealFacts, params: ParameterValues) -> Iterator[
     ]
     if not compute:
         return
-    triggers = _concern_triggers(facts, params, facts.headquarters)
+    triggers = concern_triggers(facts.countries, params, facts.headquarters)
     if triggers:
         yield Hit(
             Outcome.LICENSE_REQUIRED,
@@ -443,14 +507,18 @@ def frontier_training_d5(facts: DealFacts, params: ParameterValues) -> Iterator[
         )
 
 
-@rule("SURVEILLANCE_SAFEGUARD", conditions=("HRDD",))
+@rule(
+    "SURVEILLANCE_SAFEGUARD",
+    reads=("surveillance_party_types", "surveillance_end_uses", "surveillance_by_risk_tier"),
+    conditions={"HRDD": ()},
+)
 def surveillance_safeguard(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """A surveillance-capable component (facial recognition, biometric identification,
     mass monitoring, interception, location tracking, social-media monitoring, predictive
-    policing) for a government, security or state-owned end user or a security end use.
-    By the destination's human-rights risk tier: high is prohibited; elevated needs review
-    and human-rights due diligence; low proceeds with due diligence. One finding per
-    surveillance-capable component."""
+    policing) for an end user of a type {surveillance_party_types} or an end use
+    {surveillance_end_uses}. By the destination's human-rights risk tier:
+    {surveillance_by_risk_tier} (with human-rights due diligence where the pack attaches
+    it). One finding per surveillance-capable component."""
     if not facts.inventory.surveillance:
         return
     users = [p.party.name for p in facts.parties if p.party.type in params.surveillance_party_types]
@@ -479,12 +547,21 @@ def surveillance_safeguard(facts: DealFacts, params: ParameterValues) -> Iterato
 # --- AI Diffusion (90 FR 4544) ----------------------------------------------------------
 
 
-@rule("DIFFUSION_CHIPS_TIER2", conditions=("LPP-NOTICE",))
+@rule(
+    "DIFFUSION_CHIPS_TIER2",
+    reads=(
+        "advanced_computing_prefixes",
+        "advanced_computing_z_bases",
+        "lpp_max_total_tpp",
+        "lpp_over_limit",
+    ),
+    conditions={"LPP-NOTICE": ("total_tpp",)},
+)
 def diffusion_chips_tier2(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """Advanced computing hardware to a Tier 2 destination under the Framework for AI
-    Diffusion: within the low-processing-performance allowance (total TPP of the deal's
-    advanced computing hardware) License Exception LPP applies with notice to BIS; above
-    it a license is required, presumption of approval."""
+    Diffusion: within the low-processing-performance allowance (a total TPP of
+    {lpp_max_total_tpp} for the deal's advanced computing hardware) License Exception LPP
+    applies with notice to BIS; above it: {lpp_over_limit}."""
     if facts.countries.effective(facts.destination).ai_diffusion_tier != 2:
         return
     chips = [
@@ -549,11 +626,20 @@ def diffusion_chips_tier2(facts: DealFacts, params: ParameterValues) -> Iterator
         )
 
 
-@rule("DIFFUSION_WEIGHTS", conditions=("AIA-SECURITY",))
+@rule(
+    "DIFFUSION_WEIGHTS",
+    reads=(
+        "controlled_weights_eccns",
+        "controlled_weights_min_training_ops",
+        "diffusion_weights_by_tier",
+    ),
+    conditions={"AIA-SECURITY": ()},
+)
 def diffusion_weights(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """Controlled model weights (ECCN 4E091) under the Framework for AI Diffusion: to a
-    Tier 1 destination License Exception AIA applies with its security requirements; to
-    Tier 2 or Tier 3 a license is required, presumption of denial."""
+    """Controlled model weights ({controlled_weights_eccns}, or closed weights trained with
+    more than {controlled_weights_min_training_ops} operations) under the Framework for AI
+    Diffusion, by the destination's tier: {diffusion_weights_by_tier} (at Tier 1 License
+    Exception AIA applies with its security requirements)."""
     weights = facts.inventory.weights
     if not weights:
         return
@@ -578,23 +664,29 @@ def diffusion_weights(facts: DealFacts, params: ParameterValues) -> Iterator[Hit
 
 @rule(
     "PROGRAM_CONDITIONS",
-    conditions=(
-        "SEC-KYC",
-        "SEC-ACCESS",
-        "SEC-WEIGHTS",
-        "GOV-RMF",
-        "MON-REPORT",
-        "MON-PSV",
-        "REEXPORT",
+    reads=(
+        "weights_condition_access",
+        "rmf_condition_kinds",
+        "report_frequency",
+        "psv_min_accelerators",
     ),
+    conditions={
+        "SEC-KYC": (),
+        "SEC-ACCESS": (),
+        "SEC-WEIGHTS": (),
+        "GOV-RMF": (),
+        "MON-REPORT": ("frequency",),
+        "MON-PSV": ("accelerators",),
+        "REEXPORT": (),
+    },
     finding=False,
 )
 def program_conditions(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """The program's standard terms: know-your-customer checks, access blocking, weight
-    security when a model is hosted or its weights transferred, a NIST AI RMF assessment
-    for models and applications, end-use reporting (quarterly for low-risk destinations,
-    monthly otherwise), post-shipment verification for 1,000 or more accelerators, and no
-    re-export without authorization."""
+    security when a model is made available as {weights_condition_access}, a NIST AI RMF
+    assessment for {rmf_condition_kinds} components, end-use reporting by the destination's
+    human-rights risk tier ({report_frequency}), post-shipment verification for
+    {psv_min_accelerators} or more accelerators, and no re-export without authorization."""
     attach = [_KYC, _ACCESS]
     if any(access in params.weights_condition_access for access in facts.inventory.model_access):
         attach.append(_WEIGHTS)
@@ -614,6 +706,32 @@ _KYC, _ACCESS, _WEIGHTS, _RMF, _REEXPORT = (
 )
 
 
-@lru_cache(maxsize=16)
 def _report(frequency: str) -> Attach:
     return Attach("MON-REPORT", {"frequency": frequency})
+
+
+RULES: Mapping[str, Rule] = MappingProxyType(
+    {
+        r.id: r
+        for r in (
+            embargo,
+            russia_belarus,
+            rps_prohibited,
+            rps_license,
+            rps_uvl,
+            rps_other,
+            rps_review,
+            rps_unavailable,
+            d5_advanced_computing,
+            advanced_computing_d1_d4,
+            military_end_use,
+            wmd_end_use,
+            frontier_training_d5,
+            surveillance_safeguard,
+            diffusion_chips_tier2,
+            diffusion_weights,
+            program_conditions,
+        )
+    }
+)
+"""Every rule, by id (read-only)."""

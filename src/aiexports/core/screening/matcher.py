@@ -91,8 +91,8 @@ class ScoredEntry:
 
 
 NAME_CACHE_SIZE = 200_000
-_PERSON = {EntryType.PERSON}
-_NOT_PERSON = {EntryType.ENTITY, EntryType.VESSEL, EntryType.AIRCRAFT}
+_PERSON = frozenset({EntryType.PERSON})
+_NOT_PERSON = frozenset({EntryType.ENTITY, EntryType.VESSEL, EntryType.AIRCRAFT})
 
 
 class NameMatcher:

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from types import MappingProxyType
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
@@ -37,7 +37,9 @@ MAX_MERGE = 3
 LOW_SIDE_WEIGHT = 0.6
 SINGLE_EVIDENCE_CAP = 0.55
 """The most a pair of names can score when one shared name part is all that ties them."""
-ROLE_WEIGHT = {Role.PARTICLE: 0.15, Role.FORM: 0.25, Role.INITIAL: 0.6}
+ROLE_WEIGHT: Mapping[Role, float] = MappingProxyType(
+    {Role.PARTICLE: 0.15, Role.FORM: 0.25, Role.INITIAL: 0.6}
+)
 
 
 def credit(similarity: float) -> float:
@@ -72,7 +74,6 @@ _VOWELS = re.compile(r"[aeiouyw]")  # y and w are vowels too in Arabic and Persi
 _REPEATS = re.compile(r"(.)\1+")
 
 
-@lru_cache(maxsize=1 << 18)
 def skeleton(token: str) -> str:
     """A consonant skeleton that survives common romanisation differences:
     ``qadhafi``/``gaddafi`` → ``ktf``; ``mohammed``/``muhammad`` → ``mhmt``."""
