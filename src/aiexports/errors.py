@@ -39,11 +39,13 @@ class Issue:
         )
 
     def render(self) -> str:
+        field = f"field '{self.field}': " if self.field else ""
+        if self.source is None and self.line is None:
+            return f"{field}{self.message}"
         where = self.source or "<input>"
         if self.line is not None:
             where = f"{where}:{self.line}"
-        field = f" field '{self.field}':" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        return f"{where}: {field}{self.message}"
 
 
 class AiExportsError(Exception):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from aiexports.errors import InputError, Issue
 
 
 def _default_home() -> Path:
@@ -23,7 +25,33 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=_default_home)
     database_url: str | None = None
+    max_document_mb: float = Field(
+        default=10, gt=0, le=1024, description="The largest document a reader accepts"
+    )
+
+    @field_validator("home")
+    @classmethod
+    def _a_folder(cls, home: Path) -> Path:
+        if home.exists() and not home.is_dir():
+            raise ValueError(f"{home} is not a folder")
+        return home
 
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'aiexports.db'}"
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; a bad value is an input error naming the
+    variable, never a traceback."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise InputError(
+            Issue(
+                str(detail["msg"]).removeprefix("Value error, "),
+                "environment",
+                field="AIEXPORTS_" + str(detail["loc"][0]).upper() if detail["loc"] else None,
+            )
+            for detail in error.errors(include_url=False)
+        ) from None

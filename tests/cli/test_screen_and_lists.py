@@ -59,7 +59,7 @@ def test_screen_batch_writes_one_object_per_query(
         "q2,Patricia Lucas Wheeler,US,person\n"
         "q3,ROSNEFT TRADE LTD,,\n"
     )
-    output = tmp_path / "out" / "results.jsonl"
+    output = tmp_path / "results.jsonl"
     result = run(
         capsys,
         monkeypatch,

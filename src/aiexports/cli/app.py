@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 import typer
@@ -42,10 +44,28 @@ def _root(
     """Run a national AI export program."""
 
 
+INTERRUPTED = 130
+"""The shell's status for a command stopped by Ctrl-C (128 + SIGINT)."""
+
+
 def main() -> None:
-    """Entry point: every :class:`AiExportsError` becomes a message and its exit status."""
+    """Entry point: every :class:`AiExportsError` becomes a message and its exit status;
+    an interrupt or a failure of the machine (disk full, closed pipe) ends with a line
+    saying so, never a traceback."""
     try:
         app()
     except AiExportsError as error:
         report_error(error)
         sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted; nothing was written\n")
+        sys.exit(INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as other tools do.
+        with contextlib.suppress(OSError):
+            sys.stderr.close()
+        os._exit(0)
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        sys.stderr.write(f"error: {error.strerror or error}{where}\n")
+        sys.exit(1)

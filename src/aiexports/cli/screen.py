@@ -18,6 +18,7 @@ from aiexports.core.screening.port import ScreeningQuery
 from aiexports.errors import InputError, Issue
 from aiexports.services.lists import installed_snapshot
 from aiexports.services.name_screening import (
+    check_writable,
     read_name_queries,
     resolve_country,
     screen_many,
@@ -68,6 +69,8 @@ def screen(
     explained matches in block / review / clear bands."""
     if (name is None) == (input_path is None):
         raise InputError(Issue("give a NAME or --input FILE (not both)"))
+    if output_path is not None:
+        check_writable(output_path)  # before hours of screening, not after
     book = reference.countries()
     queries = read_name_queries(input_path, book) if input_path is not None else None
     country_code = None

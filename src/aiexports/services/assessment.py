@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from aiexports.core.deal import Deal
@@ -103,14 +105,13 @@ class Assessor:
         policy: PolicyPack,
         against: PolicyPack,
         skip_invalid: bool = False,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[int, int | None], None] | None = None,
         workers: int = 1,
     ) -> tuple[ImpactTally, list[InputError]]:
         """Re-decide a portfolio under two packs, in ``workers`` processes. Invalid deals
         are collected; unless ``skip_invalid``, any invalid deal is an error and no report
         is produced."""
-        items = portfolio(path)
-        chunks = [items[i : i + IMPACT_CHUNK] for i in range(0, len(items), IMPACT_CHUNK)]
+        chunks = _chunks(portfolio(path), IMPACT_CHUNK)
         tally = ImpactTally(policy.id, against.id)
         errors: list[InputError] = []
         done = 0
@@ -119,10 +120,21 @@ class Assessor:
             errors.extend(part_errors)
             done += part.deals + len(part_errors)
             if progress is not None:
-                progress(done, len(items))
+                progress(done, None)
         if errors and not skip_invalid:
             raise InputError([issue for error in errors for issue in error.issues])
         return tally, errors
+
+
+def _chunks(items: Iterable[PortfolioItem], size: int) -> Iterator[list[PortfolioItem]]:
+    chunk: list[PortfolioItem] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 IMPACT_CHUNK = 2000
@@ -173,19 +185,35 @@ def _map_chunks(
     assessor: Assessor,
     policy: PolicyPack,
     against: PolicyPack,
-    chunks: Sequence[Sequence[PortfolioItem]],
+    chunks: Iterator[list[PortfolioItem]],
     workers: int,
 ) -> Iterator[tuple[ImpactTally, list[InputError]]]:
-    """Chunk results in order; forked workers inherit the assessor (its list index
+    """Chunk results in order, with at most two chunks per worker in flight (the input
+    is read as the workers need it). Forked workers inherit the assessor (its list index
     included) through a module global instead of pickling it for every chunk."""
     global _IMPACT  # noqa: PLW0603
     _IMPACT = (assessor, policy, against)
-    if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_impact_chunk, chunks)
+    first = next(chunks, None)
+    if first is None:
         return
-    for chunk in chunks:
-        yield _impact_chunk(chunk)
+    second = next(chunks, None)
+    if workers <= 1 or second is None or "fork" not in multiprocessing.get_all_start_methods():
+        yield _impact_chunk(first)
+        if second is not None:
+            yield _impact_chunk(second)
+        for chunk in chunks:
+            yield _impact_chunk(chunk)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[AsyncResult[tuple[ImpactTally, list[InputError]]]] = deque(
+            pool.apply_async(_impact_chunk, (chunk,)) for chunk in (first, second)
+        )
+        for chunk in chunks:
+            pending.append(pool.apply_async(_impact_chunk, (chunk,)))
+            while len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def build_assessor(

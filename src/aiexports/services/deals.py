@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from aiexports.core.deal import Deal
 from aiexports.core.records import validation_context
 from aiexports.errors import AiExportsError, InputError, Issue
 from aiexports.sources.documents import (
+    DEFAULT_LIMITS,
     DOCUMENT_SUFFIXES,
     Document,
+    ReadLimits,
     field_path,
     issues_from,
     read_document,
@@ -41,8 +44,10 @@ class SourcedDeal:
         return type(error)(issues)
 
 
-def read_deal(path: Path, countries: CountryBook) -> SourcedDeal:
-    document = read_document(path)
+def read_deal(
+    path: Path, countries: CountryBook, limits: ReadLimits = DEFAULT_LIMITS
+) -> SourcedDeal:
+    document = read_document(path, limits=limits)
     deal = validate_document(Deal, document, validation_context(countries))
     return SourcedDeal(deal, document, str(path))
 
@@ -59,12 +64,18 @@ class PortfolioItem:
     file: Path | None = None
     line: str | None = None
     number: int = 0
+    problem: str | None = None
+    """Why the item could not even be read (a line too long, not UTF-8)."""
+    limits: ReadLimits = DEFAULT_LIMITS
 
     def read(self, countries: CountryBook) -> SourcedDeal | InputError:
         """The validated deal, or the located error that stops it."""
+        if self.problem is not None:
+            source = self.where.rsplit(":", 1)[0]
+            return InputError(Issue(self.problem, source, self.number))
         if self.file is not None:
             try:
-                return read_deal(self.file, countries)
+                return read_deal(self.file, countries, self.limits)
             except InputError as error:
                 return error
         assert self.line is not None
@@ -76,23 +87,51 @@ class PortfolioItem:
         return SourcedDeal(deal, None, self.where)
 
 
-def portfolio(path: Path) -> list[PortfolioItem]:
-    """The deals of a folder of YAML/JSON files or of a JSON-lines file, in order."""
+def portfolio(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[PortfolioItem]:
+    """The deals of a folder of YAML/JSON files or of a JSON-lines file, in order, read
+    as they are needed (memory stays flat in the number of deals). A line longer than
+    the document limit, or not UTF-8, becomes an invalid item of its own."""
     if path.is_dir():
-        return [PortfolioItem(str(file), file=file) for file in deal_files(path)]
+        for file in deal_files(path):
+            yield PortfolioItem(str(file), file=file, limits=limits)
+        return
     if not path.exists():
         raise InputError(Issue("file or folder not found", str(path)))
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(Issue(f"not UTF-8 text ({error.reason})", str(path))) from None
+        stream = path.open("rb")
     except OSError as error:
-        raise InputError(Issue(f"cannot read: {error.strerror}", str(path))) from None
-    return [
-        PortfolioItem(f"{path}:{number}", line=line, number=number)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip()
-    ]
+        raise InputError(Issue(f"cannot read: {error.strerror or error}", str(path))) from None
+    with stream:
+        number = 0
+        while True:
+            try:
+                raw = stream.readline(limits.max_bytes + 1)
+            except OSError as error:
+                raise InputError(
+                    Issue(f"cannot read: {error.strerror or error}", str(path))
+                ) from None
+            if not raw:
+                return
+            number += 1
+            where = f"{path}:{number}"
+            if len(raw) > limits.max_bytes and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
+                    raw = stream.readline(limits.max_bytes + 1)
+                yield PortfolioItem(
+                    where,
+                    problem=f"line longer than the {limits.describe_size()} limit",
+                    number=number,
+                )
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                yield PortfolioItem(
+                    where, problem=f"not UTF-8 text ({error.reason})", number=number
+                )
+                continue
+            if line.strip():
+                yield PortfolioItem(where, line=line, number=number)
 
 
 def _json_line_issues(error: ValidationError, line: str, source: str, number: int) -> list[Issue]:
@@ -100,4 +139,6 @@ def _json_line_issues(error: ValidationError, line: str, source: str, number: in
         data = json.loads(line)
     except json.JSONDecodeError as bad:
         return [Issue(f"not valid JSON: {bad.msg} (column {bad.colno})", source, number)]
+    except RecursionError:
+        return [Issue("not valid JSON: nested too deeply", source, number)]
     return issues_from(error, source, data, number)

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
 from aiexports.core.countries import CountryBook
 from aiexports.core.screening.snapshot import (
     ListSnapshot,
@@ -19,14 +17,14 @@ from aiexports.core.screening.snapshot import (
 )
 from aiexports.errors import InputError, Issue
 from aiexports.services.screening import bundled_snapshot
-from aiexports.settings import Settings
+from aiexports.settings import Settings, load_settings
 from aiexports.sources.lists import read_list_paths
-from aiexports.storage.database import is_current, normalize_url, open_engine, upgrade
+from aiexports.storage.database import is_current, open_engine, parse_url, upgrade
 from aiexports.storage.list_store import InstalledVersion, ListStore
 
 
 def _existing_sqlite_missing(url: str) -> bool:
-    parsed = make_url(normalize_url(url))
+    parsed = parse_url(url)
     return parsed.get_backend_name() == "sqlite" and not (
         parsed.database and Path(parsed.database).exists()
     )
@@ -34,7 +32,7 @@ def _existing_sqlite_missing(url: str) -> bool:
 
 def open_store(settings: Settings | None = None, create: bool = False) -> ListStore | None:
     """The list store; ``None`` when nothing was ever installed and ``create`` is False."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
     url = settings.effective_database_url
     if not create and _existing_sqlite_missing(url):
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import multiprocessing
 import os
@@ -17,7 +18,9 @@ from aiexports.core.screening.matcher import NameMatcher, ScoredEntry
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.core.screening.results import Thresholds
 from aiexports.errors import InputError, Issue
+from aiexports.sources.documents import ReadLimits, decode_text, read_bounded
 
+NAME_FILE_LIMITS = ReadLimits(max_bytes=256 * 1024 * 1024)
 QUERY_TYPES = ("person", "entity")
 REQUIRED_COLUMNS = ("query_id", "name")
 OPTIONAL_COLUMNS = ("country", "type", "date_of_birth")
@@ -41,15 +44,12 @@ def read_name_queries(path: Path, countries: CountryBook) -> list[NameQuery]:
     """Read ``query_id,name[,country][,type][,date_of_birth]``; every problem is reported
     with its line and column name, and nothing is screened when any row is wrong."""
     source = str(path)
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise InputError(Issue("file not found", source)) from None
-    except OSError as error:
-        raise InputError(Issue(f"cannot read: {error.strerror}", source)) from None
+    text = decode_text(read_bounded(path, source, NAME_FILE_LIMITS), source)
+    if "\x00" in text:
+        raise InputError(Issue("binary data, not a CSV file", source))
     issues: list[Issue] = []
     queries: list[NameQuery] = []
-    with handle:
+    with io.StringIO(text, newline="") as handle:
         try:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
@@ -191,9 +191,13 @@ def screen_many(
 
 
 def write_jsonl_atomically(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write every row or nothing: a temporary file beside ``path`` replaces it at the end."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write every row or nothing: a temporary file beside ``path`` replaces it at the end
+    (an error or an interrupt removes the temporary file and leaves ``path`` as it was)."""
+    check_writable(path)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise InputError(Issue(f"cannot write: {error.strerror or error}", str(path))) from None
     count = 0
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -201,7 +205,18 @@ def write_jsonl_atomically(path: Path, rows: Iterable[dict[str, Any]]) -> int:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(Issue(f"cannot write: {error.strerror or error}", str(path))) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return count
+
+
+def check_writable(path: Path) -> None:
+    """An output path must name a file in an existing folder: checked before any work."""
+    if path.is_dir():
+        raise InputError(Issue("is a folder; name a file to write", str(path), field="--output"))
+    if not path.parent.is_dir():
+        raise InputError(Issue(f"folder {path.parent} does not exist", str(path), field="--output"))

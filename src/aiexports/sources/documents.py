@@ -2,6 +2,11 @@
 
 Every problem becomes an :class:`~aiexports.errors.InputError` whose issues name the file,
 the line and the field (``parties[0].country``), never a traceback.
+
+Hostile input is refused before it costs anything: a document larger than the size limit
+is not read past the limit, aliases (``&a``/``*a``, the "billion laughs") are refused, and
+nesting deeper than the depth limit stops the parser. Impossible dates (``2025-02-30``)
+are errors on their line, and messages quote at most a short excerpt of a bad value.
 """
 
 from __future__ import annotations
@@ -17,14 +22,38 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import ScalarNode
 
 from aiexports.errors import InputError, Issue
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much a reader accepts of one document."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_depth: int = 64
+
+    def describe_size(self) -> str:
+        return f"{self.max_bytes / (1024 * 1024):g} MB"
+
+
+DEFAULT_LIMITS = ReadLimits()
+EXCERPT = 60
+"""The most of a bad value an error message quotes."""
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a message never echoes a whole blob)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -43,6 +72,26 @@ class _SourceKeepingConstructor(RoundTripConstructor):
     schema ``eccn: 4E091`` is the number 4e91, and the ECCN field needs the text back."""
 
 
+class _AliasRefusingComposer(Composer):
+    """Refuses aliases: no document the product reads needs them, and a few bytes of
+    nested aliases expand to billions of nodes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.parser.check_event(AliasEvent):
+            event = self.parser.peek_event()
+            raise ComposerError(None, None, "aliases (*name) are not accepted", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _timestamp(constructor: RoundTripConstructor, node: ScalarNode) -> Any:
+    try:
+        return RoundTripConstructor.construct_yaml_timestamp(constructor, node)
+    except (ValueError, OverflowError) as error:
+        raise ConstructorError(
+            None, None, f"{excerpt(node.value)} is not a valid date ({error})", node.start_mark
+        ) from None
+
+
 def _float_with_text(constructor: RoundTripConstructor, node: ScalarNode) -> Any:
     value = RoundTripConstructor.construct_yaml_float(constructor, node)
     # A plain float (inf, nan) cannot carry the text; it is no ECCN anyway.
@@ -52,44 +101,81 @@ def _float_with_text(constructor: RoundTripConstructor, node: ScalarNode) -> Any
 
 
 _SourceKeepingConstructor.add_constructor("tag:yaml.org,2002:float", _float_with_text)
+_SourceKeepingConstructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def _yaml() -> YAML:
+def _yaml(limits: ReadLimits) -> YAML:
     yaml = YAML(typ="rt")  # round-trip nodes keep line numbers; YAML 1.2 core schema
     yaml.version = (1, 2)
     yaml.allow_duplicate_keys = False
+    yaml.max_depth = limits.max_depth
     yaml.Constructor = _SourceKeepingConstructor
+    yaml.Composer = _AliasRefusingComposer
     return yaml
 
 
-def parse_text(text: str, source: str) -> Document:
+def parse_text(text: str, source: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Parse YAML 1.2 (JSON is a subset) from ``text``."""
+    if len(text) > limits.max_bytes:
+        raise InputError(Issue(f"larger than the {limits.describe_size()} limit", source))
     try:
-        data = _yaml().load(io.StringIO(text))
+        data = _yaml(limits).load(io.StringIO(text))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or error.context or "not valid YAML"
-        raise InputError(Issue(f"not valid YAML/JSON: {problem}", source, line)) from None
+        if isinstance(error, MaxDepthExceededError):
+            problem = f"nested deeper than {limits.max_depth} levels"
+        raise InputError(Issue(f"not valid YAML/JSON: {_short(problem)}", source, line)) from None
     except YAMLError as error:
-        raise InputError(Issue(f"not valid YAML/JSON: {error}", source)) from None
+        raise InputError(Issue(f"not valid YAML/JSON: {_short(str(error))}", source)) from None
+    except RecursionError:
+        raise InputError(Issue("not valid YAML/JSON: nested too deeply", source)) from None
     return Document(source, data)
 
 
-def read_document(path: Path, display: str | None = None) -> Document:
-    """Read a YAML or JSON file; unreadable or malformed files are input errors."""
-    source = display or str(path)
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_bounded(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS) -> bytes:
+    """At most ``limits.max_bytes`` of a file (``/dev/zero`` included): more is an error,
+    found without reading on."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            data = stream.read(limits.max_bytes + 1)
     except FileNotFoundError:
         raise InputError(Issue("file not found", source)) from None
     except IsADirectoryError:
         raise InputError(Issue("is a directory, not a file", source)) from None
-    except UnicodeDecodeError as error:
-        raise InputError(Issue(f"not UTF-8 text ({error.reason})", source)) from None
+    except PermissionError:
+        raise InputError(Issue("cannot read: permission denied", source)) from None
     except OSError as error:
-        raise InputError(Issue(f"cannot read: {error.strerror}", source)) from None
-    return parse_text(text, source)
+        raise InputError(Issue(f"cannot read: {error.strerror or error}", source)) from None
+    if len(data) > limits.max_bytes:
+        raise InputError(Issue(f"larger than the {limits.describe_size()} limit", source))
+    return data
+
+
+def decode_text(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            Issue(f"not UTF-8 text ({error.reason} at byte {error.start})", source)
+        ) from None
+
+
+def read_document(
+    path: Path, display: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+) -> Document:
+    """Read a YAML or JSON file; unreadable, oversized or malformed files are input
+    errors."""
+    source = display or str(path)
+    text = decode_text(read_bounded(path, source, limits), source)
+    if "\x00" in text:
+        raise InputError(Issue("binary data, not a YAML or JSON document", source))
+    return parse_text(text, source, limits)
 
 
 def validate_document(
@@ -200,5 +286,5 @@ def _message(detail: Mapping[str, Any]) -> str:
         message = message[len("Assertion failed, ") :]
     received = detail.get("input")
     if kind.startswith(("enum", "literal")) and received is not None:
-        message = f"{received!r} is not allowed: {message[0].lower()}{message[1:]}"
-    return message
+        message = f"{excerpt(received)} is not allowed: {message[0].lower()}{message[1:]}"
+    return _short(message)

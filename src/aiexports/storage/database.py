@@ -10,10 +10,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from aiexports.errors import StorageError
+from aiexports.errors import Issue, StorageError
 
 
 def normalize_url(url: str) -> str:
@@ -23,11 +23,46 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def describe(url: URL) -> str:
+    """The URL without its password, for messages."""
+    return url.render_as_string(hide_password=True)
+
+
+def reason(error: BaseException) -> str:
+    """The first line of a driver's message (the rest is SQL and links)."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def parse_url(url: str) -> URL:
+    try:
+        return make_url(normalize_url(url))
+    except (ArgumentError, ValueError) as error:
+        raise StorageError(
+            Issue(
+                f"not a database URL: {reason(error)}",
+                "environment",
+                field="AIEXPORTS_DATABASE_URL",
+            )
+        ) from None
+
+
 def open_engine(url: str) -> Engine:
-    parsed = make_url(normalize_url(url))
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, future=True)
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(
+                f"cannot create the database folder {folder}: {error.strerror or error}"
+            ) from None
+    try:
+        engine = create_engine(parsed, future=True)
+    except (SQLAlchemyError, ImportError) as error:
+        raise StorageError(
+            f"cannot open the database {describe(parsed)}: {reason(error)}"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -54,12 +89,19 @@ def upgrade(engine: Engine) -> None:
     try:
         command.upgrade(_alembic_config(engine), "head")
     except SQLAlchemyError as error:
-        raise StorageError(f"cannot migrate the database: {error}") from None
+        raise StorageError(
+            f"cannot migrate the database {describe(engine.url)}: {reason(error)}"
+        ) from None
 
 
 def is_current(engine: Engine) -> bool:
     """Whether the schema exists and is at the newest migration."""
     script = ScriptDirectory.from_config(_alembic_config(engine))
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_heads()
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    except SQLAlchemyError as error:
+        raise StorageError(
+            f"cannot use the database {describe(engine.url)}: {reason(error)}"
+        ) from None
     return set(current) == set(script.get_heads())

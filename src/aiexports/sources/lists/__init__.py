@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from aiexports.core.countries import CountryBook
 from aiexports.core.screening.snapshot import FeedImport
 from aiexports.errors import Issue, ListFormatError, NotFoundError
+from aiexports.sources.documents import ReadLimits, read_bounded
 from aiexports.sources.lists import csl, dpl, ofac, un
 from aiexports.sources.lists.inputs import ListFile
 from aiexports.sources.lists.tables import first_row
@@ -30,6 +31,8 @@ from aiexports.sources.lists.tables import first_row
 __all__ = ["LIST_SUFFIXES", "Detected", "detect_format", "read_list_paths"]
 
 LIST_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xml", ".json"})
+LIST_LIMITS = ReadLimits(max_bytes=512 * 1024 * 1024)
+"""Official downloads are large (the CSL JSON is tens of MB); a file past this is not one."""
 """The files a folder is searched for; others there (a README, checksums) are skipped."""
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -119,9 +122,10 @@ def _list_files(paths: Sequence[Path]) -> Iterator[ListFile]:
                 relative = candidate.relative_to(path)
                 hidden = any(part.startswith(".") for part in relative.parts)
                 if candidate.is_file() and not hidden and candidate.suffix.lower() in LIST_SUFFIXES:
-                    yield ListFile(relative.as_posix(), candidate.read_bytes())
+                    data = read_bounded(candidate, str(candidate), LIST_LIMITS)
+                    yield ListFile(relative.as_posix(), data)
         elif path.is_file():
-            yield ListFile(path.name, path.read_bytes())
+            yield ListFile(path.name, read_bounded(path, str(path), LIST_LIMITS))
         else:
             raise NotFoundError([Issue("no such file or folder", source=str(path))])
 
