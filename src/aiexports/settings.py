@@ -37,8 +37,13 @@ class Settings(BaseSettings):
         return home
 
     @property
+    def sqlite_path(self) -> Path:
+        """The embedded database file (used when no database URL is set)."""
+        return self.home / "aiexports.db"
+
+    @property
     def effective_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.home / 'aiexports.db'}"
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
 
 
 def load_settings() -> Settings:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiexports.core.countries import CountryBook
 from aiexports.core.screening.snapshot import (
@@ -19,24 +19,23 @@ from aiexports.errors import InputError, Issue
 from aiexports.services.screening import bundled_snapshot
 from aiexports.settings import Settings, load_settings
 from aiexports.sources.lists import read_list_paths
-from aiexports.storage.database import is_current, open_engine, parse_url, upgrade
-from aiexports.storage.list_store import InstalledVersion, ListStore
 
-
-def _existing_sqlite_missing(url: str) -> bool:
-    parsed = parse_url(url)
-    return parsed.get_backend_name() == "sqlite" and not (
-        parsed.database and Path(parsed.database).exists()
-    )
+if TYPE_CHECKING:
+    from aiexports.storage.list_store import InstalledVersion, ListStore
 
 
 def open_store(settings: Settings | None = None, create: bool = False) -> ListStore | None:
-    """The list store; ``None`` when nothing was ever installed and ``create`` is False."""
+    """The list store; ``None`` when nothing was ever installed and ``create`` is False.
+
+    SQLAlchemy and Alembic are imported here, when a database is needed: a run that only
+    uses the bundled lists never pays for them."""
     settings = settings or load_settings()
-    url = settings.effective_database_url
-    if not create and _existing_sqlite_missing(url):
+    if not create and settings.database_url is None and not settings.sqlite_path.exists():
         return None
-    engine = open_engine(url)
+    from aiexports.storage.database import is_current, open_engine, upgrade  # noqa: PLC0415
+    from aiexports.storage.list_store import ListStore  # noqa: PLC0415
+
+    engine = open_engine(settings.effective_database_url)
     if create:
         upgrade(engine)
     elif not is_current(engine):

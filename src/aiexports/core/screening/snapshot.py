@@ -73,11 +73,18 @@ class ListSnapshot(Record):
 
 
 def snapshot_of(feeds: Sequence[FeedImport]) -> ListSnapshot:
-    """A snapshot of ``feeds``, versioned by the hash of its content."""
+    """A snapshot of ``feeds``, versioned by the hash of its normalised content: each
+    feed's id and publication date and its entries in key order, without where they were
+    read from (file names, lines), so the same list data read from anywhere has one
+    version, and every decision id that cites it stays the same."""
     ordered = tuple(sorted(feeds, key=lambda feed: feed.provenance.feed))
     hasher = hashlib.sha256()
     for feed in ordered:
-        hasher.update(json.dumps(feed.model_dump(mode="json"), sort_keys=True).encode())
+        header = {"feed": feed.provenance.feed, "as_of": feed.provenance.as_of}
+        hasher.update(json.dumps(header, sort_keys=True).encode())
+        for entry in sorted(feed.entries, key=lambda e: e.key):
+            hasher.update(entry.model_dump_json(exclude={"origin"}).encode())
+            hasher.update(b"\n")
     stamps = ",".join(
         f"{feed.provenance.feed}@{feed.provenance.as_of or 'undated'}" for feed in ordered
     )
