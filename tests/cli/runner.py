@@ -11,6 +11,11 @@ import pytest
 
 from aiexports.cli import output
 from aiexports.cli.app import main
+from aiexports.cli.context import RuntimeHolder
+from aiexports.runtime import IndexCache
+
+INDEXES = IndexCache()
+"""Every command of the session shares the name indexes (each builds its own runtime)."""
 
 
 @dataclass
@@ -29,7 +34,7 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *ar
     monkeypatch.setattr(output.console, "width", 200)
     code = 0
     try:
-        main()
+        main(RuntimeHolder(INDEXES))
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     captured = capsys.readouterr()

@@ -93,7 +93,7 @@ def test_a_bad_database_url_is_named(
 def test_an_interrupt_ends_with_its_own_status(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def interrupted() -> None:
+    def interrupted(**_: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli_app, "app", interrupted)

@@ -10,6 +10,7 @@ import typer
 
 from aiexports import __version__
 from aiexports.cli import assess, lists, menu, partner, policy, screen
+from aiexports.cli.context import RuntimeHolder
 from aiexports.cli.output import report_error
 from aiexports.errors import AiExportsError
 
@@ -48,12 +49,12 @@ INTERRUPTED = 130
 """The shell's status for a command stopped by Ctrl-C (128 + SIGINT)."""
 
 
-def main() -> None:
+def main(holder: RuntimeHolder | None = None) -> None:
     """Entry point: every :class:`AiExportsError` becomes a message and its exit status;
     an interrupt or a failure of the machine (disk full, closed pipe) ends with a line
     saying so, never a traceback."""
     try:
-        app()
+        app(obj=holder or RuntimeHolder())
     except AiExportsError as error:
         report_error(error)
         sys.exit(error.exit_code)

@@ -11,15 +11,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json, styled_outcome
 from aiexports.cli.output import errors as errors_console
 from aiexports.core.determination import Determination
 from aiexports.core.policy.compare import ImpactTally, PolicyDifference
 from aiexports.core.policy.rules import RULES
 from aiexports.errors import InputError, Issue
-from aiexports.services.assessment import Explained, build_assessor, resolve_policy
+from aiexports.services.assessment import Explained
 from aiexports.services.deals import read_deal
-from aiexports.services.lists import installed_snapshot
 
 PolicyOption = Annotated[
     str | None,
@@ -38,6 +38,7 @@ FormatOption = Annotated[Format, typer.Option("--format", help="table or json")]
 
 
 def assess(
+    ctx: typer.Context,
     deal_path: Annotated[Path, typer.Argument(metavar="DEAL", help="Deal document (YAML or JSON)")],
     policy: PolicyOption = None,
     lists: ListsOption = None,
@@ -50,10 +51,14 @@ def assess(
     """Decide a deal: prohibited, license required (with review policy), review required
     or no license required — with the rules, citations and conditions behind it.
     Exit 0 whatever the outcome; 2 when the deal is invalid."""
-    assessor = build_assessor(lists, installed_snapshot)
-    sourced = read_deal(deal_path, assessor.reference.countries)
-    first = resolve_policy(assessor.shelf, policy)
-    if compare_policy is None:
+    run = runtime(ctx)
+    # The deal and the packs are checked before the lists are loaded and indexed: a bad
+    # field is reported at once.
+    sourced = read_deal(deal_path, run.countries, run.limits)
+    first = run.policy(policy)
+    other = run.policy(compare_policy)
+    assessor = run.assessor(lists)
+    if other is None:
         determination = assessor.decide(sourced, first)
         if output is Format.JSON:
             print_json(determination.contract())
@@ -62,8 +67,6 @@ def assess(
                 determination, explanations=assessor.explanations(sourced.deal, first)
             )
         return
-    other = resolve_policy(assessor.shelf, compare_policy)
-    assert other is not None
     difference = assessor.compare(sourced, first, other)
     if output is Format.JSON:
         print_json(
@@ -148,6 +151,7 @@ def render_difference(difference: PolicyDifference, explanations: Explained) -> 
 
 
 def impact(
+    ctx: typer.Context,
     deals: Annotated[
         Path,
         typer.Argument(
@@ -171,9 +175,10 @@ def impact(
     direction, and which rules make the difference."""
     if not deals.exists():
         raise InputError(Issue("file or folder not found", str(deals)))
-    assessor = build_assessor(lists, installed_snapshot)
-    first = resolve_policy(assessor.shelf, policy)
-    second = resolve_policy(assessor.shelf, against)
+    run = runtime(ctx)
+    first = run.policy(policy)
+    second = run.policy(against)
+    assessor = run.assessor(lists)
     assert first is not None
     assert second is not None
     with Progress(
@@ -190,6 +195,7 @@ def impact(
             first,
             second,
             skip_invalid,
+            limits=run.limits,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             workers=workers,
         )

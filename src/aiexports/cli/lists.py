@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json
-from aiexports.core.screening.snapshot import ListSnapshot
-from aiexports.errors import NotFoundError
-from aiexports.services.lists import open_store, update_lists
-from aiexports.services.screening import bundled_snapshot
-from aiexports.sources import reference
+from aiexports.services.lists import (
+    activate_version,
+    active_lists,
+    contract_of_update,
+    install_lists,
+    list_history,
+)
 
 app = typer.Typer(
     help="Restricted-party lists: the active version, updates, history.", no_args_is_help=True
 )
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @app.command("update")
 def update(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path],
         typer.Argument(metavar="FILE...", help="Official list downloads (files or folders)"),
@@ -37,18 +36,9 @@ def update(
     JSON, BIS Denied Persons List, UN consolidated XML). Every file is read before
     anything is written; the new version becomes active in one transaction, replacing
     only the feeds given. Reports what changed."""
-    store = open_store(create=True)
-    assert store is not None
-    result = update_lists(paths, reference.countries(), store, _now)
+    result = install_lists(runtime(ctx), paths)
     if output is Format.JSON:
-        print_json(
-            {
-                "installed": result.installed.id if result.installed else None,
-                "previous_version": result.previous_version,
-                "new_version": result.new_version,
-                **result.report,
-            }
-        )
+        print_json(contract_of_update(result))
         return
     if result.installed is None:
         console.print(
@@ -82,36 +72,17 @@ def _render_imports(imports: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def _active() -> tuple[str, ListSnapshot]:
-    store = open_store()
-    if store is not None:
-        snapshot = store.active_snapshot()
-        if snapshot is not None:
-            return "installed", snapshot
-    return "bundled", bundled_snapshot()
-
-
 @app.command("show")
 def show(
+    ctx: typer.Context,
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """The lists screening uses now: version, feeds with provenance, counts and the data
     oddities flagged on import."""
-    origin, snapshot = _active()
+    active = active_lists(runtime(ctx))
+    origin, snapshot = active.origin, active.snapshot
     if output is Format.JSON:
-        print_json(
-            {
-                "origin": origin,
-                "version": snapshot.version,
-                "feeds": [
-                    {
-                        "provenance": f.provenance.model_dump(mode="json"),
-                        "report": f.report.model_dump(mode="json"),
-                    }
-                    for f in snapshot.feeds
-                ],
-            }
-        )
+        print_json(active.contract())
         return
     console.print(f"[bold]Active lists[/] ({origin}): {snapshot.version}")
     table = Table()
@@ -127,33 +98,19 @@ def show(
 
 @app.command("history")
 def history(
+    ctx: typer.Context,
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """Every installed list version, newest last, and which is active."""
-    store = open_store()
-    versions = store.history() if store is not None else []
+    found = list_history(runtime(ctx))
+    versions = found.versions
     if output is Format.JSON:
-        print_json(
-            [
-                {
-                    "id": v.id,
-                    "version": v.version,
-                    "sha256": v.sha256,
-                    "installed_at": v.installed_at.isoformat(),
-                    "entries": v.entry_count,
-                    "active": v.active,
-                    "added": v.report.get("added"),
-                    "removed": v.report.get("removed"),
-                    "modified": v.report.get("modified"),
-                }
-                for v in versions
-            ]
-        )
+        print_json(found.contract())
         return
     if not versions:
         console.print(
             "No list version installed; screening uses the bundled snapshot "
-            f"({bundled_snapshot().version})."
+            f"({found.bundled_version})."
         )
         return
     table = Table(title="Installed list versions")
@@ -175,11 +132,9 @@ def history(
 
 @app.command("activate")
 def activate(
+    ctx: typer.Context,
     version_id: Annotated[int, typer.Argument(metavar="ID", help="An installed version id")],
 ) -> None:
     """Make an earlier installed version active again (a rollback)."""
-    store = open_store()
-    if store is None:
-        raise NotFoundError(f"no installed list version {version_id}")
-    version = store.activate(version_id, _now())
+    version = activate_version(runtime(ctx), version_id)
     console.print(f"Active list version is now {version.id}: {version.version}")

@@ -8,29 +8,30 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json
-from aiexports.core.catalog import LAYER_NAMES, Package, review_proposal
+from aiexports.core.catalog import LAYER_NAMES
 from aiexports.core.vocabulary import PackageStatus
-from aiexports.errors import InputError, Issue
-from aiexports.sources import reference
-from aiexports.sources.documents import DOCUMENT_SUFFIXES
+from aiexports.services.catalog import list_menu, show_package, validate_packages
 
 app = typer.Typer(help="The menu of priority AI export packages.", no_args_is_help=True)
 
 
 @app.command("list")
 def list_packages(
+    ctx: typer.Context,
     status: Annotated[
         PackageStatus | None, typer.Option(help="Only packages in this status")
     ] = None,
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """List the packages on the menu."""
-    packages = [p for p in reference.menu().packages.values() if status in (None, p.status)]
+    listing = list_menu(runtime(ctx), status)
+    packages = listing.packages
     if output is Format.JSON:
-        print_json([_summary(p) for p in packages])
+        print_json(listing.contract())
         return
-    table = Table(title=f"Menu ({reference.menu().version})")
+    table = Table(title=f"Menu ({listing.version})")
     for column in ("id", "title", "status", "tier", "sectors", "targets", "surveillance"):
         table.add_column(column)
     for p in packages:
@@ -46,28 +47,15 @@ def list_packages(
     console.print(table)
 
 
-def _summary(package: Package) -> dict[str, object]:
-    return {
-        "id": package.id,
-        "version": package.version,
-        "title": package.title,
-        "status": str(package.status),
-        "tier": package.tier,
-        "sectors": list(package.sectors),
-        "target_countries": list(package.target_countries),
-        "consortium": package.consortium.name,
-        "surveillance_capable": package.surveillance_capable,
-    }
-
-
 @app.command("show")
-def show_package(
+def show(
+    ctx: typer.Context,
     package_id: Annotated[str, typer.Argument(metavar="ID", help="Package id")],
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """Show one package: consortium, the five layers and their components, governance and
     sovereignty assurances."""
-    package = reference.menu().package(package_id)
+    package = show_package(runtime(ctx), package_id)
     if output is Format.JSON:
         print_json(package.model_dump(mode="json", exclude_none=True))
         return
@@ -129,42 +117,33 @@ def _details(fields: dict[str, object]) -> str:
 
 @app.command("validate")
 def validate(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path], typer.Argument(metavar="PATH...", help="Package files or folders")
     ],
 ) -> None:
     """Check package files against the schema (exit 2 on errors) and the program's
     proposal rules (exit 1 when a rule is broken)."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in DOCUMENT_SUFFIXES))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise InputError(Issue("file or folder not found", str(path)))
-    if not files:
-        raise InputError(Issue("no package files found", ", ".join(map(str, paths))))
-    book = reference.countries()
-    packages = reference.read_packages(files, book)
+    checks = validate_packages(runtime(ctx), paths)
     failures = 0
-    seen: dict[str, Path] = {}
-    for path, package in packages:
-        findings = review_proposal(package, book, reference.program_terms(), reference.frameworks())
-        clash = seen.get(package.id)
-        seen[package.id] = path
-        if clash is not None:
-            console.print(f"[red]✗[/] {path}: package id {package.id!r} also in {clash}")
+    for check in checks:
+        path, package = check.path, check.package
+        if check.duplicate_of is not None:
+            console.print(
+                f"[red]✗[/] {path}: package id {package.id!r} also in {check.duplicate_of}"
+            )
             failures += 1
-        if findings:
+        if check.findings:
             failures += 1
-            console.print(f"[red]✗[/] {path}: {package.id} breaks {len(findings)} proposal rule(s)")
-            for finding in findings:
+            console.print(
+                f"[red]✗[/] {path}: {package.id} breaks {len(check.findings)} proposal rule(s)"
+            )
+            for finding in check.findings:
                 console.print(
                     f"    [{finding.rule}] {finding.field}: {finding.message}", markup=False
                 )
                 console.print(f"      cites: {'; '.join(finding.citations)}", markup=False)
-        elif clash is None:
+        elif check.duplicate_of is None:
             console.print(f"[green]✓[/] {path}: {package.id} meets every proposal rule")
     if failures:
         raise typer.Exit(1)

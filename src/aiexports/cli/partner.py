@@ -7,33 +7,26 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json
 from aiexports.core.vocabulary import RiskTier
-from aiexports.sources import reference
+from aiexports.services.catalog import list_partners, partner_profile
 
 app = typer.Typer(help="Partner-country profiles.", no_args_is_help=True)
 
 
 @app.command("show")
 def show(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(metavar="CC", help="ISO 3166-1 alpha-2 code")],
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """A country's EAR country groups (with how far each was verified), AI Diffusion tier,
     15 CFR 744.21 listing, human-rights risk tier and the packages that target it."""
-    book = reference.countries()
-    profile = book.profile(code.upper())
-    packages = [
-        p.id for p in reference.menu().packages.values() if profile.code in p.target_countries
-    ]
+    found = partner_profile(runtime(ctx), code)
+    profile, packages = found.profile, found.packages
     if output is Format.JSON:
-        print_json(
-            {
-                **profile.model_dump(mode="json"),
-                "packages": packages,
-                "countries_version": book.version,
-            }
-        )
+        print_json(found.contract())
         return
     console.print(
         f"[bold]{profile.name}[/] ({profile.code})"
@@ -47,8 +40,7 @@ def show(
     table.add_column("EAR group")
     table.add_column("title")
     table.add_column("confidence")
-    for group in profile.ear_groups:
-        info = book.groups[group]
+    for group, info in found.groups:
         table.add_row(group, info.title, info.confidence)
     if profile.ear_groups:
         console.print(table)
@@ -62,21 +54,18 @@ def show(
     console.print(f"Human-rights risk tier: {profile.risk_tier} ({profile.risk_tier_basis})")
     console.print(f"Program country of concern: {'yes' if profile.country_of_concern else 'no'}")
     console.print(f"Packages targeting it: {', '.join(packages) or 'none'}")
-    console.print(f"[dim]Reference data {book.version}[/]")
+    console.print(f"[dim]Reference data {found.countries_version}[/]")
 
 
 @app.command("list")
 def list_countries(
+    ctx: typer.Context,
     group: Annotated[str | None, typer.Option(help="Only members of this group, e.g. D:5")] = None,
     risk: Annotated[RiskTier | None, typer.Option(help="Only this human-rights risk tier")] = None,
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """List partner profiles, optionally filtered."""
-    profiles = [
-        p
-        for p in reference.countries().profiles.values()
-        if (group is None or group in p.ear_groups) and risk in (None, p.risk_tier)
-    ]
+    profiles = list_partners(runtime(ctx), group, risk)
     if output is Format.JSON:
         print_json([p.model_dump(mode="json") for p in profiles])
         return

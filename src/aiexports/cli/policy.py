@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from enum import Enum
 from typing import Annotated
 
 import typer
-from pydantic import BaseModel
 from rich.table import Table
 
+from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json
 from aiexports.core.determination import EffectiveRange
-from aiexports.core.policy.pack import PARAMETERS
-from aiexports.core.policy.rules import RULES
-from aiexports.sources import reference
+from aiexports.services.policies import list_policies, policy_summary, show_policy
 
 app = typer.Typer(help="Policy packs: dated rules, parameters and citations.", no_args_is_help=True)
 
@@ -27,24 +23,13 @@ def _ranges(windows: Iterable[EffectiveRange]) -> str:
 
 @app.command("list")
 def list_packs(
+    ctx: typer.Context,
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """List the bundled policy packs and when each is in force."""
-    packs = list(reference.packs().packs.values())
+    packs = list_policies(runtime(ctx))
     if output is Format.JSON:
-        print_json(
-            [
-                {
-                    "id": p.id,
-                    "title": p.title,
-                    "version": p.version,
-                    "digest": p.digest,
-                    "effective": [w.model_dump(mode="json") for w in p.effective],
-                    "rules": list(p.rules),
-                }
-                for p in packs
-            ]
-        )
+        print_json([policy_summary(p) for p in packs])
         return
     table = Table()
     for column in ("id", "version", "in force", "rules", "title"):
@@ -56,6 +41,7 @@ def list_packs(
 
 @app.command("show")
 def show(
+    ctx: typer.Context,
     pack_id: Annotated[str, typer.Argument(metavar="ID", help="Pack id")],
     on: Annotated[
         str | None,
@@ -63,75 +49,33 @@ def show(
     ] = None,
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
-    """Show a pack: each rule's explanation and citations, condition texts and the
-    parameters in force on a date."""
-    pack = reference.packs().named(pack_id)
-    day = _date(on)
-    parameters = pack.values_at(day)
-    values = {f.name: _plain(getattr(parameters, f.name)) for f in dataclasses.fields(parameters)}
-    rules = [
-        {
-            "id": r,
-            "explanation": RULES[r].explain(parameters),
-            "reads": list(RULES[r].reads),
-            "citations": list(pack.citations.get(r, ())),
-        }
-        for r in pack.rules
-    ]
+    """Show a pack: each rule's explanation (with the parameters in force) and citations,
+    condition texts and the parameters in force on a date."""
+    view = show_policy(runtime(ctx), pack_id, _date(on))
     if output is Format.JSON:
-        print_json(
-            {
-                "id": pack.id,
-                "title": pack.title,
-                "version": pack.version,
-                "digest": pack.digest,
-                "summary": pack.summary,
-                "effective": [w.model_dump(mode="json") for w in pack.effective],
-                "rules": rules,
-                "conditions": {k: v.model_dump() for k, v in pack.conditions.items()},
-                "parameters_on": day.isoformat(),
-                "parameters": values,
-                "parameter_declarations": {
-                    spec.name: {"description": spec.description, "unit": spec.unit}
-                    for spec in PARAMETERS
-                },
-            }
-        )
+        print_json(view.contract())
         return
+    pack = view.pack
     console.print(
         f"[bold]{pack.title}[/]\n{pack.id} version {pack.version}, in force "
         f"{_ranges(pack.effective)}\n{pack.summary}"
     )
-    for rule in rules:
-        citations = "; ".join(pack.citations.get(str(rule["id"]), ()))
-        console.print(f"\n[bold]{rule['id']}[/]  [dim]{citations}[/]")
-        console.print(str(rule["explanation"]), markup=False)
+    for rule in view.rules:
+        console.print(f"\n[bold]{rule.id}[/]  [dim]{'; '.join(rule.citations)}[/]")
+        console.print(rule.explanation, markup=False)
     console.print("\n[bold]Conditions[/]")
     for condition_id, text in pack.conditions.items():
         console.print(f"  {condition_id}: {text.text}", markup=False)
-    console.print(f"\n[bold]Parameters on {day.isoformat()}[/]")
-    for spec in PARAMETERS:
+    console.print(f"\n[bold]Parameters on {view.day.isoformat()}[/]")
+    for spec in view.declarations:
         unit = f" [{spec.unit}]" if spec.unit else ""
-        console.print(f"  {spec.name}{unit}: {values[spec.name]}", markup=False)
+        console.print(f"  {spec.name}{unit}: {view.parameters[spec.name]}", markup=False)
         console.print(f"    {spec.description}", markup=False, style="dim")
 
 
-def _plain(value: object) -> object:
-    """Parameter values as JSON data (records, enums and tuples included)."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-def _date(value: str | None) -> dt.date:
+def _date(value: str | None) -> dt.date | None:
     if value is None:
-        return dt.date.today()
+        return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

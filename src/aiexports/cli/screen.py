@@ -12,11 +12,11 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, errors, print_json
 from aiexports.core.screening.matcher import NameMatcher
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.errors import InputError, Issue
-from aiexports.services.lists import installed_snapshot
 from aiexports.services.name_screening import (
     check_writable,
     read_name_queries,
@@ -25,8 +25,6 @@ from aiexports.services.name_screening import (
     screen_one,
     write_jsonl_atomically,
 )
-from aiexports.services.screening import build_screener, load_lists, screening_config
-from aiexports.sources import reference
 
 
 class QueryType(StrEnum):
@@ -38,6 +36,7 @@ BAND_STYLE = {"block": "bold red", "review": "bold yellow", "clear": "green"}
 
 
 def screen(
+    ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="A name to screen")] = None,
     country: Annotated[str | None, typer.Option(help="Country of the party (code or name)")] = None,
     query_type: Annotated[QueryType | None, typer.Option("--type", help="person or entity")] = None,
@@ -71,18 +70,19 @@ def screen(
         raise InputError(Issue("give a NAME or --input FILE (not both)"))
     if output_path is not None:
         check_writable(output_path)  # before hours of screening, not after
-    book = reference.countries()
+    run = runtime(ctx)
+    book = run.countries
     queries = read_name_queries(input_path, book) if input_path is not None else None
     country_code = None
     if country:
         country_code = resolve_country(country, book)
         if country_code is None:
             raise InputError(Issue(f"unknown country {country!r}", field="--country"))
-    loaded = load_lists(lists, book, installed_snapshot)
+    loaded = run.lists(lists)
     if loaded.snapshot is None:
         raise InputError(Issue(f"no list data to screen against: {loaded.problem}"))
-    config = screening_config()
-    matcher = build_screener(loaded.snapshot, config)
+    config = run.screening
+    matcher = run.screener(loaded.snapshot)
     if not isinstance(matcher, NameMatcher):
         raise InputError(Issue(f"screening needs the name matcher, not {config.matcher}"))
     thresholds = config.thresholds

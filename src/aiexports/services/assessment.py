@@ -21,12 +21,11 @@ from aiexports.core.policy.engine import (
     compile_policy,
 )
 from aiexports.core.policy.pack import PackShelf, PolicyPack
-from aiexports.core.screening.snapshot import ListSnapshot
 from aiexports.errors import AiExportsError, InputError
 from aiexports.services.deals import PortfolioItem, SourcedDeal, portfolio
-from aiexports.services.screening import DealScreener, deal_screener, load_lists
-from aiexports.sources.documents import DOCUMENT_SUFFIXES
-from aiexports.sources.reference import pack_from_file, packs, reference_data
+from aiexports.services.screening import DealScreener
+from aiexports.sources.documents import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, ReadLimits
+from aiexports.sources.reference import pack_from_file
 
 
 @dataclass(frozen=True)
@@ -37,12 +36,14 @@ class Explained:
     b: Mapping[str, str]
 
 
-def resolve_policy(shelf: PackShelf, value: str | None) -> PolicyPack | None:
+def resolve_policy(
+    shelf: PackShelf, value: str | None, limits: ReadLimits = DEFAULT_LIMITS
+) -> PolicyPack | None:
     """A pack by id, or from a file when ``value`` names one (a draft pack to try out)."""
     if value is None:
         return None
     if value.endswith(DOCUMENT_SUFFIXES) or Path(value).is_file():
-        return pack_from_file(Path(value))
+        return pack_from_file(Path(value), limits)
     return shelf.named(value)
 
 
@@ -107,11 +108,12 @@ class Assessor:
         skip_invalid: bool = False,
         progress: Callable[[int, int | None], None] | None = None,
         workers: int = 1,
+        limits: ReadLimits = DEFAULT_LIMITS,
     ) -> tuple[ImpactTally, list[InputError]]:
         """Re-decide a portfolio under two packs, in ``workers`` processes. Invalid deals
         are collected; unless ``skip_invalid``, any invalid deal is an error and no report
         is produced."""
-        chunks = _chunks(portfolio(path), IMPACT_CHUNK)
+        chunks = _chunks(portfolio(path, limits), IMPACT_CHUNK)
         tally = ImpactTally(policy.id, against.id)
         errors: list[InputError] = []
         done = 0
@@ -214,18 +216,3 @@ def _map_chunks(
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
-
-
-def build_assessor(
-    list_paths: Sequence[Path] | None = None,
-    installed: Callable[[], ListSnapshot | None] | None = None,
-) -> Assessor:
-    """The bundled reference data and packs, with the lists this run uses."""
-    reference = reference_data()
-    lists = load_lists(list_paths, reference.countries, installed)
-    assessor = Assessor(reference, packs(), deal_screener(lists))
-    # The list index and reference data live as long as the process: moving them out of
-    # the collector's sight keeps full collections from walking millions of objects.
-    gc.collect()
-    gc.freeze()
-    return assessor

@@ -15,12 +15,13 @@ from aiexports.core.screening.snapshot import (
     compare_snapshots,
     replace_feeds,
 )
-from aiexports.errors import InputError, Issue
+from aiexports.errors import InputError, Issue, NotFoundError
 from aiexports.services.screening import bundled_snapshot
 from aiexports.settings import Settings, load_settings
 from aiexports.sources.lists import read_list_paths
 
 if TYPE_CHECKING:
+    from aiexports.runtime import Runtime
     from aiexports.storage.list_store import InstalledVersion, ListStore
 
 
@@ -41,12 +42,6 @@ def open_store(settings: Settings | None = None, create: bool = False) -> ListSt
     elif not is_current(engine):
         return None
     return ListStore(engine)
-
-
-def installed_snapshot() -> ListSnapshot | None:
-    """The active installed list version, if ``lists update`` ever ran here."""
-    store = open_store()
-    return store.active_snapshot() if store is not None else None
 
 
 @dataclass(frozen=True)
@@ -93,3 +88,82 @@ def update_lists(
         return ListUpdate(None, current.version, new.version, changes, report)
     installed = store.install(new, report, now(), before_commit)
     return ListUpdate(installed, current.version, new.version, changes, report)
+
+
+def contract_of_update(result: ListUpdate) -> dict[str, Any]:
+    return {
+        "installed": result.installed.id if result.installed else None,
+        "previous_version": result.previous_version,
+        "new_version": result.new_version,
+        **result.report,
+    }
+
+
+def install_lists(runtime: Runtime, paths: Sequence[Path]) -> ListUpdate:
+    """Install official downloads into the runtime's store (created on first use)."""
+    store = runtime.store(create=True)
+    assert store is not None
+    return update_lists(paths, runtime.countries, store, runtime.clock)
+
+
+@dataclass(frozen=True)
+class ActiveLists:
+    origin: str
+    """``installed`` or ``bundled``."""
+    snapshot: ListSnapshot
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "version": self.snapshot.version,
+            "feeds": [
+                {
+                    "provenance": f.provenance.model_dump(mode="json"),
+                    "report": f.report.model_dump(mode="json"),
+                }
+                for f in self.snapshot.feeds
+            ],
+        }
+
+
+def active_lists(runtime: Runtime) -> ActiveLists:
+    installed = runtime.installed_lists()
+    if installed is not None:
+        return ActiveLists("installed", installed)
+    return ActiveLists("bundled", bundled_snapshot())
+
+
+@dataclass(frozen=True)
+class ListHistory:
+    versions: tuple[InstalledVersion, ...]
+    bundled_version: str
+
+    def contract(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": v.id,
+                "version": v.version,
+                "sha256": v.sha256,
+                "installed_at": v.installed_at.isoformat(),
+                "entries": v.entry_count,
+                "active": v.active,
+                "added": v.report.get("added"),
+                "removed": v.report.get("removed"),
+                "modified": v.report.get("modified"),
+            }
+            for v in self.versions
+        ]
+
+
+def list_history(runtime: Runtime) -> ListHistory:
+    store = runtime.store()
+    versions = tuple(store.history()) if store is not None else ()
+    return ListHistory(versions, bundled_snapshot().version)
+
+
+def activate_version(runtime: Runtime, version_id: int) -> InstalledVersion:
+    """Make an earlier installed version active again (a rollback)."""
+    store = runtime.store()
+    if store is None:
+        raise NotFoundError(f"no installed list version {version_id}")
+    return store.activate(version_id, runtime.clock())

@@ -27,7 +27,6 @@ from aiexports.sources.lists.bundle import load_snapshot_bytes
 from aiexports.sources.reference import data_file, name_rules
 
 MatcherFactory = Callable[[Iterable[ListEntry], str], Screener]
-MAX_BUILT_INDEXES = 2
 
 
 def _name_matcher(entries: Iterable[ListEntry], version: str) -> NameMatcher:
@@ -141,25 +140,3 @@ class DealScreener:
                 PartyScreening(self.matches(party.name, party.country)) for party in deal.parties
             ),
         )
-
-
-_BUILT: dict[tuple[str, str], Screener] = {}
-
-
-def build_screener(snapshot: ListSnapshot, config: ScreeningConfig | None = None) -> Screener:
-    """The configured matcher over ``snapshot``; a long-lived process builds each index
-    once (snapshots are immutable and named by the hash of their content)."""
-    config = config or screening_config()
-    key = (config.matcher, snapshot.version)
-    if key not in _BUILT:
-        if len(_BUILT) >= MAX_BUILT_INDEXES:
-            _BUILT.pop(next(iter(_BUILT)))
-        _BUILT[key] = MATCHERS[config.matcher](snapshot.entries, snapshot.version)
-    return _BUILT[key]
-
-
-def deal_screener(lists: LoadedLists, config: ScreeningConfig | None = None) -> DealScreener:
-    config = config or screening_config()
-    if lists.snapshot is None:
-        return DealScreener(None, config.thresholds, lists.problem)
-    return DealScreener(build_screener(lists.snapshot, config), config.thresholds)

@@ -25,7 +25,9 @@ from aiexports.core.records import validation_context
 from aiexports.core.screening.names import NameRules
 from aiexports.errors import InputError, Issue, ReferenceDataError
 from aiexports.sources.documents import (
+    DEFAULT_LIMITS,
     Document,
+    ReadLimits,
     field_path,
     parse_text,
     read_document,
@@ -243,11 +245,11 @@ def packs() -> PackShelf:
     return _bundled(load, "policy packs")  # type: ignore[no-any-return]
 
 
-def pack_from_file(path: Path) -> PolicyPack:
+def pack_from_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> PolicyPack:
     """A draft or replacement pack from a file; it may extend a bundled pack. A draft may
     not take a bundled pack's id (its determinations would pass for the bundled pack's)
     unless it is that pack, unchanged."""
-    document = read_document(path)
+    document = read_document(path, limits=limits)
     pack = read_pack(document, _pack_documents())
     bundled = packs().packs.get(pack.id)
     if bundled is not None and bundled.digest != pack.digest:

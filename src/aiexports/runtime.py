@@ -1,0 +1,164 @@
+"""The composition root: one runtime, assembled from settings at each edge.
+
+The CLI builds one per process, the API app factory one per app, a batch job one per
+job. It holds the reference data, the policy shelf, the screening configuration, the
+list store behind a port, the screener factory (with the indexes it built) and the clock,
+and hands them to the use cases in :mod:`aiexports.services`. Nothing below it reads the
+environment or keeps state in a module global.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiexports.core.catalog import FrameworkCatalog, ProgramTerms
+from aiexports.core.countries import CountryBook
+from aiexports.core.policy.engine import ReferenceData
+from aiexports.core.policy.pack import PackShelf, PolicyPack
+from aiexports.core.screening.port import Screener
+from aiexports.core.screening.snapshot import ListSnapshot
+from aiexports.services.assessment import Assessor, resolve_policy
+from aiexports.services.lists import open_store
+from aiexports.services.screening import (
+    MATCHERS,
+    DealScreener,
+    LoadedLists,
+    ScreeningConfig,
+    load_lists,
+    screening_config,
+)
+from aiexports.settings import Settings, load_settings
+from aiexports.sources import reference
+from aiexports.sources.documents import ReadLimits
+
+if TYPE_CHECKING:
+    from aiexports.storage.list_store import ListStore
+
+MAX_BUILT_INDEXES = 2
+"""Indexes a long-lived runtime keeps (the active lists and one other, e.g. a rollback)."""
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Build long-lived data (reference data, a name index) without the cyclic garbage
+    collector, then move it out of the collector's sight: full collections would walk
+    its millions of objects again and again, and none of it is garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+class IndexCache:
+    """Built name indexes by (matcher, list version): a runtime owns one; runtimes that
+    should share their indexes (an API's per-request runtimes, a test session) share one."""
+
+    def __init__(self, limit: int = MAX_BUILT_INDEXES) -> None:
+        self._built: dict[tuple[str, str], Screener] = {}
+        self._limit = limit
+
+    def get(self, key: tuple[str, str], build: Callable[[], Screener]) -> Screener:
+        found = self._built.get(key)
+        if found is None:
+            if len(self._built) >= self._limit:
+                self._built.pop(next(iter(self._built)))
+            with collector_paused():
+                found = self._built[key] = build()
+        return found
+
+
+@dataclass
+class Runtime:
+    """Everything a use case needs from outside the core, built once per edge."""
+
+    settings: Settings
+    clock: Callable[[], dt.datetime] = utc_now
+    indexes: IndexCache = field(default_factory=IndexCache, repr=False)
+
+    @classmethod
+    def from_environment(cls, indexes: IndexCache | None = None) -> Runtime:
+        return cls(load_settings(), indexes=indexes or IndexCache())
+
+    @property
+    def limits(self) -> ReadLimits:
+        return ReadLimits(max_bytes=int(self.settings.max_document_mb * 1024 * 1024))
+
+    # --- reference data (bundled, validated on first use) ---------------------------------
+
+    @cached_property
+    def countries(self) -> CountryBook:
+        return reference.countries()
+
+    @cached_property
+    def reference(self) -> ReferenceData:
+        with collector_paused():
+            return reference.reference_data()
+
+    @cached_property
+    def shelf(self) -> PackShelf:
+        return reference.packs()
+
+    @cached_property
+    def program_terms(self) -> ProgramTerms:
+        return reference.program_terms()
+
+    @cached_property
+    def frameworks(self) -> Mapping[str, FrameworkCatalog]:
+        return reference.frameworks()
+
+    @cached_property
+    def screening(self) -> ScreeningConfig:
+        return screening_config()
+
+    def policy(self, value: str | None) -> PolicyPack | None:
+        """A pack by id, or a draft pack from a file."""
+        return resolve_policy(self.shelf, value, self.limits)
+
+    # --- lists -------------------------------------------------------------------------
+
+    def store(self, create: bool = False) -> ListStore | None:
+        """The installed-list store (None when nothing was installed and not ``create``)."""
+        return open_store(self.settings, create)
+
+    def installed_lists(self) -> ListSnapshot | None:
+        store = self.store()
+        return store.active_snapshot() if store is not None else None
+
+    def lists(self, paths: Sequence[Path] | None = None) -> LoadedLists:
+        """The lists a run uses: ``paths`` when given, else the installed, else bundled."""
+        return load_lists(paths, self.countries, self.installed_lists)
+
+    def screener(self, snapshot: ListSnapshot) -> Screener:
+        """The configured matcher over ``snapshot``; each index is built once per runtime
+        (snapshots are immutable and named by the hash of their content)."""
+        matcher = self.screening.matcher
+        return self.indexes.get(
+            (matcher, snapshot.version),
+            lambda: MATCHERS[matcher](snapshot.entries, snapshot.version),
+        )
+
+    def assessor(self, list_paths: Sequence[Path] | None = None) -> Assessor:
+        """Reference data, packs and the party screener over the lists this run uses."""
+
+        loaded = self.lists(list_paths)
+        config = self.screening
+        if loaded.snapshot is None:
+            screener = DealScreener(None, config.thresholds, loaded.problem)
+        else:
+            screener = DealScreener(self.screener(loaded.snapshot), config.thresholds)
+        return Assessor(self.reference, self.shelf, screener)
