@@ -136,3 +136,22 @@ def test_the_state_check_sees_each_kind_of_state() -> None:
     )
     assert len(_module_level_state(ast.parse(source))) == 5
     assert _module_level_state(ast.parse("NAMES = frozenset({'a'})\nT = ('a',)\n")) == []
+
+
+EDGES = [PACKAGE / "cli"]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [m for folder in EDGES for m in _modules(folder)],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
+def test_edges_reach_data_only_through_the_runtime_and_use_cases(module: Path) -> None:
+    """An edge parses, calls a use case and renders: readers and stores are the
+    runtime's business, so the API and the web render the very same results."""
+    imported = _imports(ast.parse(module.read_text()))
+    assert {
+        name
+        for name in imported
+        if name.startswith(("aiexports.sources", "aiexports.storage", "sqlalchemy"))
+    } == set()
