@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from aiexports.core.deal import Deal
 from aiexports.core.policy.engine import assess
 from aiexports.core.records import validation_context
-from aiexports.services.assessment import build_assessor
+from aiexports.runtime import Runtime
 from aiexports.services.deals import SourcedDeal
 from aiexports.sources.reference import data_file, pack_from_file
 from deal_generator import deals
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    assessor = build_assessor()
+    assessor = Runtime.from_environment().assessor()
     setup = time.perf_counter() - started
     context = validation_context(assessor.reference.countries)
     raw = list(deals(args.deals, assessor.reference.menu, args.seed))

@@ -175,3 +175,16 @@ def test_every_parameter_is_declared_once_with_a_description_and_unit() -> None:
         assert spec.unit, spec.name
     read = {name for rule in RULES.values() for name in rule.reads}
     assert read == set(names), set(names) - read
+
+
+def test_dates_share_parameter_values_only_within_one_stretch(
+    shelf: PackShelf, reference_data: ReferenceData
+) -> None:
+    """Values are shared between the days of one stretch, and never across a step or
+    a range: every day reads what the pack says for that day."""
+    for pack in shelf.packs.values():
+        policy = compile_policy(pack, reference_data)
+        day = dt.date(2024, 6, 1)
+        while day < dt.date(2027, 6, 1):
+            assert policy.values_at(day) == pack.values_at(day), (pack.id, day)
+            day += dt.timedelta(days=5)

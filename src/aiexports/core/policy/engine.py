@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from string import Formatter
@@ -85,6 +86,8 @@ class CompiledPolicy:
         "_locations",
         "_references",
         "_values",
+        "_boundaries",
+        "_epochs",
         "digest",
         "pack",
         "reference",
@@ -99,7 +102,9 @@ class CompiledPolicy:
         self.reference = reference
         self.digest = pack.digest
         self.rules: tuple[Rule, ...] = tuple(RULES[rule_id] for rule_id in pack.rules)
-        self._values: _BoundedCache[dt.date, ParameterValues] = _BoundedCache()
+        self._boundaries = _boundaries(pack)
+        self._epochs: _BoundedCache[dt.date, int] = _BoundedCache()
+        self._values: _BoundedCache[int, ParameterValues] = _BoundedCache()
         self._references: _BoundedCache[dt.date, PolicyRef] = _BoundedCache()
         self._items: _BoundedCache[tuple[object, ...], tuple[DealItem, ...]] = _BoundedCache()
         self._locations: _BoundedCache[tuple[object, ...], Locations] = _BoundedCache()
@@ -114,11 +119,25 @@ class CompiledPolicy:
     def id(self) -> str:
         return self.pack.id
 
-    def values_at(self, day: dt.date) -> ParameterValues:
-        """The parameters in force on ``day`` (or the nearest date the pack is in force)."""
-        found = self._values.get(day)
+    def epoch(self, day: dt.date) -> int:
+        """Which stretch between the pack's dates (parameter steps, range ends) the date
+        the parameters are read at falls in: every day of one stretch reads the same
+        values. (A day outside the pack's ranges reads them at the nearest range's end,
+        which is why the stretch is found for that date.)"""
+        found = self._epochs.get(day)
         if found is None:
-            found = self._values.put(day, self.pack.values_at(day))
+            found = self._epochs.put(
+                day, bisect_right(self._boundaries, self.pack.parameter_date(day))
+            )
+        return found
+
+    def values_at(self, day: dt.date) -> ParameterValues:
+        """The parameters in force on ``day`` (or the nearest date the pack is in force),
+        one object per stretch, so that caches keyed by it are shared across dates."""
+        epoch = self.epoch(day)
+        found = self._values.get(epoch)
+        if found is None:
+            found = self._values.put(epoch, self.pack.values_at(day))
         return found
 
     def reference_at(self, day: dt.date) -> PolicyRef:
@@ -144,7 +163,7 @@ class CompiledPolicy:
         """What the rules read of ``deal``; the parts that depend only on the places or
         only on the items are shared by every deal with the same ones."""
         params = self.values_at(deal.date)
-        day = self.pack.parameter_date(deal.date)
+        day = self.epoch(deal.date)
         items = self.items(deal)
         where_key = (day, *locations_key(deal))
         where = self._locations.get(where_key)
@@ -279,6 +298,19 @@ class CompiledPolicy:
                         )
                     )
         return "sha256:" + hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+
+
+def _boundaries(pack: PolicyPack) -> list[dt.date]:
+    """The first days on which the values a rule reads may change."""
+    days: set[dt.date] = set()
+    for window in pack.effective:
+        if window.start is not None:
+            days.add(window.start)
+        if window.end is not None and window.end < dt.date.max:
+            days.add(window.end + dt.timedelta(days=1))
+    for name in type(pack.parameters).model_fields:
+        days.update(s.since for s in getattr(pack.parameters, name).steps if s.since is not None)
+    return sorted(days)
 
 
 def compile_policy(pack: PolicyPack, reference: ReferenceData) -> CompiledPolicy:
