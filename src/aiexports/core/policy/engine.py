@@ -79,15 +79,15 @@ class CompiledPolicy:
     pack and the reference data, and the receiver compiles again."""
 
     __slots__ = (
+        "_boundaries",
         "_conditions",
         "_context",
+        "_epochs",
         "_inventories",
         "_items",
         "_locations",
         "_references",
         "_values",
-        "_boundaries",
-        "_epochs",
         "digest",
         "pack",
         "reference",
