@@ -124,7 +124,7 @@ def render_determination(
     console.print("[dim]data " + "; ".join(f"{k}={v}" for k, v in d.data_versions.items()) + "[/]")
 
 
-def render_difference(difference: PolicyDifference, explanations: Explained) -> None:
+def render_difference(difference: PolicyDifference[Determination], explanations: Explained) -> None:
     render_determination(difference.a, f"Under {difference.a.policy.id}", explanations.a)
     console.print()
     render_determination(difference.b, f"Under {difference.b.policy.id}", explanations.b)

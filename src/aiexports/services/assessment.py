@@ -16,6 +16,7 @@ from aiexports.core.determination import Determination
 from aiexports.core.policy.compare import ImpactTally, PolicyDifference
 from aiexports.core.policy.engine import (
     CompiledPolicy,
+    OutcomeSummary,
     ReferenceData,
     canonical_deal_text,
     compile_policy,
@@ -92,9 +93,23 @@ class Assessor:
             for sourced in deals:
                 yield self.decide(sourced, pack)
 
+    def compare_outcomes(
+        self, sourced: SourcedDeal, first: PolicyPack, other: PolicyPack
+    ) -> PolicyDifference[OutcomeSummary]:
+        """The outcome-only comparison (no explanations rendered, no decision ids): what
+        re-deciding a whole portfolio needs."""
+        try:
+            screening = self.screener.screen(sourced.deal)
+            return PolicyDifference(
+                self.compiled(first).outcome(sourced.deal, screening),
+                self.compiled(other).outcome(sourced.deal, screening),
+            )
+        except AiExportsError as error:
+            raise sourced.locate(error) from None
+
     def compare(
         self, sourced: SourcedDeal, first: PolicyPack | None, other: PolicyPack
-    ) -> PolicyDifference:
+    ) -> PolicyDifference[Determination]:
         canonical = canonical_deal_text(sourced.deal)
         return PolicyDifference(
             self.decide(sourced, first, canonical), self.decide(sourced, other, canonical)
@@ -167,7 +182,7 @@ def _tally_chunk(
             errors.append(sourced)
             continue
         try:
-            tally.add(assessor.compare(sourced, policy, against), sourced.where)
+            tally.add(assessor.compare_outcomes(sourced, policy, against), sourced.where)
         except InputError as error:
             errors.append(error)
 

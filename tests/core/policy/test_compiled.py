@@ -188,3 +188,21 @@ def test_dates_share_parameter_values_only_within_one_stretch(
         while day < dt.date(2027, 6, 1):
             assert policy.values_at(day) == pack.values_at(day), (pack.id, day)
             day += dt.timedelta(days=5)
+
+
+@SETTINGS
+@given(raw=gen.deals(), data=st.data())
+def test_the_outcome_summary_is_what_the_full_determination_decides(
+    raw: dict[str, Any], data: st.DataObject, reference_data: ReferenceData, shelf: PackShelf
+) -> None:
+    matches = [data.draw(gen.party_matches()) for _ in raw["parties"]]
+    deal = _deal(raw, reference_data)
+    screening = gen.screening(matches)
+    for pack in shelf.packs.values():
+        policy = compile_policy(pack, reference_data)
+        full = policy.assess(deal, screening)
+        summary = policy.outcome(deal, screening)
+        assert summary.outcome is full.outcome
+        assert summary.review_policy is full.review_policy
+        assert summary.rules == {f.rule for f in full.findings}
+        assert summary.conditions == {c.id for c in full.conditions}

@@ -4,25 +4,38 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from aiexports.core.determination import Determination
+from aiexports.core.policy.engine import OutcomeSummary
 from aiexports.core.vocabulary import Outcome
 
+Decided = Determination | OutcomeSummary
+"""A full determination, or only what a comparison reads of one."""
 
-def _rules(determination: Determination) -> set[str]:
-    return {finding.rule for finding in determination.findings}
+
+def _rules(decided: Decided) -> set[str]:
+    if isinstance(decided, OutcomeSummary):
+        return set(decided.rules)
+    return {finding.rule for finding in decided.findings}
 
 
-def _conditions(determination: Determination) -> set[str]:
-    return {condition.id for condition in determination.conditions}
+def _conditions(decided: Decided) -> set[str]:
+    if isinstance(decided, OutcomeSummary):
+        return set(decided.conditions)
+    return {condition.id for condition in decided.conditions}
+
+
+D = TypeVar("D", Determination, OutcomeSummary)
 
 
 @dataclass(frozen=True)
-class PolicyDifference:
-    """Determination ``b`` (under the other pack) against ``a`` (under the first)."""
+class PolicyDifference(Generic[D]):
+    """Determination ``b`` (under the other pack) against ``a`` (under the first); for a
+    portfolio, outcome summaries are enough."""
 
-    a: Determination
-    b: Determination
+    a: D
+    b: D
 
     @property
     def direction(self) -> str:
@@ -103,7 +116,7 @@ class ImpactTally:
     examples: list[dict[str, object]] = field(default_factory=list)
     example_limit: int = 20
 
-    def add(self, difference: PolicyDifference, where: str) -> None:
+    def add(self, difference: PolicyDifference[Any], where: str) -> None:
         self.deals += 1
         self.outcomes_a[str(difference.a.outcome)] += 1
         self.outcomes_b[str(difference.b.outcome)] += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from string import Formatter
 from typing import Generic, TypeVar
@@ -184,27 +184,9 @@ class CompiledPolicy:
 
         ``canonical_deal`` (from :func:`canonical_deal_text`) saves recomputing it when the
         same deal is decided under several policies."""
-        params = self.values_at(deal.date)
-        facts = self.facts(deal, screening)
-        findings: list[Finding] = []
-        program: list[Attach] = []
-        attached: list[tuple[str, Attach]] = []
-        for rule in self.rules:
-            for hit in rule.function(facts, params):
-                if hit.outcome is None:
-                    program.extend(hit.conditions)
-                    continue
-                findings.append(self._finding(rule.id, hit))
-                attached.extend((rule.id, condition) for condition in hit.conditions)
-        outcome = max(
-            (f.outcome for f in findings), key=_strictness, default=Outcome.NO_LICENSE_REQUIRED
-        )
-        review_policy = None
-        if outcome is Outcome.LICENSE_REQUIRED:
-            review_policy = max(
-                (f.review_policy for f in findings if f.review_policy is not None),
-                key=_review_strictness,
-            )
+        hits, program, attached = self._hits(deal, screening)
+        findings = [self._finding(rule_id, hit) for rule_id, hit in hits]
+        outcome, review_policy = _verdict(hit for _, hit in hits)
         conditions: list[Condition] = []
         if outcome is not Outcome.PROHIBITED:
             conditions = self._render([("PROGRAM_CONDITIONS", c) for c in program] + attached)
@@ -226,6 +208,43 @@ class CompiledPolicy:
             ),
             data_versions=data_versions,
         )
+
+    def outcome(self, deal: Deal, screening: ScreeningResult) -> OutcomeSummary:
+        """What ``assess`` would decide, without the explanation: outcome, review policy,
+        the rules that found something and the conditions attached. Comparing two packs
+        over a portfolio needs no more; the deals that change can then be assessed in
+        full."""
+        hits, program, attached = self._hits(deal, screening)
+        outcome, review_policy = _verdict(hit for _, hit in hits)
+        conditions: frozenset[str] = frozenset()
+        if outcome is not Outcome.PROHIBITED:
+            conditions = frozenset([c.id for c in program] + [c.id for _, c in attached])
+        return OutcomeSummary(
+            deal.id,
+            outcome,
+            review_policy,
+            frozenset(rule_id for rule_id, _ in hits),
+            conditions,
+        )
+
+    def _hits(
+        self, deal: Deal, screening: ScreeningResult
+    ) -> tuple[list[tuple[str, Hit]], list[Attach], list[tuple[str, Attach]]]:
+        """Every rule run once, in the pack's order: the findings' hits, the conditions
+        that come with no finding, and those each finding attaches."""
+        params = self.values_at(deal.date)
+        facts = self.facts(deal, screening)
+        hits: list[tuple[str, Hit]] = []
+        program: list[Attach] = []
+        attached: list[tuple[str, Attach]] = []
+        for rule in self.rules:
+            for hit in rule.function(facts, params):
+                if hit.outcome is None:
+                    program.extend(hit.conditions)
+                    continue
+                hits.append((rule.id, hit))
+                attached.extend((rule.id, condition) for condition in hit.conditions)
+        return hits, program, attached
 
     def _finding(self, rule_id: str, hit: Hit) -> Finding:
         assert hit.outcome is not None
@@ -328,6 +347,30 @@ def assess(
     """Decide one deal under ``pack``, compiling it for this call (batch callers compile
     once with :func:`compile_policy`)."""
     return compile_policy(pack, reference).assess(deal, screening, canonical_deal)
+
+
+def _verdict(hits: Iterable[Hit]) -> tuple[Outcome, ReviewPolicy | None]:
+    """The strictest outcome found, and for a license the strictest review policy."""
+    found = [(hit.outcome, hit.review_policy) for hit in hits if hit.outcome is not None]
+    outcome = max((o for o, _ in found), key=_strictness, default=Outcome.NO_LICENSE_REQUIRED)
+    if outcome is not Outcome.LICENSE_REQUIRED:
+        return outcome, None
+    policy = max(
+        (p for o, p in found if o is Outcome.LICENSE_REQUIRED and p is not None),
+        key=_review_strictness,
+    )
+    return outcome, policy
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeSummary:
+    """A determination without its explanation (see :meth:`CompiledPolicy.outcome`)."""
+
+    deal_id: str | None
+    outcome: Outcome
+    review_policy: ReviewPolicy | None
+    rules: frozenset[str]
+    conditions: frozenset[str]
 
 
 def _match_order(match: ListMatch) -> tuple[str, str, str]:
