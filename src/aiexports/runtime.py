@@ -18,25 +18,22 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiexports.core.catalog import FrameworkCatalog, ProgramTerms
 from aiexports.core.countries import CountryBook
-from aiexports.core.policy.engine import ReferenceData
-from aiexports.core.policy.pack import PackShelf, PolicyPack
-from aiexports.core.screening.port import Screener
-from aiexports.core.screening.snapshot import ListSnapshot
-from aiexports.services.assessment import Assessor, resolve_policy
-from aiexports.services.lists import open_store
-from aiexports.services.screening import (
-    MATCHERS,
-    DealScreener,
-    LoadedLists,
-    ScreeningConfig,
-    load_lists,
-    screening_config,
-)
 from aiexports.settings import Settings, load_settings
 from aiexports.sources import reference
 from aiexports.sources.documents import ReadLimits
+
+if TYPE_CHECKING:
+    from aiexports.core.catalog import FrameworkCatalog, ProgramTerms
+    from aiexports.core.policy.engine import ReferenceData
+    from aiexports.core.policy.pack import PackShelf, PolicyPack
+    from aiexports.core.screening.port import Screener
+    from aiexports.core.screening.snapshot import ListSnapshot
+    from aiexports.services.assessment import Assessor
+    from aiexports.services.screening import (
+        LoadedLists,
+        ScreeningConfig,
+    )
 
 if TYPE_CHECKING:
     from aiexports.storage.list_store import ListStore
@@ -123,16 +120,22 @@ class Runtime:
 
     @cached_property
     def screening(self) -> ScreeningConfig:
+        from aiexports.services.screening import screening_config
+
         return screening_config()
 
     def policy(self, value: str | None) -> PolicyPack | None:
         """A pack by id, or a draft pack from a file."""
+        from aiexports.services.assessment import resolve_policy
+
         return resolve_policy(self.shelf, value, self.limits)
 
     # --- lists -------------------------------------------------------------------------
 
     def store(self, create: bool = False) -> ListStore | None:
         """The installed-list store (None when nothing was installed and not ``create``)."""
+        from aiexports.services.lists import open_store
+
         return open_store(self.settings, create)
 
     def installed_lists(self) -> ListSnapshot | None:
@@ -141,11 +144,15 @@ class Runtime:
 
     def lists(self, paths: Sequence[Path] | None = None) -> LoadedLists:
         """The lists a run uses: ``paths`` when given, else the installed, else bundled."""
+        from aiexports.services.screening import load_lists
+
         return load_lists(paths, self.countries, self.installed_lists)
 
     def screener(self, snapshot: ListSnapshot) -> Screener:
         """The configured matcher over ``snapshot``; each index is built once per runtime
         (snapshots are immutable and named by the hash of their content)."""
+        from aiexports.services.screening import MATCHERS
+
         matcher = self.screening.matcher
         return self.indexes.get(
             (matcher, snapshot.version),
@@ -154,6 +161,8 @@ class Runtime:
 
     def assessor(self, list_paths: Sequence[Path] | None = None) -> Assessor:
         """Reference data, packs and the party screener over the lists this run uses."""
+        from aiexports.services.assessment import Assessor
+        from aiexports.services.screening import DealScreener
 
         loaded = self.lists(list_paths)
         config = self.screening

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,12 +14,12 @@ from rich.table import Table
 from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json, styled_outcome
 from aiexports.cli.output import errors as errors_console
-from aiexports.core.determination import Determination
-from aiexports.core.policy.compare import ImpactTally, PolicyDifference
-from aiexports.core.policy.rules import RULES
 from aiexports.errors import InputError, Issue
-from aiexports.services.assessment import Explained
-from aiexports.services.deals import read_deal
+
+if TYPE_CHECKING:
+    from aiexports.core.determination import Determination
+    from aiexports.core.policy.compare import ImpactTally, PolicyDifference
+    from aiexports.services.assessment import Explained
 
 PolicyOption = Annotated[
     str | None,
@@ -51,6 +51,9 @@ def assess(
     """Decide a deal: prohibited, license required (with review policy), review required
     or no license required — with the rules, citations and conditions behind it.
     Exit 0 whatever the outcome; 2 when the deal is invalid."""
+    from aiexports.services.assessment import Explained
+    from aiexports.services.deals import read_deal
+
     run = runtime(ctx)
     # The deal and the packs are checked before the lists are loaded and indexed: a bad
     # field is reported at once.
@@ -91,6 +94,8 @@ def render_determination(
     title: str | None = None,
     explanations: Mapping[str, str] | None = None,
 ) -> None:
+    from aiexports.core.policy.rules import RULES
+
     d = determination
     header = title or f"Deal {d.deal_id or '(no id)'}"
     policy = (

@@ -3,9 +3,12 @@ it (``--help`` and argument errors never read the environment)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from aiexports.runtime import IndexCache, Runtime
+if TYPE_CHECKING:
+    from aiexports.runtime import IndexCache, Runtime
 
 
 class RuntimeHolder:
@@ -18,6 +21,8 @@ class RuntimeHolder:
 
     def get(self) -> Runtime:
         if self._runtime is None:
+            from aiexports.runtime import Runtime
+
             self._runtime = Runtime.from_environment(self._indexes)
         return self._runtime
 

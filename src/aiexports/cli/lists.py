@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json
-from aiexports.services.lists import (
-    activate_version,
-    active_lists,
-    contract_of_update,
-    install_lists,
-    list_history,
-)
+
+if TYPE_CHECKING:
+    pass
 
 app = typer.Typer(
     help="Restricted-party lists: the active version, updates, history.", no_args_is_help=True
@@ -36,6 +32,8 @@ def update(
     JSON, BIS Denied Persons List, UN consolidated XML). Every file is read before
     anything is written; the new version becomes active in one transaction, replacing
     only the feeds given. Reports what changed."""
+    from aiexports.services.lists import contract_of_update, install_lists
+
     result = install_lists(runtime(ctx), paths)
     if output is Format.JSON:
         print_json(contract_of_update(result))
@@ -79,6 +77,8 @@ def show(
 ) -> None:
     """The lists screening uses now: version, feeds with provenance, counts and the data
     oddities flagged on import."""
+    from aiexports.services.lists import active_lists
+
     active = active_lists(runtime(ctx))
     origin, snapshot = active.origin, active.snapshot
     if output is Format.JSON:
@@ -102,6 +102,8 @@ def history(
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """Every installed list version, newest last, and which is active."""
+    from aiexports.services.lists import list_history
+
     found = list_history(runtime(ctx))
     versions = found.versions
     if output is Format.JSON:
@@ -136,5 +138,7 @@ def activate(
     version_id: Annotated[int, typer.Argument(metavar="ID", help="An installed version id")],
 ) -> None:
     """Make an earlier installed version active again (a rollback)."""
+    from aiexports.services.lists import activate_version
+
     version = activate_version(runtime(ctx), version_id)
     console.print(f"Active list version is now {version.id}: {version.version}")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json
-from aiexports.core.catalog import LAYER_NAMES
 from aiexports.core.vocabulary import PackageStatus
-from aiexports.services.catalog import list_menu, show_package, validate_packages
+
+if TYPE_CHECKING:
+    pass
 
 app = typer.Typer(help="The menu of priority AI export packages.", no_args_is_help=True)
 
@@ -26,6 +27,8 @@ def list_packages(
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """List the packages on the menu."""
+    from aiexports.services.catalog import list_menu
+
     listing = list_menu(runtime(ctx), status)
     packages = listing.packages
     if output is Format.JSON:
@@ -55,6 +58,9 @@ def show(
 ) -> None:
     """Show one package: consortium, the five layers and their components, governance and
     sovereignty assurances."""
+    from aiexports.core.catalog import LAYER_NAMES
+    from aiexports.services.catalog import show_package
+
     package = show_package(runtime(ctx), package_id)
     if output is Format.JSON:
         print_json(package.model_dump(mode="json", exclude_none=True))
@@ -124,6 +130,8 @@ def validate(
 ) -> None:
     """Check package files against the schema (exit 2 on errors) and the program's
     proposal rules (exit 1 when a rule is broken)."""
+    from aiexports.services.catalog import validate_packages
+
     checks = validate_packages(runtime(ctx), paths)
     failures = 0
     for check in checks:

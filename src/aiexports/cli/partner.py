@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -10,7 +10,9 @@ from rich.table import Table
 from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json
 from aiexports.core.vocabulary import RiskTier
-from aiexports.services.catalog import list_partners, partner_profile
+
+if TYPE_CHECKING:
+    pass
 
 app = typer.Typer(help="Partner-country profiles.", no_args_is_help=True)
 
@@ -23,6 +25,8 @@ def show(
 ) -> None:
     """A country's EAR country groups (with how far each was verified), AI Diffusion tier,
     15 CFR 744.21 listing, human-rights risk tier and the packages that target it."""
+    from aiexports.services.catalog import partner_profile
+
     found = partner_profile(runtime(ctx), code)
     profile, packages = found.profile, found.packages
     if output is Format.JSON:
@@ -65,6 +69,8 @@ def list_countries(
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """List partner profiles, optionally filtered."""
+    from aiexports.services.catalog import list_partners
+
     profiles = list_partners(runtime(ctx), group, risk)
     if output is Format.JSON:
         print_json([p.model_dump(mode="json") for p in profiles])

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, print_json
-from aiexports.core.determination import EffectiveRange
-from aiexports.services.policies import list_policies, policy_summary, show_policy
+
+if TYPE_CHECKING:
+    from aiexports.core.determination import EffectiveRange
 
 app = typer.Typer(help="Policy packs: dated rules, parameters and citations.", no_args_is_help=True)
 
@@ -27,6 +28,8 @@ def list_packs(
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
 ) -> None:
     """List the bundled policy packs and when each is in force."""
+    from aiexports.services.policies import list_policies, policy_summary
+
     packs = list_policies(runtime(ctx))
     if output is Format.JSON:
         print_json([policy_summary(p) for p in packs])
@@ -51,6 +54,8 @@ def show(
 ) -> None:
     """Show a pack: each rule's explanation (with the parameters in force) and citations,
     condition texts and the parameters in force on a date."""
+    from aiexports.services.policies import show_policy
+
     view = show_policy(runtime(ctx), pack_id, _date(on))
     if output is Format.JSON:
         print_json(view.contract())

@@ -7,24 +7,17 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, errors, print_json
-from aiexports.core.screening.matcher import NameMatcher
-from aiexports.core.screening.port import ScreeningQuery
 from aiexports.errors import InputError, Issue
-from aiexports.services.name_screening import (
-    check_writable,
-    read_name_queries,
-    resolve_country,
-    screen_many,
-    screen_one,
-    write_jsonl_atomically,
-)
+
+if TYPE_CHECKING:
+    pass
 
 
 class QueryType(StrEnum):
@@ -66,6 +59,17 @@ def screen(
 ) -> None:
     """Screen a name (or a CSV of names) against the restricted-party lists: ranked,
     explained matches in block / review / clear bands."""
+    from aiexports.core.screening.matcher import NameMatcher
+    from aiexports.core.screening.port import ScreeningQuery
+    from aiexports.services.name_screening import (
+        check_writable,
+        read_name_queries,
+        resolve_country,
+        screen_many,
+        screen_one,
+        write_jsonl_atomically,
+    )
+
     if (name is None) == (input_path is None):
         raise InputError(Issue("give a NAME or --input FILE (not both)"))
     if output_path is not None:

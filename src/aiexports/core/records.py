@@ -14,7 +14,12 @@ class Record(BaseModel):
     numbers are finite (``1e999`` is no amount)."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        # Validators are built on first use: a command pays only for the models it reads.
+        defer_build=True,
     )
 
 
