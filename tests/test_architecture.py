@@ -155,3 +155,11 @@ def test_edges_reach_data_only_through_the_runtime_and_use_cases(module: Path) -
         for name in imported
         if name.startswith(("aiexports.sources", "aiexports.storage", "sqlalchemy"))
     } == set()
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from aiexports.settings import Settings
+
+    readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`AIEXPORTS_{name.upper()}`" in readme, name

@@ -216,36 +216,22 @@ def _refused_cleanly(call: object) -> None:
         assert all(len(issue.message) < 600 for issue in refused.issues)
 
 
+READERS = {
+    "deal": (GOOD_DEAL, "deal.yaml", lambda path: read_deal(path, BOOK)),
+    "pack": (PACK_DRAFT, "pack.yaml", pack_from_file),
+    "package": (PACKAGE, "package.yaml", lambda path: read_package(read_document(path), BOOK)),
+    "names": (NAMES, "names.csv", lambda path: read_name_queries(path, BOOK)),
+}
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
 @FUZZ
-@given(data=mutated(GOOD_DEAL))
-def test_fuzz_deal_reader(data: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "deal.yaml"
-    path.write_bytes(data)
-    _refused_cleanly(lambda: read_deal(path, BOOK))
-
-
-@FUZZ
-@given(data=mutated(PACK_DRAFT))
-def test_fuzz_pack_reader(data: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "pack.yaml"
-    path.write_bytes(data)
-    _refused_cleanly(lambda: pack_from_file(path))
-
-
-@FUZZ
-@given(data=mutated(PACKAGE))
-def test_fuzz_package_reader(data: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "package.yaml"
-    path.write_bytes(data)
-    _refused_cleanly(lambda: read_package(read_document(path), BOOK))
-
-
-@FUZZ
-@given(data=mutated(NAMES))
-def test_fuzz_name_file_reader(data: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "names.csv"
-    path.write_bytes(data)
-    _refused_cleanly(lambda: read_name_queries(path, BOOK))
+@given(data=st.data())
+def test_fuzz_document_readers(reader: str, data: st.DataObject, tmp_path: Path) -> None:
+    seed, name, read = READERS[reader]
+    path = tmp_path / name
+    path.write_bytes(data.draw(mutated(seed)))
+    _refused_cleanly(lambda: read(path))
 
 
 LIST_SAMPLES = {

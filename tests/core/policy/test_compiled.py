@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aiexports.core.deal import Deal
-from aiexports.core.policy.engine import ReferenceData, compile_policy
+from aiexports.core.policy.engine import CompiledPolicy, ReferenceData, compile_policy
 from aiexports.core.policy.pack import PARAMETERS, ConditionText, PackShelf
 from aiexports.core.policy.rules import RULES
 from aiexports.core.records import validation_context
@@ -206,3 +206,54 @@ def test_the_outcome_summary_is_what_the_full_determination_decides(
         assert summary.review_policy is full.review_policy
         assert summary.rules == {f.rule for f in full.findings}
         assert summary.conditions == {c.id for c in full.conditions}
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raws=st.lists(gen.deals(), min_size=10, max_size=30))
+def test_caches_that_empty_themselves_never_change_a_decision(
+    raws: list[dict[str, Any]], shelf: PackShelf, reference_data: ReferenceData
+) -> None:
+    """A compiled policy whose caches hold three entries (so they empty all the time, each
+    at its own moment) decides every deal as a fresh one does."""
+    tiny = {p.id: CompiledPolicy(p, reference_data, cache_limit=3) for p in shelf.packs.values()}
+    for _ in range(2):
+        for raw in raws:
+            deal = _deal(raw, reference_data)
+            pack = shelf.in_force(deal.date)
+            screening = gen.screening([[] for _ in deal.parties])
+            fresh = compile_policy(pack, reference_data).assess(deal, screening)
+            assert tiny[pack.id].assess(deal, screening) == fresh
+
+
+DAYS = ("2024-09-01", "2025-09-01", "2026-03-01")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    limit=st.integers(2, 6),
+    picks=st.lists(st.tuples(st.integers(0, 5), st.sampled_from(DAYS)), min_size=5, max_size=60),
+)
+def test_deals_sharing_items_across_dates_survive_cache_turnover(
+    limit: int, picks: list[tuple[int, str]], shelf: PackShelf, reference_data: ReferenceData
+) -> None:
+    """Packages on dates either side of parameter steps, in any order, with caches far
+    smaller than the working set: every determination as from a fresh policy."""
+    pack = shelf.named("us-baseline")
+    tiny = CompiledPolicy(pack, reference_data, cache_limit=limit)
+    packages = sorted(reference_data.menu.packages)[:6]
+    screening = gen.screening([[]])
+    for index, day in picks:
+        raw = {
+            **DEAL,
+            "package": packages[index],
+            "date": day,
+            "destination": "CN",
+            "parties": [{"role": "end_user", "name": "Buyer", "country": "CN", "type": "private"}],
+        }
+        deal = _deal(raw, reference_data)
+        expected = compile_policy(pack, reference_data).assess(deal, screening)
+        assert tiny.assess(deal, screening) == expected, (index, day)

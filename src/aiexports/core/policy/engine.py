@@ -83,7 +83,6 @@ class CompiledPolicy:
         "_conditions",
         "_context",
         "_epochs",
-        "_inventories",
         "_items",
         "_locations",
         "_references",
@@ -94,7 +93,7 @@ class CompiledPolicy:
         "rules",
     )
 
-    def __init__(self, pack: PolicyPack, reference: ReferenceData) -> None:
+    def __init__(self, pack: PolicyPack, reference: ReferenceData, cache_limit: int = 8192) -> None:
         problems = check_pack(pack)
         if problems:
             raise InputError(problems)
@@ -103,14 +102,17 @@ class CompiledPolicy:
         self.digest = pack.digest
         self.rules: tuple[Rule, ...] = tuple(RULES[rule_id] for rule_id in pack.rules)
         self._boundaries = _boundaries(pack)
-        self._epochs: _BoundedCache[dt.date, int] = _BoundedCache()
-        self._values: _BoundedCache[int, ParameterValues] = _BoundedCache()
-        self._references: _BoundedCache[dt.date, PolicyRef] = _BoundedCache()
-        self._items: _BoundedCache[tuple[object, ...], tuple[DealItem, ...]] = _BoundedCache()
-        self._locations: _BoundedCache[tuple[object, ...], Locations] = _BoundedCache()
-        self._inventories: _BoundedCache[tuple[object, ...], Inventory] = _BoundedCache()
-        self._conditions: _BoundedCache[tuple[object, ...], Condition] = _BoundedCache()
-        self._context: _BoundedCache[tuple[tuple[str, str], ...], str] = _BoundedCache()
+        self._epochs: _BoundedCache[dt.date, int] = _BoundedCache(cache_limit)
+        self._values: _BoundedCache[int, ParameterValues] = _BoundedCache(cache_limit)
+        self._references: _BoundedCache[dt.date, PolicyRef] = _BoundedCache(cache_limit)
+        self._locations: _BoundedCache[tuple[object, ...], Locations] = _BoundedCache(cache_limit)
+        # Items and their inventory are kept together: rules test an item's membership of
+        # the inventory by identity, so the two must come from one resolution.
+        self._items: _BoundedCache[tuple[object, ...], tuple[tuple[DealItem, ...], Inventory]] = (
+            _BoundedCache(cache_limit)
+        )
+        self._conditions: _BoundedCache[tuple[object, ...], Condition] = _BoundedCache(cache_limit)
+        self._context: _BoundedCache[tuple[tuple[str, str], ...], str] = _BoundedCache(cache_limit)
 
     def __reduce__(self) -> tuple[object, ...]:
         return (CompiledPolicy, (self.pack, self.reference))
@@ -153,10 +155,14 @@ class CompiledPolicy:
     def items(self, deal: Deal) -> tuple[DealItem, ...]:
         """The deal's items; deals with the same package, components and quantities (a
         portfolio's common case) share one resolution."""
-        key = items_key(deal)
+        return self._inventory(deal)[0]
+
+    def _inventory(self, deal: Deal) -> tuple[tuple[DealItem, ...], Inventory]:
+        key = (self.epoch(deal.date), *items_key(deal))
         found = self._items.get(key)
         if found is None:
-            found = self._items.put(key, resolve_items(deal, self.reference.menu))
+            items = resolve_items(deal, self.reference.menu)
+            found = self._items.put(key, (items, inventory(items, self.values_at(deal.date))))
         return found
 
     def facts(self, deal: Deal, screening: ScreeningResult) -> DealFacts:
@@ -164,17 +170,13 @@ class CompiledPolicy:
         only on the items are shared by every deal with the same ones."""
         params = self.values_at(deal.date)
         day = self.epoch(deal.date)
-        items = self.items(deal)
+        items, held = self._inventory(deal)
         where_key = (day, *locations_key(deal))
         where = self._locations.get(where_key)
         if where is None:
             where = self._locations.put(
                 where_key, locations(deal, self.reference.countries, params)
             )
-        held_key = (day, *items_key(deal))
-        held = self._inventories.get(held_key)
-        if held is None:
-            held = self._inventories.put(held_key, inventory(items, params))
         return DealFacts.of(deal, items, self.reference.countries, screening, where, held)
 
     def assess(
