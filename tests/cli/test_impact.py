@@ -171,3 +171,47 @@ def test_unknown_pack_and_missing_portfolio(
     )
     assert missing.code == 2
     assert "nowhere.jsonl: file or folder not found" in missing.err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_impact_explains_in_full_only_the_deals_that_change(
+    workers: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deals = [_deal(i, ["KZ", "DE", "CN", "AE"][i % 4], 10 * i) for i in range(4500)]
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in deals))
+    changes = tmp_path / "changes.jsonl"
+    got = run(
+        capsys,
+        monkeypatch,
+        "impact",
+        "--policy",
+        "us-baseline",
+        "--against",
+        "ai-diffusion-2025",
+        str(path),
+        "--format",
+        "json",
+        "--workers",
+        workers,
+        "--changes",
+        str(changes),
+    ).json()
+    rows = [json.loads(line) for line in changes.read_text().splitlines()]
+    assert got["outcome_changed"] > 0
+    assert len(rows) == got["outcome_changed"]
+    for row in rows:
+        a, b = row["policy"], row["compare_policy"]
+        assert a["outcome"] != b["outcome"]
+        assert row["differences"]["outcome"] == {"from": a["outcome"], "to": b["outcome"]}
+        assert a["decision_id"].startswith("sha256:")
+        assert a["findings"] or b["findings"]
+    transitions = {(t["from"], t["to"]): t["deals"] for t in got["transitions"]}
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row["policy"]["outcome"], row["compare_policy"]["outcome"])
+        seen[key] = seen.get(key, 0) + 1
+    assert seen == transitions

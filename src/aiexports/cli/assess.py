@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,13 +73,7 @@ def assess(
         return
     difference = assessor.compare(sourced, first, other)
     if output is Format.JSON:
-        print_json(
-            {
-                "policy": difference.a.contract(),
-                "compare_policy": difference.b.contract(),
-                "differences": difference.summary(),
-            }
-        )
+        print_json(difference.contract())
     else:
         render_difference(
             difference,
@@ -175,25 +170,41 @@ def impact(
             help="Report on the valid deals and list the invalid ones instead of stopping",
         ),
     ] = False,
+    changes_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--changes",
+            help="JSON lines: both full determinations of every deal whose outcome changes",
+        ),
+    ] = None,
 ) -> None:
     """Re-decide a portfolio under two packs: how many deals change outcome, in which
-    direction, and which rules make the difference."""
+    direction, and which rules make the difference. Outcomes are compared without
+    explanations; `--changes FILE` explains the deals that change in full."""
+    from aiexports.services.name_screening import check_writable, jsonl_atomically
+
     if not deals.exists():
         raise InputError(Issue("file or folder not found", str(deals)))
+    if changes_path is not None:
+        check_writable(changes_path)
     run = runtime(ctx)
     first = run.policy(policy)
     second = run.policy(against)
     assessor = run.assessor(lists)
     assert first is not None
     assert second is not None
-    with Progress(
-        TextColumn("re-deciding"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors_console,
-        transient=True,
-    ) as progress:
+    with contextlib.ExitStack() as stack:
+        write = stack.enter_context(jsonl_atomically(changes_path)) if changes_path else None
+        progress = stack.enter_context(
+            Progress(
+                TextColumn("re-deciding"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=errors_console,
+                transient=True,
+            )
+        )
         task = progress.add_task("deals", total=None)
         tally, errors = assessor.impact(
             deals,
@@ -203,6 +214,7 @@ def impact(
             limits=run.limits,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             workers=workers,
+            changes=write,
         )
     report = tally.report()
     if errors:

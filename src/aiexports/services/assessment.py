@@ -124,17 +124,23 @@ class Assessor:
         progress: Callable[[int, int | None], None] | None = None,
         workers: int = 1,
         limits: ReadLimits = DEFAULT_LIMITS,
+        changes: Callable[[dict[str, object]], None] | None = None,
     ) -> tuple[ImpactTally, list[InputError]]:
-        """Re-decide a portfolio under two packs, in ``workers`` processes. Invalid deals
-        are collected; unless ``skip_invalid``, any invalid deal is an error and no report
-        is produced."""
+        """Re-decide a portfolio under two packs, in ``workers`` processes, comparing
+        outcomes only; for each deal whose outcome changes, ``changes`` (when given)
+        receives both full determinations. Invalid deals are collected; unless
+        ``skip_invalid``, any invalid deal is an error and no report is produced."""
         chunks = _chunks(portfolio(path, limits), IMPACT_CHUNK)
         tally = ImpactTally(policy.id, against.id)
         errors: list[InputError] = []
         done = 0
-        for part, part_errors in _map_chunks(self, policy, against, chunks, workers):
+        full = changes is not None
+        for part, part_errors, changed in _map_chunks(self, policy, against, chunks, workers, full):
             tally.merge(part)
             errors.extend(part_errors)
+            if changes is not None:
+                for row in changed:
+                    changes(row)
             done += part.deals + len(part_errors)
             if progress is not None:
                 progress(done, None)
@@ -155,17 +161,19 @@ def _chunks(items: Iterable[PortfolioItem], size: int) -> Iterator[list[Portfoli
 
 
 IMPACT_CHUNK = 2000
-_IMPACT: tuple[Assessor, PolicyPack, PolicyPack] | None = None
+_IMPACT: tuple[Assessor, PolicyPack, PolicyPack, bool] | None = None
+ChunkResult = tuple[ImpactTally, list[InputError], list[dict[str, object]]]
 
 
-def _impact_chunk(chunk: Sequence[PortfolioItem]) -> tuple[ImpactTally, list[InputError]]:
+def _impact_chunk(chunk: Sequence[PortfolioItem]) -> ChunkResult:
     assert _IMPACT is not None
-    assessor, policy, against = _IMPACT
+    assessor, policy, against, full = _IMPACT
     tally = ImpactTally(policy.id, against.id)
     errors: list[InputError] = []
+    changed: list[dict[str, object]] = []
     with rare_collections():
-        _tally_chunk(assessor, policy, against, chunk, tally, errors)
-    return tally, errors
+        _tally_chunk(assessor, policy, against, chunk, tally, errors, changed if full else None)
+    return tally, errors, changed
 
 
 def _tally_chunk(
@@ -175,6 +183,7 @@ def _tally_chunk(
     chunk: Sequence[PortfolioItem],
     tally: ImpactTally,
     errors: list[InputError],
+    changed: list[dict[str, object]] | None,
 ) -> None:
     for item in chunk:
         sourced = item.read(assessor.reference.countries)
@@ -182,7 +191,12 @@ def _tally_chunk(
             errors.append(sourced)
             continue
         try:
-            tally.add(assessor.compare_outcomes(sourced, policy, against), sourced.where)
+            difference = assessor.compare_outcomes(sourced, policy, against)
+            tally.add(difference, sourced.where)
+            if changed is not None and difference.outcome_changed:
+                # Only the deals that change are explained in full.
+                full = assessor.compare(sourced, policy, against)
+                changed.append({"where": sourced.where, **full.contract()})
         except InputError as error:
             errors.append(error)
 
@@ -204,12 +218,13 @@ def _map_chunks(
     against: PolicyPack,
     chunks: Iterator[list[PortfolioItem]],
     workers: int,
-) -> Iterator[tuple[ImpactTally, list[InputError]]]:
+    full: bool = False,
+) -> Iterator[ChunkResult]:
     """Chunk results in order, with at most two chunks per worker in flight (the input
     is read as the workers need it). Forked workers inherit the assessor (its list index
     included) through a module global instead of pickling it for every chunk."""
     global _IMPACT  # noqa: PLW0603
-    _IMPACT = (assessor, policy, against)
+    _IMPACT = (assessor, policy, against, full)
     first = next(chunks, None)
     if first is None:
         return
@@ -222,7 +237,7 @@ def _map_chunks(
             yield _impact_chunk(chunk)
         return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque[AsyncResult[tuple[ImpactTally, list[InputError]]]] = deque(
+        pending: deque[AsyncResult[ChunkResult]] = deque(
             pool.apply_async(_impact_chunk, (chunk,)) for chunk in (first, second)
         )
         for chunk in chunks:

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,19 +192,32 @@ def screen_many(
 
 
 def write_jsonl_atomically(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write every row or nothing: a temporary file beside ``path`` replaces it at the end
-    (an error or an interrupt removes the temporary file and leaves ``path`` as it was)."""
+    """Write every row or nothing (see :func:`jsonl_atomically`)."""
+    count = 0
+    with jsonl_atomically(path) as write:
+        for row in rows:
+            write(row)
+            count += 1
+    return count
+
+
+@contextmanager
+def jsonl_atomically(path: Path) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """A writer of JSON lines into a temporary file beside ``path`` that replaces it when
+    the block ends; an error or an interrupt removes the temporary file and leaves
+    ``path`` as it was."""
     check_writable(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as error:
         raise InputError(Issue(f"cannot write: {error.strerror or error}", str(path))) from None
-    count = 0
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
+
+            def write(row: dict[str, Any]) -> None:
+                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+            yield write
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -211,7 +225,6 @@ def write_jsonl_atomically(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return count
 
 
 def check_writable(path: Path) -> None:

@@ -80,6 +80,16 @@ class PolicyDifference(Generic[D]):
             or self.conditions_removed
         )
 
+    def contract(self) -> dict[str, object]:
+        """Both determinations and what differs (the JSON of ``assess --compare-policy``)."""
+        assert isinstance(self.a, Determination)
+        assert isinstance(self.b, Determination)
+        return {
+            "policy": self.a.contract(),
+            "compare_policy": self.b.contract(),
+            "differences": self.summary(),
+        }
+
     def summary(self) -> dict[str, object]:
         return {
             "outcome": {"from": str(self.a.outcome), "to": str(self.b.outcome)},
