@@ -86,7 +86,7 @@ def validate_packages(runtime: Runtime, paths: Sequence[Path]) -> list[PackageCh
     book = runtime.countries
     checks = []
     seen: dict[str, Path] = {}
-    for path, package in read_packages(files, book):
+    for path, package in read_packages(files, book, runtime.limits):
         findings = review_proposal(package, book, runtime.program_terms, runtime.frameworks)
         checks.append(PackageCheck(path, package, tuple(findings), seen.get(package.id)))
         seen[package.id] = path

@@ -139,13 +139,15 @@ def read_package(document: Document, book: CountryBook) -> Package:
     return validate_document(Package, document, validation_context(book))
 
 
-def read_packages(paths: Iterable[Path], book: CountryBook) -> list[tuple[Path, Package]]:
+def read_packages(
+    paths: Iterable[Path], book: CountryBook, limits: ReadLimits = DEFAULT_LIMITS
+) -> list[tuple[Path, Package]]:
     """Read package files, reporting every file's errors together."""
     packages: list[tuple[Path, Package]] = []
     issues: list[Issue] = []
     for path in paths:
         try:
-            packages.append((path, read_package(read_document(path), book)))
+            packages.append((path, read_package(read_document(path, limits=limits), book)))
         except InputError as error:
             issues.extend(error.issues)
     if issues:
