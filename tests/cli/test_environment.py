@@ -156,3 +156,16 @@ def test_impact_reads_a_jsonl_line_too_long_as_one_invalid_deal(
     assert [item.number for item in items] == [1, 2, 3]
     assert items[1].problem is not None
     assert "longer than" in items[1].problem
+
+
+def test_markup_in_user_text_is_shown_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(DEAL.read_text().replace("id: sovereign-cloud-sa-2026", 'id: "[/] [red]x"'))
+    got = run(capsys, monkeypatch, "assess", str(deal))
+    assert got.code == 0, got.err
+    assert "Deal [/] [red]x:" in got.out
+    screened = run(capsys, monkeypatch, "screen", "[/]")
+    assert screened.code == 0, screened.err
+    assert "[/] against" in screened.out

@@ -263,3 +263,12 @@ def test_fuzz_list_readers(name: str, tmp_path: Path) -> None:
         path = tmp_path / f"{attempt}-{name}"
         path.write_bytes(bytes(data))
         _refused_cleanly(lambda path=path: read_list_paths([path], BOOK))
+
+
+def test_a_count_of_hundreds_of_digits_is_refused(tmp_path: Path) -> None:
+    error, _ = _deal_issue(
+        tmp_path, _replace_line(GOOD_DEAL, "quantities", "{slc-gpu-servers: " + "9" * 400 + "}")
+    )
+    assert any(i.field == "quantities.slc-gpu-servers" for i in error.issues)
+    error, _ = _deal_issue(tmp_path, _replace_line(GOOD_DEAL, "value_usd", "9" * 5000))
+    assert error.issues[0].source is not None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -98,7 +99,7 @@ def render_determination(
         f"to {d.policy.effective.end or '…'})"
     )
     review = f" — {d.review_policy}" if d.review_policy else ""
-    console.print(f"[bold]{header}[/]: {styled_outcome(d.outcome)}{review}")
+    console.print(f"[bold]{escape(header)}[/]: {styled_outcome(d.outcome)}{review}")
     console.print(f"Policy: {policy}")
     if d.findings:
         console.print("[bold]Findings[/]")
@@ -117,7 +118,7 @@ def render_determination(
     if d.conditions:
         console.print("[bold]Conditions[/]")
         for c in d.conditions:
-            console.print(f"  {c.id}: {c.text} [dim]({c.source_rule})[/]")
+            console.print(f"  {c.id}: {escape(c.text)} [dim]({c.source_rule})[/]")
     elif d.outcome == "prohibited":
         console.print("No conditions: the deal is prohibited.")
     console.print(f"[dim]decision {d.decision_id}[/]")

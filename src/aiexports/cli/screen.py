@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aiexports.cli.context import runtime
@@ -135,7 +136,9 @@ def print_json_line(row: object) -> None:
 def _render(
     name: str, rows: list[dict[str, object]], version: str, block: float, review: float
 ) -> None:
-    console.print(f"[bold]{name}[/] against {version} (block ≥ {block:.3f}, review ≥ {review:.3f})")
+    console.print(
+        f"[bold]{escape(name)}[/] against {version} (block ≥ {block:.3f}, review ≥ {review:.3f})"
+    )
     if not rows:
         console.print("[green]No similar listed name.[/]")
         return

@@ -23,8 +23,8 @@ class Record(BaseModel):
     )
 
 
-Count = Annotated[int, Strict()]
-"""An integer as written: ``true`` or ``2.0`` is not a count."""
+Count = Annotated[int, Strict(), Field(le=10**15)]
+"""An integer as written: ``true`` or ``2.0`` is not a count, nor is a 400-digit one."""
 
 Number = Annotated[float, Strict()]
 """A number as written (an integer is one too); ``true`` is not a number."""

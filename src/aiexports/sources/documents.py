@@ -131,6 +131,8 @@ def parse_text(text: str, source: str, limits: ReadLimits = DEFAULT_LIMITS) -> D
         raise InputError(Issue(f"not valid YAML/JSON: {_short(str(error))}", source)) from None
     except RecursionError:
         raise InputError(Issue("not valid YAML/JSON: nested too deeply", source)) from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise InputError(Issue(f"not valid YAML/JSON: {_short(str(error))}", source)) from None
     return Document(source, data)
 
 
