@@ -27,7 +27,7 @@ from aiexports.core.policy.facts import (
     resolve_items,
 )
 from aiexports.core.policy.pack import ParameterValues, PolicyPack, Verdict
-from aiexports.core.policy.rules import RULES, Attach, Hit, Rule
+from aiexports.core.policy.rules import RULES, Attach, Hit, Rule, placeholders
 from aiexports.core.screening.results import ListMatch, ScreeningResult
 from aiexports.core.vocabulary import Outcome, ReviewPolicy
 from aiexports.errors import InputError, Issue
@@ -402,14 +402,6 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
         if name is not None:
             parts.append(values[name] if name in values else "{" + name + "}")
     return "".join(parts)
-
-
-def placeholders(template: str) -> list[str]:
-    """The ``{name}`` placeholders of a text (a text that does not parse has none)."""
-    try:
-        return [name for _, name, _, _ in Formatter().parse(template) if name is not None]
-    except ValueError:
-        return ["<unbalanced braces>"]
 
 
 def _record(*parts: str) -> str:

@@ -37,10 +37,6 @@ def items_key(deal: Deal) -> tuple[object, ...]:
 
 def resolve_items(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
     """The package's components followed by the deal's own, each once, with quantities."""
-    return _resolve(deal, menu)
-
-
-def _resolve(deal: Deal, menu: Menu) -> tuple[DealItem, ...]:
     items: dict[str, tuple[AnyComponent, str]] = {}
     issues: list[Issue] = []
     if deal.package is not None:

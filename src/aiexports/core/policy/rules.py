@@ -86,7 +86,16 @@ class Rule:
 
     @property
     def placeholders(self) -> tuple[str, ...]:
-        return tuple(name for _, name, _, _ in Formatter().parse(self.explanation) if name)
+        return tuple(placeholders(self.explanation))
+
+
+def placeholders(template: str) -> list[str]:
+    """The ``{name}`` placeholders of a text (a text whose braces do not
+    parse gets one that names the problem)."""
+    try:
+        return [name for _, name, _, _ in Formatter().parse(template) if name is not None]
+    except ValueError:
+        return ["<unbalanced braces>"]
 
 
 def describe_value(value: object) -> str:
