@@ -47,9 +47,7 @@ permit (principal, action == Action::"export", resource);
 """
 
 PROHIBITING = {"EMBARGO", "WMD_END_USE"}
-POLICY_IDS = [
-    line.split('"')[1] for line in POLICIES.splitlines() if line.startswith("@id(")
-]
+POLICY_IDS = [line.split('"')[1] for line in POLICIES.splitlines() if line.startswith("@id(")]
 """Cedar names the policies of a text policy0, policy1… in order; their @id, by index."""
 
 
