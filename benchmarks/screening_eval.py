@@ -173,7 +173,7 @@ def run_nomenklatura(
         form = matcher.index.form(q.name)
         entries: list[int] = []
         for name_id, _ in matcher.index.candidates(form, candidates * 3, matcher.cache):
-            number = matcher.index.names[name_id].entry
+            number = matcher.index.tables.entry_of[name_id]
             if number not in entries:
                 entries.append(number)
             if len(entries) >= candidates:
@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, object] = {
         "lists": snapshot.version,
         "entries": len(entries),
-        "listed_names": len(matcher.index.names),
+        "listed_names": matcher.index.size,
         "snapshot_load_seconds": round(load_seconds, 2),
         "index_build_seconds": round(build_seconds, 2),
         "peak_memory_mb_with_index (lists, index, fixtures loaded)": memory_with_index,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from aiexports.core.countries import CountryBook
 from aiexports.settings import Settings, load_settings
 from aiexports.sources import reference
+from aiexports.sources.cache import DerivedCache
 from aiexports.sources.documents import ReadLimits
 
 if TYPE_CHECKING:
@@ -102,9 +103,15 @@ class Runtime:
         return reference.countries()
 
     @cached_property
+    def derived(self) -> DerivedCache | None:
+        """Derived data kept between runs (see :mod:`aiexports.sources.cache`)."""
+        folder = self.settings.cache_folder
+        return DerivedCache(folder) if folder is not None else None
+
+    @cached_property
     def reference(self) -> ReferenceData:
         with collector_paused():
-            return reference.reference_data()
+            return reference.reference_data(self.derived)
 
     @cached_property
     def shelf(self) -> PackShelf:
@@ -156,7 +163,7 @@ class Runtime:
         matcher = self.screening.matcher
         return self.indexes.get(
             (matcher, snapshot.version),
-            lambda: MATCHERS[matcher](snapshot.entries, snapshot.version),
+            lambda: MATCHERS[matcher](snapshot.entries, snapshot.version, self.derived),
         )
 
     def assessor(self, list_paths: Sequence[Path] | None = None) -> Assessor:

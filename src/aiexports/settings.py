@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     max_document_mb: float = Field(
         default=10, gt=0, le=1024, description="The largest document a reader accepts"
     )
+    cache: bool = Field(
+        default=True,
+        description="Keep derived data (parsed menu, name indexes) in HOME/cache for fast starts",
+    )
 
     @field_validator("home")
     @classmethod
@@ -40,6 +44,11 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """The embedded database file (used when no database URL is set)."""
         return self.home / "aiexports.db"
+
+    @property
+    def cache_folder(self) -> Path | None:
+        """Where derived data is kept (None when ``cache`` is off)."""
+        return self.home / "cache" if self.cache else None
 
     @property
     def effective_database_url(self) -> str:

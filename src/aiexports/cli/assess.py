@@ -53,13 +53,14 @@ def assess(
     """Decide a deal: prohibited, license required (with review policy), review required
     or no license required — with the rules, citations and conditions behind it.
     Exit 0 whatever the outcome; 2 when the deal is invalid."""
-    from aiexports.services.assessment import Explained
     from aiexports.services.deals import read_deal
 
     run = runtime(ctx)
-    # The deal and the packs are checked before the lists are loaded and indexed: a bad
-    # field is reported at once.
+    # The deal and the packs are checked before the engine is even imported and the
+    # lists are loaded and indexed: a bad field is reported at once.
     sourced = read_deal(deal_path, run.countries, run.limits)
+    from aiexports.services.assessment import Explained
+
     first = run.policy(policy)
     other = run.policy(compare_policy)
     assessor = run.assessor(lists)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,6 +11,7 @@ from aiexports.core.countries import CountryBook
 from aiexports.core.deal import Deal
 from aiexports.core.screening.entries import ListEntry
 from aiexports.core.screening.exact import ExactNameMatcher
+from aiexports.core.screening.index import IndexTables, build_tables
 from aiexports.core.screening.matcher import NameMatcher
 from aiexports.core.screening.port import Screener, ScreeningQuery
 from aiexports.core.screening.results import (
@@ -21,20 +22,40 @@ from aiexports.core.screening.results import (
 )
 from aiexports.core.screening.snapshot import ListSnapshot, snapshot_of
 from aiexports.errors import InputError, ReferenceDataError
+from aiexports.sources.cache import DerivedCache
 from aiexports.sources.documents import parse_text
 from aiexports.sources.lists import read_list_paths
 from aiexports.sources.lists.bundle import load_snapshot_bytes
 from aiexports.sources.reference import data_file, name_rules
 
-MatcherFactory = Callable[[Iterable[ListEntry], str], Screener]
+MatcherFactory = Callable[[Sequence[ListEntry], str, DerivedCache | None], Screener]
 
 
-def _name_matcher(entries: Iterable[ListEntry], version: str) -> NameMatcher:
-    return NameMatcher(entries, version, name_rules())
+def _exact_matcher(
+    entries: Sequence[ListEntry], version: str, derived: DerivedCache | None
+) -> ExactNameMatcher:
+    return ExactNameMatcher(entries, version)
+
+
+def _name_matcher(
+    entries: Sequence[ListEntry], version: str, derived: DerivedCache | None
+) -> NameMatcher:
+    """The fuzzy matcher; its index tables are kept in ``derived`` (keyed by the list
+    version and the installed code, bundled name rules included) and read back instead
+    of rebuilt."""
+    rules = name_rules()
+    tables = None
+    if derived is not None:
+        key = derived.key(NameMatcher.matcher_id, version)
+        tables = IndexTables.from_plain(derived.load("index", key))
+        if tables is None:
+            tables = build_tables(entries, rules)
+            derived.store("index", key, tables.plain())
+    return NameMatcher(entries, version, rules, tables=tables)
 
 
 MATCHERS: dict[str, MatcherFactory] = {
-    ExactNameMatcher.matcher_id: ExactNameMatcher,
+    ExactNameMatcher.matcher_id: _exact_matcher,
     NameMatcher.matcher_id: _name_matcher,
 }
 

@@ -13,17 +13,16 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-from aiexports.core.catalog import FrameworkCatalog, Menu, Package, ProgramTerms, build_menu
 from aiexports.core.countries import CountryBook, CountrySources, GroupInfo, build_country_book
-from aiexports.core.policy.engine import ReferenceData, check_pack
-from aiexports.core.policy.pack import PackShelf, PolicyPack
 from aiexports.core.records import validation_context
 from aiexports.core.screening.names import NameRules
 from aiexports.errors import InputError, Issue, ReferenceDataError
+from aiexports.sources.cache import DerivedCache
 from aiexports.sources.documents import (
     DEFAULT_LIMITS,
     Document,
@@ -33,6 +32,14 @@ from aiexports.sources.documents import (
     read_document,
     validate_document,
 )
+
+if TYPE_CHECKING:
+    from aiexports.core.catalog import FrameworkCatalog, Menu, Package, ProgramTerms
+    from aiexports.core.policy.engine import ReferenceData
+    from aiexports.core.policy.pack import PackShelf, PolicyPack
+
+# The catalog, pack and engine modules are imported where they are first needed: a
+# command that only reads a deal (and finds it invalid) should not wait for them.
 
 DATA: Traversable = resources.files("aiexports.data")
 
@@ -110,6 +117,8 @@ def _load_countries() -> CountryBook:
 
 @cache
 def frameworks() -> dict[str, FrameworkCatalog]:
+    from aiexports.core.catalog import FrameworkCatalog
+
     raw = json.loads(data_file("frameworks", "nist-ai-rmf-1.0-core.json").read_text("utf-8"))
     meta = raw["framework"]
     framework_id = f"{meta['id']}-{meta['version']}"
@@ -126,6 +135,8 @@ def frameworks() -> dict[str, FrameworkCatalog]:
 @cache
 def program_terms() -> ProgramTerms:
     def load() -> ProgramTerms:
+        from aiexports.core.catalog import ProgramTerms
+
         text = data_file("program", "terms.yaml").read_text(encoding="utf-8")
         return validate_document(ProgramTerms, parse_text(text, "program/terms.yaml"))
 
@@ -136,6 +147,8 @@ def program_terms() -> ProgramTerms:
 
 
 def read_package(document: Document, book: CountryBook) -> Package:
+    from aiexports.core.catalog import Package
+
     return validate_document(Package, document, validation_context(book))
 
 
@@ -156,7 +169,11 @@ def read_packages(
 
 
 @cache
-def menu() -> Menu:
+def menu(derived: DerivedCache | None = None) -> Menu:
+    """The bundled menu; with ``derived``, its validated packages are kept there and read
+    back on later runs (parsing the YAML is most of the time it takes)."""
+    from aiexports.core.catalog import build_menu
+
     def load() -> Menu:
         book = countries()
         folder = data_file("menu")
@@ -165,13 +182,33 @@ def menu() -> Menu:
             key=lambda entry: entry.name,
         )
         texts = [entry.read_text(encoding="utf-8") for entry in files]
+        version = f"menu#{_digest(*texts)[:12]}"
+        key = derived.key(version, book.version) if derived is not None else ""
+        kept = _kept_packages(derived.load("menu", key), book) if derived is not None else None
+        if kept is not None:
+            return build_menu(kept, version)
         packages = [
             read_package(parse_text(text, f"menu/{entry.name}"), book)
             for entry, text in zip(files, texts, strict=True)
         ]
-        return build_menu(packages, f"menu#{_digest(*texts)[:12]}")
+        if derived is not None:
+            derived.store("menu", key, [package.model_dump(mode="json") for package in packages])
+        return build_menu(packages, version)
 
     return _bundled(load, "menu")  # type: ignore[no-any-return]
+
+
+def _kept_packages(kept: object, book: CountryBook) -> list[Package] | None:
+    """Packages kept by :func:`menu`, validated again (an entry of another shape is
+    ignored and the menu read from its files)."""
+    from aiexports.core.catalog import Package
+
+    if not isinstance(kept, list):
+        return None
+    try:
+        return [Package.model_validate(item, context=validation_context(book)) for item in kept]
+    except ValidationError:
+        return None
 
 
 # --- policy packs -----------------------------------------------------------------------
@@ -190,6 +227,9 @@ def read_pack(document: Document, bases: Mapping[str, Document]) -> PolicyPack:
     """Validate a pack document, merging the pack it ``extends``: a draft inherits the
     base's rules, dates, title and version unless it names its own, and its parameters,
     citations and conditions key by key. Every problem is located in the document."""
+    from aiexports.core.policy.engine import check_pack
+    from aiexports.core.policy.pack import PolicyPack
+
     data = document.data
     if not isinstance(data, CommentedMap):
         raise InputError(Issue("a policy pack is a mapping", document.source, 1))
@@ -241,6 +281,8 @@ def _plain(value: Any) -> Any:
 @cache
 def packs() -> PackShelf:
     def load() -> PackShelf:
+        from aiexports.core.policy.pack import PackShelf
+
         documents = _pack_documents()
         return PackShelf({pid: read_pack(doc, documents) for pid, doc in documents.items()})
 
@@ -267,8 +309,10 @@ def pack_from_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> PolicyPac
     return pack
 
 
-def reference_data() -> ReferenceData:
-    return ReferenceData(countries(), menu())
+def reference_data(derived: DerivedCache | None = None) -> ReferenceData:
+    from aiexports.core.policy.engine import ReferenceData
+
+    return ReferenceData(countries(), menu(derived))
 
 
 # --- screening --------------------------------------------------------------------------

@@ -4,6 +4,10 @@ Candidates are the listed names sharing evidence with the query: the same token,
 one edit away (a deletion neighbourhood, as in SymSpell), the same consonant skeleton, or
 a merged spelling of adjacent tokens. Each shared token adds its weight times its
 similarity; the best-supported names go on to full scoring.
+
+The index proper is :class:`IndexTables`: plain strings, numbers and lists, so that it can
+be kept on disk and loaded in a fraction of the time building it takes. A listed name's
+full comparison form is rebuilt only when it is a candidate.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -22,6 +26,7 @@ from aiexports.core.screening.similarity import (
     MAX_MERGE,
     NameForm,
     SimilarityCache,
+    Unit,
     credit,
     name_form,
     skeleton,
@@ -29,7 +34,10 @@ from aiexports.core.screening.similarity import (
 
 MIN_DELETION_LENGTH = 4
 SIMILAR_CACHE_SIZE = 200_000
+FORM_CACHE_SIZE = 50_000
 CANDIDATE_POOL = 1500
+TABLES_FORMAT = 1
+"""Bumped whenever the tables' layout or the way they are built changes."""
 
 
 def deletions(token: str) -> set[str]:
@@ -48,61 +56,155 @@ class IndexedName:
     form: NameForm
 
 
-class ListIndex:
-    """Every screening name of every entry, tokenised, weighted and indexed."""
+@dataclass(frozen=True)
+class IndexTables:
+    """Everything candidate generation reads, as plain data (see :meth:`plain`)."""
 
-    def __init__(self, entries: Iterable[ListEntry], rules: NameRules) -> None:
+    unseen_weight: float
+    idf: Mapping[str, float]
+    entry_of: Sequence[int]
+    """For each listed name, the number of its entry."""
+    listed: Sequence[str]
+    strength: Sequence[str]
+    norm: Sequence[float]
+    postings: Mapping[str, Sequence[int]]
+    """Index key (a token or merged tokens) to the names that have it."""
+    neighbours: Mapping[str, Sequence[str]]
+    """A token or one of its deletions to the single-token keys it came from."""
+    sounds: Mapping[str, Sequence[str]]
+    """A consonant skeleton to the single-token keys that have it."""
+
+    def plain(self) -> tuple[object, ...]:
+        """The tables as nested tuples, dicts, lists, strings and numbers."""
+        return (
+            TABLES_FORMAT,
+            self.unseen_weight,
+            dict(self.idf),
+            list(self.entry_of),
+            list(self.listed),
+            list(self.strength),
+            list(self.norm),
+            {k: list(v) for k, v in self.postings.items()},
+            {k: list(v) for k, v in self.neighbours.items()},
+            {k: list(v) for k, v in self.sounds.items()},
+        )
+
+    @classmethod
+    def from_plain(cls, data: object) -> IndexTables | None:
+        """The tables from :meth:`plain`'s output, or None if ``data`` is not that (an
+        older layout, or damaged)."""
+        if not isinstance(data, tuple) or len(data) != 10 or data[0] != TABLES_FORMAT:
+            return None
+        _, unseen, idf, entry_of, listed, strength, norm, postings, neighbours, sounds = data
+        shapes = (
+            (unseen, float),
+            (idf, dict),
+            (entry_of, list),
+            (listed, list),
+            (strength, list),
+            (norm, list),
+            (postings, dict),
+            (neighbours, dict),
+            (sounds, dict),
+        )
+        if not all(isinstance(value, kind) for value, kind in shapes):
+            return None
+        if not len(entry_of) == len(listed) == len(strength) == len(norm):
+            return None
+        return cls(unseen, idf, entry_of, listed, strength, norm, postings, neighbours, sounds)
+
+
+def build_tables(entries: Sequence[ListEntry], rules: NameRules) -> IndexTables:
+    """Tokenise, weight and index every screening name of every entry."""
+    tokenised: list[tuple[int, str, str, tuple]] = []  # type: ignore[type-arg]
+    frequency: dict[str, int] = defaultdict(int)
+    for number, entry in enumerate(entries):
+        for listed, strength in entry.screening_names():
+            tokens = tokenize(listed, rules)
+            if not tokens:
+                continue
+            tokenised.append((number, listed, strength, tokens))
+            for text in {t.text for t in tokens if t.role is Role.NAME}:
+                frequency[text] += 1
+    count = len(tokenised)
+    unseen = math.log(count + 1)
+    idf = {text: max(0.5, math.log((count + 1) / (df + 0.5))) for text, df in frequency.items()}
+    postings: dict[str, list[int]] = defaultdict(list)
+    norm: list[float] = []
+    single_keys: set[str] = set()
+    for name_id, (_, _, _, tokens) in enumerate(tokenised):
+        form = name_form(tokens, idf, unseen)
+        norm.append(1.0 / math.sqrt(max(form.total, 1e-9)))
+        keys = {unit.text for unit in searchable_units(form)}
+        single_keys.update(u.text for u in form.singles if u.text in keys)
+        for key in keys:
+            postings[key].append(name_id)
+    # Misspellings are looked up among single tokens; merged spellings match exactly.
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    sounds: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(single_keys):
+        for variant in sorted(deletions(key)):
+            neighbours[variant].append(key)
+        if len(key) >= 3:
+            sounds[skeleton(key)].append(key)
+    return IndexTables(
+        unseen,
+        idf,
+        [number for number, _, _, _ in tokenised],
+        [listed for _, listed, _, _ in tokenised],
+        [strength for _, _, strength, _ in tokenised],
+        norm,
+        dict(postings),
+        dict(neighbours),
+        dict(sounds),
+    )
+
+
+class ListIndex:
+    """The listed names of ``entries``, indexed (tables built unless given)."""
+
+    def __init__(
+        self, entries: Iterable[ListEntry], rules: NameRules, tables: IndexTables | None = None
+    ) -> None:
         self.rules = rules
         self.entries: list[ListEntry] = list(entries)
-        tokenised: list[tuple[int, str, str, tuple]] = []  # type: ignore[type-arg]
-        frequency: dict[str, int] = defaultdict(int)
-        for number, entry in enumerate(self.entries):
-            for listed, strength in entry.screening_names():
-                tokens = tokenize(listed, rules)
-                if not tokens:
-                    continue
-                tokenised.append((number, listed, strength, tokens))
-                for text in {t.text for t in tokens if t.role is Role.NAME}:
-                    frequency[text] += 1
-        count = len(tokenised)
-        self.unseen_weight = math.log(count + 1)
-        self.idf = {
-            text: max(0.5, math.log((count + 1) / (df + 0.5))) for text, df in frequency.items()
-        }
-        self.names: list[IndexedName] = []
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        single_keys: set[str] = set()
-        for number, listed, strength, tokens in tokenised:
-            form = name_form(tokens, self.idf, self.unseen_weight)
-            name_id = len(self.names)
-            self.names.append(IndexedName(number, listed, strength, form))
-            keys = {u.text for u in form.units if _searchable(form, u.positions)}
-            single_keys.update(u.text for u in form.singles if u.text in keys)
-            for key in keys:
-                self.postings[key].append(name_id)
-        # Misspellings are looked up among single tokens; merged spellings match exactly.
-        self.neighbours: dict[str, list[str]] = defaultdict(list)
-        self.sounds: dict[str, list[str]] = defaultdict(list)
-        for key in single_keys:
-            for variant in deletions(key):
-                self.neighbours[variant].append(key)
-            if len(key) >= 3:
-                self.sounds[skeleton(key)].append(key)
+        self.tables = tables if tables is not None else build_tables(self.entries, rules)
+        self._forms: dict[int, IndexedName] = {}
         self._similar: dict[str, tuple[tuple[str, float], ...]] = {}
         self._member_sets: dict[str, frozenset[int]] = {}
-        self._norm = [1.0 / math.sqrt(max(n.form.total, 1e-9)) for n in self.names]
+
+    @property
+    def size(self) -> int:
+        """How many listed names (names and aliases) are indexed."""
+        return len(self.tables.listed)
 
     def form(self, name: str) -> NameForm:
-        return name_form(tokenize(name, self.rules), self.idf, self.unseen_weight)
+        t = self.tables
+        return name_form(tokenize(name, self.rules), t.idf, t.unseen_weight)
+
+    def name(self, name_id: int) -> IndexedName:
+        """A listed name with its comparison form (rebuilt from its text, remembered)."""
+        found = self._forms.get(name_id)
+        if found is None:
+            t = self.tables
+            if len(self._forms) >= FORM_CACHE_SIZE:
+                self._forms.clear()
+            found = self._forms[name_id] = IndexedName(
+                t.entry_of[name_id],
+                t.listed[name_id],
+                t.strength[name_id],
+                self.form(t.listed[name_id]),
+            )
+        return found
 
     def weight_of(self, key: str) -> float:
-        return self.idf.get(key, self.unseen_weight)
+        return self.tables.idf.get(key, self.tables.unseen_weight)
 
     def candidates(
         self, query: NameForm, limit: int, cache: SimilarityCache
     ) -> list[tuple[int, float]]:
         """Up to ``limit`` (name id, support) pairs, best supported first."""
-        searchable = [u for u in query.units if _searchable(query, u.positions)]
+        searchable = searchable_units(query)
         if not searchable:  # only particles, forms or initials: search them all
             searchable = list(query.units)
         matched: dict[str, float] = {}
@@ -115,11 +217,12 @@ class ListIndex:
         # Rarest keys first; once the pool is large, the commonest keys only add to names
         # already in it (a name sharing nothing but a very common token ranks last anyway).
         ranked: dict[int, float] = defaultdict(float)
-        norm = self._norm
-        postings = self.postings
-        for key in sorted(matched, key=lambda k: len(postings[k])):
+        norm = self.tables.norm
+        postings = self.tables.postings
+        empty: Sequence[int] = ()
+        for key in sorted(matched, key=lambda k: len(postings.get(k, empty))):
             gain = self.weight_of(key) * max(credit(matched[key]), 0.05)
-            posting = postings[key]
+            posting = postings.get(key, empty)
             if len(ranked) < CANDIDATE_POOL or len(posting) < len(ranked):
                 for name_id in posting:
                     ranked[name_id] += gain * norm[name_id]
@@ -134,7 +237,7 @@ class ListIndex:
     def _members(self, key: str) -> frozenset[int]:
         found = self._member_sets.get(key)
         if found is None:
-            found = self._member_sets[key] = frozenset(self.postings[key])
+            found = self._member_sets[key] = frozenset(self.tables.postings.get(key, ()))
         return found
 
     def _similar_keys(self, text: str, cache: SimilarityCache) -> tuple[tuple[str, float], ...]:
@@ -142,15 +245,18 @@ class ListIndex:
         known = self._similar.get(text)
         if known is not None:
             return known
+        t = self.tables
         found: set[str] = set()
         for key in deletions(text):
-            found.update(self.neighbours.get(key, ()))
+            found.update(t.neighbours.get(key, ()))
         if len(text) >= 3:
-            found.update(self.sounds.get(skeleton(text), ()))
-        if text in self.postings:
+            found.update(t.sounds.get(skeleton(text), ()))
+        if text in t.postings:
             found.add(text)
         similar = tuple(
-            (key, similarity) for key in found if (similarity := cache.get(text, key)) >= FLOOR
+            (key, similarity)
+            for key in sorted(found)
+            if (similarity := cache.get(text, key)) >= FLOOR
         )
         if len(self._similar) > SIMILAR_CACHE_SIZE:
             self._similar.clear()
@@ -158,10 +264,13 @@ class ListIndex:
         return similar
 
 
-def _searchable(form: NameForm, positions: tuple[int, ...]) -> bool:
-    """Whether a unit is worth an index key: it includes a real name token (or the name
-    has none, like "I. ASH"), and merged units stay within ``MAX_MERGE`` tokens."""
-    if len(positions) > MAX_MERGE:
-        return False
-    roles = [token.role for token in form.tokens]
-    return Role.NAME not in roles or any(roles[i] is Role.NAME for i in positions)
+def searchable_units(form: NameForm) -> list[Unit]:
+    """The units worth an index key: those including a real name token (or all, when
+    the name has none, like "I. ASH"), merged units staying within ``MAX_MERGE`` tokens.
+    Linear in the number of units: the roles are read once."""
+    named = {i for i, token in enumerate(form.tokens) if token.role is Role.NAME}
+    return [
+        unit
+        for unit in form.units
+        if len(unit.positions) <= MAX_MERGE and (not named or not named.isdisjoint(unit.positions))
+    ]

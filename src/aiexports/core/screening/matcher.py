@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiexports.core.screening.entries import EntryType, ListEntry
-from aiexports.core.screening.index import IndexedName, ListIndex
+from aiexports.core.screening.index import IndexedName, IndexTables, ListIndex
 from aiexports.core.screening.names import NameRules
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.core.screening.results import ListMatch
@@ -106,10 +106,11 @@ class NameMatcher:
         lists_version: str,
         rules: NameRules,
         settings: MatcherSettings | None = None,
+        tables: IndexTables | None = None,
     ) -> None:
         self.lists_version = lists_version
         self.settings = settings or MatcherSettings()
-        self.index = ListIndex(entries, rules)
+        self.index = ListIndex(entries, rules, tables)
         self.cache = SimilarityCache()
         self._by_name: dict[str, tuple[tuple[IndexedName, Comparison], ...]] = {}
 
@@ -127,7 +128,7 @@ class NameMatcher:
         for name_id, support in self.index.candidates(form, self.settings.candidates, self.cache):
             if support < floor:
                 continue
-            indexed = self.index.names[name_id]
+            indexed = self.index.name(name_id)
             comparison = compare(form, indexed.form, self.cache)
             if comparison.score >= self.settings.min_name_score:
                 matches.append((indexed, comparison))
