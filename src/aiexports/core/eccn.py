@@ -43,6 +43,6 @@ def is_advanced_computing(eccn: str, prefixes: Collection[str], z_bases: Collect
     ``prefixes`` and ``z_bases`` come from the policy pack, so that a rule change which
     adds an ECCN is a data change.
     """
-    if any(eccn.startswith(prefix) for prefix in prefixes):
+    if eccn.startswith(prefixes if isinstance(prefixes, tuple) else tuple(prefixes)):
         return True
     return eccn.endswith(".z") and eccn_base(eccn) in z_bases

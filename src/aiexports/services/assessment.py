@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
@@ -23,7 +23,7 @@ from aiexports.core.policy.engine import (
 )
 from aiexports.core.policy.pack import PackShelf, PolicyPack
 from aiexports.errors import AiExportsError, InputError
-from aiexports.services.deals import PortfolioItem, SourcedDeal, portfolio
+from aiexports.services.deals import PortfolioChunk, SourcedDeal, portfolio_chunks
 from aiexports.services.screening import DealScreener
 from aiexports.sources.documents import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, ReadLimits
 from aiexports.sources.reference import pack_from_file
@@ -130,7 +130,7 @@ class Assessor:
         outcomes only; for each deal whose outcome changes, ``changes`` (when given)
         receives both full determinations. Invalid deals are collected; unless
         ``skip_invalid``, any invalid deal is an error and no report is produced."""
-        chunks = _chunks(portfolio(path, limits), IMPACT_CHUNK)
+        chunks = portfolio_chunks(path, limits, IMPACT_CHUNK)
         tally = ImpactTally(policy.id, against.id)
         errors: list[InputError] = []
         done = 0
@@ -149,23 +149,12 @@ class Assessor:
         return tally, errors
 
 
-def _chunks(items: Iterable[PortfolioItem], size: int) -> Iterator[list[PortfolioItem]]:
-    chunk: list[PortfolioItem] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 IMPACT_CHUNK = 2000
 _IMPACT: tuple[Assessor, PolicyPack, PolicyPack, bool] | None = None
 ChunkResult = tuple[ImpactTally, list[InputError], list[dict[str, object]]]
 
 
-def _impact_chunk(chunk: Sequence[PortfolioItem]) -> ChunkResult:
+def _impact_chunk(chunk: PortfolioChunk) -> ChunkResult:
     assert _IMPACT is not None
     assessor, policy, against, full = _IMPACT
     tally = ImpactTally(policy.id, against.id)
@@ -180,12 +169,12 @@ def _tally_chunk(
     assessor: Assessor,
     policy: PolicyPack,
     against: PolicyPack,
-    chunk: Sequence[PortfolioItem],
+    chunk: PortfolioChunk,
     tally: ImpactTally,
     errors: list[InputError],
     changed: list[dict[str, object]] | None,
 ) -> None:
-    for item in chunk:
+    for item in chunk.items():
         sourced = item.read(assessor.reference.countries)
         if isinstance(sourced, InputError):
             errors.append(sourced)
@@ -216,7 +205,7 @@ def _map_chunks(
     assessor: Assessor,
     policy: PolicyPack,
     against: PolicyPack,
-    chunks: Iterator[list[PortfolioItem]],
+    chunks: Iterator[PortfolioChunk],
     workers: int,
     full: bool = False,
 ) -> Iterator[ChunkResult]:

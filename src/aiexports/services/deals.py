@@ -87,41 +87,26 @@ class PortfolioItem:
         return SourcedDeal(deal, None, self.where)
 
 
-def portfolio(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[PortfolioItem]:
-    """The deals of a folder of YAML/JSON files or of a JSON-lines file, in order, read
-    as they are needed (memory stays flat in the number of deals). A line longer than
-    the document limit, or not UTF-8, becomes an invalid item of its own."""
-    if path.is_dir():
-        for file in deal_files(path):
-            yield PortfolioItem(str(file), file=file, limits=limits)
-        return
-    if not path.exists():
-        raise InputError(Issue("file or folder not found", str(path)))
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        raise InputError(Issue(f"cannot read: {error.strerror or error}", str(path))) from None
-    with stream:
-        number = 0
-        while True:
-            try:
-                raw = stream.readline(limits.max_bytes + 1)
-            except OSError as error:
-                raise InputError(
-                    Issue(f"cannot read: {error.strerror or error}", str(path))
-                ) from None
-            if not raw:
-                return
-            number += 1
-            where = f"{path}:{number}"
-            if len(raw) > limits.max_bytes and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
-                    raw = stream.readline(limits.max_bytes + 1)
-                yield PortfolioItem(
-                    where,
-                    problem=f"line longer than the {limits.describe_size()} limit",
-                    number=number,
-                )
+@dataclass(frozen=True)
+class PortfolioChunk:
+    """Consecutive deals of a portfolio as read from disk, not yet decoded: what a
+    worker process is sent (a few byte strings pickle in microseconds; decoding and
+    validating happen in the worker)."""
+
+    source: str
+    files: tuple[Path, ...] = ()
+    lines: tuple[tuple[int, bytes | None], ...] = ()
+    """(line number, the line's bytes), None for a line longer than the limit."""
+    limits: ReadLimits = DEFAULT_LIMITS
+
+    def items(self) -> Iterator[PortfolioItem]:
+        for file in self.files:
+            yield PortfolioItem(str(file), file=file, limits=self.limits)
+        for number, raw in self.lines:
+            where = f"{self.source}:{number}"
+            if raw is None:
+                problem = f"line longer than the {self.limits.describe_size()} limit"
+                yield PortfolioItem(where, problem=problem, number=number)
                 continue
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
@@ -132,6 +117,55 @@ def portfolio(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Portf
                 continue
             if line.strip():
                 yield PortfolioItem(where, line=line, number=number)
+
+
+def portfolio(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[PortfolioItem]:
+    """The deals of a folder of YAML/JSON files or of a JSON-lines file, in order, read
+    as they are needed (memory stays flat in the number of deals). A line longer than
+    the document limit, or not UTF-8, becomes an invalid item of its own."""
+    for chunk in portfolio_chunks(path, limits):
+        yield from chunk.items()
+
+
+def portfolio_chunks(
+    path: Path, limits: ReadLimits = DEFAULT_LIMITS, size: int = 2000
+) -> Iterator[PortfolioChunk]:
+    """The portfolio at ``path`` in chunks of ``size`` files or lines, read as needed."""
+    if path.is_dir():
+        files = deal_files(path)
+        for start in range(0, len(files), size):
+            yield PortfolioChunk(str(path), files=tuple(files[start : start + size]), limits=limits)
+        return
+    if not path.exists():
+        raise InputError(Issue("file or folder not found", str(path)))
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        raise InputError(Issue(f"cannot read: {error.strerror or error}", str(path))) from None
+    with stream:
+        lines: list[tuple[int, bytes | None]] = []
+        number = 0
+        while True:
+            try:
+                raw = stream.readline(limits.max_bytes + 1)
+            except OSError as error:
+                raise InputError(
+                    Issue(f"cannot read: {error.strerror or error}", str(path))
+                ) from None
+            if not raw:
+                break
+            number += 1
+            if len(raw) > limits.max_bytes and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
+                    raw = stream.readline(limits.max_bytes + 1)
+                lines.append((number, None))
+            else:
+                lines.append((number, raw))
+            if len(lines) == size:
+                yield PortfolioChunk(str(path), lines=tuple(lines), limits=limits)
+                lines = []
+        if lines:
+            yield PortfolioChunk(str(path), lines=tuple(lines), limits=limits)
 
 
 def _json_line_issues(error: ValidationError, line: str, source: str, number: int) -> list[Issue]:

@@ -8,6 +8,7 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from string import Formatter
 from typing import Generic, TypeVar
 
@@ -45,17 +46,23 @@ class ReferenceData:
         return {"countries": self.countries.version, "menu": self.menu.version}
 
 
+CACHE_LIMIT = 32_768
+"""Entries per cache of a compiled policy (locations and items of that many distinct
+deals: tens of megabytes at most)."""
+
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 class _BoundedCache(Generic[K, V]):
-    """A dictionary that empties itself when full: the working set of a batch (packages,
-    destinations, dates) is small, and a pathological one must not grow without bound."""
+    """A dictionary that forgets its older half when full: a batch's working set
+    (packages, destinations, dates) mostly fits, and a pathological one must not grow
+    without bound. (Emptying it all at once would make a working set just larger than
+    the limit miss every time.)"""
 
     __slots__ = ("_entries", "_limit")
 
-    def __init__(self, limit: int = 8192) -> None:
+    def __init__(self, limit: int = CACHE_LIMIT) -> None:
         self._entries: dict[K, V] = {}
         self._limit = limit
 
@@ -63,9 +70,11 @@ class _BoundedCache(Generic[K, V]):
         return self._entries.get(key)
 
     def put(self, key: K, value: V) -> V:
-        if len(self._entries) >= self._limit:
-            self._entries.clear()
-        self._entries[key] = value
+        entries = self._entries
+        if len(entries) >= self._limit:
+            for old in list(islice(entries, len(entries) // 2 + 1)):
+                del entries[old]
+        entries[key] = value
         return value
 
 
@@ -93,7 +102,9 @@ class CompiledPolicy:
         "rules",
     )
 
-    def __init__(self, pack: PolicyPack, reference: ReferenceData, cache_limit: int = 8192) -> None:
+    def __init__(
+        self, pack: PolicyPack, reference: ReferenceData, cache_limit: int = CACHE_LIMIT
+    ) -> None:
         problems = check_pack(pack)
         if problems:
             raise InputError(problems)
@@ -136,11 +147,7 @@ class CompiledPolicy:
     def values_at(self, day: dt.date) -> ParameterValues:
         """The parameters in force on ``day`` (or the nearest date the pack is in force),
         one object per stretch, so that caches keyed by it are shared across dates."""
-        epoch = self.epoch(day)
-        found = self._values.get(epoch)
-        if found is None:
-            found = self._values.put(epoch, self.pack.values_at(day))
-        return found
+        return self._values_of(self.epoch(day), day)
 
     def reference_at(self, day: dt.date) -> PolicyRef:
         found = self._references.get(day)
@@ -158,20 +165,36 @@ class CompiledPolicy:
         return self._inventory(deal)[0]
 
     def _inventory(self, deal: Deal) -> tuple[tuple[DealItem, ...], Inventory]:
-        key = (self.epoch(deal.date), *items_key(deal))
+        epoch = self.epoch(deal.date)
+        return self._inventory_at(deal, epoch, self._values_of(epoch, deal.date))
+
+    def _values_of(self, epoch: int, day: dt.date) -> ParameterValues:
+        found = self._values.get(epoch)
+        if found is None:
+            found = self._values.put(epoch, self.pack.values_at(day))
+        return found
+
+    def _inventory_at(
+        self, deal: Deal, epoch: int, params: ParameterValues
+    ) -> tuple[tuple[DealItem, ...], Inventory]:
+        key = (epoch, *items_key(deal))
         found = self._items.get(key)
         if found is None:
             items = resolve_items(deal, self.reference.menu)
-            found = self._items.put(key, (items, inventory(items, self.values_at(deal.date))))
+            found = self._items.put(key, (items, inventory(items, params)))
         return found
 
     def facts(self, deal: Deal, screening: ScreeningResult) -> DealFacts:
         """What the rules read of ``deal``; the parts that depend only on the places or
         only on the items are shared by every deal with the same ones."""
-        params = self.values_at(deal.date)
-        day = self.epoch(deal.date)
-        items, held = self._inventory(deal)
-        where_key = (day, *locations_key(deal))
+        epoch = self.epoch(deal.date)
+        return self._facts_at(deal, screening, epoch, self._values_of(epoch, deal.date))
+
+    def _facts_at(
+        self, deal: Deal, screening: ScreeningResult, epoch: int, params: ParameterValues
+    ) -> DealFacts:
+        items, held = self._inventory_at(deal, epoch, params)
+        where_key = (epoch, *locations_key(deal))
         where = self._locations.get(where_key)
         if where is None:
             where = self._locations.put(
@@ -234,8 +257,9 @@ class CompiledPolicy:
     ) -> tuple[list[tuple[str, Hit]], list[Attach], list[tuple[str, Attach]]]:
         """Every rule run once, in the pack's order: the findings' hits, the conditions
         that come with no finding, and those each finding attaches."""
-        params = self.values_at(deal.date)
-        facts = self.facts(deal, screening)
+        epoch = self.epoch(deal.date)
+        params = self._values_of(epoch, deal.date)
+        facts = self._facts_at(deal, screening, epoch, params)
         hits: list[tuple[str, Hit]] = []
         program: list[Attach] = []
         attached: list[tuple[str, Attach]] = []
@@ -267,7 +291,7 @@ class CompiledPolicy:
             if use.id in seen:
                 continue
             seen.add(use.id)
-            key = (rule_id, use.key)
+            key = (rule_id, *use.key())
             condition = self._conditions.get(key)
             if condition is None:
                 text = self.pack.conditions[use.id]

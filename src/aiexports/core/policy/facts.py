@@ -13,8 +13,8 @@ from aiexports.core.countries import CountryBook
 from aiexports.core.deal import Deal, Party
 from aiexports.core.eccn import is_advanced_computing
 from aiexports.core.policy.pack import ParameterValues
-from aiexports.core.screening.results import ScreeningResult
-from aiexports.core.vocabulary import ComponentKind, EndUse, ModelAccess, ModelWeights
+from aiexports.core.screening.results import ListMatch, ScreeningResult
+from aiexports.core.vocabulary import ComponentKind, EndUse, ListCode, ModelAccess, ModelWeights
 from aiexports.errors import InputError, Issue, NotFoundError
 
 
@@ -170,6 +170,12 @@ def concern_triggers(
     return tuple(triggers)
 
 
+def in_effect(match: ListMatch, day: dt.date) -> bool:
+    """Whether a match still counts on ``day``: a Denied Persons List order ends on its
+    expiry date; listings on every other list stand until removed."""
+    return not (match.source is ListCode.DPL and match.expires is not None and match.expires < day)
+
+
 @dataclass(frozen=True, slots=True)
 class DealFacts:
     """One deal as the rules see it; country codes are effective (Hong Kong → China).
@@ -187,6 +193,9 @@ class DealFacts:
     where: Locations
     inventory: Inventory
     """What the rules ask of the deal's items."""
+    blocking: tuple[tuple[PartyFacts, ListMatch], ...]
+    """Each party's matches at or above the block threshold that are in effect on the
+    deal's date (an expired Denied Persons order is no match)."""
 
     @staticmethod
     def of(
@@ -201,6 +210,13 @@ class DealFacts:
             PartyFacts(index, party, *where.party_codes[index])
             for index, party in enumerate(deal.parties)
         )
+        block = screening.thresholds.block
+        blocking = tuple(
+            (party, match)
+            for party, screened in zip(parties, screening.parties, strict=True)
+            for match in screened.matches
+            if match.score >= block and in_effect(match, deal.date)
+        )
         return DealFacts(
             deal=deal,
             day=deal.date,
@@ -211,6 +227,7 @@ class DealFacts:
             end_uses=frozenset(deal.end_uses),
             where=where,
             inventory=inventory,
+            blocking=blocking,
         )
 
     @property

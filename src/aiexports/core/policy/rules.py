@@ -16,7 +16,13 @@ from types import MappingProxyType
 from typing import Any
 
 from aiexports.core.components import HardwareComponent
-from aiexports.core.policy.facts import DealFacts, DealItem, PartyFacts, concern_triggers
+from aiexports.core.policy.facts import (
+    DealFacts,
+    DealItem,
+    PartyFacts,
+    concern_triggers,
+    in_effect,
+)
 from aiexports.core.policy.pack import (
     PARAMETERS,
     CaseByCaseClause,
@@ -35,11 +41,10 @@ class Attach:
 
     id: str
     values: Mapping[str, str] = field(default_factory=dict)
-    key: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        flat = (self.id, *(part for pair in sorted(self.values.items()) for part in pair))
-        object.__setattr__(self, "key", flat)
+    def key(self) -> tuple[str, ...]:
+        """The condition and its values, flat (only rendering needs it)."""
+        return (self.id, *(part for pair in sorted(self.values.items()) for part in pair))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,20 +208,13 @@ def russia_belarus(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
 
 
 def _live(match: ListMatch, facts: DealFacts) -> bool:
-    """An expired Denied Persons List order is no longer a match."""
-    return not (
-        match.source is ListCode.DPL and match.expires is not None and match.expires < facts.day
-    )
+    return in_effect(match, facts.day)
 
 
 def _blocking(
     facts: DealFacts, selects: Callable[[ListCode], bool]
-) -> Iterator[tuple[PartyFacts, ListMatch]]:
-    block = facts.screening.thresholds.block
-    for party, screened in zip(facts.parties, facts.screening.parties, strict=True):
-        for match in screened.matches:
-            if match.score >= block and selects(match.source) and _live(match, facts):
-                yield party, match
+) -> list[tuple[PartyFacts, ListMatch]]:
+    return [(party, match) for party, match in facts.blocking if selects(match.source)]
 
 
 def _match_evidence(party: PartyFacts, match: ListMatch, band: str) -> dict[str, Any]:
