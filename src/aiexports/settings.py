@@ -33,6 +33,14 @@ class Settings(BaseSettings):
         description="Keep derived data (parsed menu, name indexes) in HOME/cache for fast starts",
     )
 
+    @field_validator("home", mode="before")
+    @classmethod
+    def _not_empty(cls, home: object) -> object:
+        # An empty variable would mean the current folder: a surprise, never a choice.
+        if isinstance(home, str) and not home.strip():
+            raise ValueError("is empty; name a folder, or unset it for the default")
+        return home
+
     @field_validator("home")
     @classmethod
     def _a_folder(cls, home: Path) -> Path:

@@ -111,7 +111,9 @@ def test_screen_batch_bad_rows_write_nothing(
     assert f"{names}:3: field 'name': name is empty" in result.err
     assert f"{names}:4: field 'country': unknown country 'Atlantis'" in result.err
     assert f"{names}:5: field 'query_id': query_id 'q1' appears twice" in result.err
-    assert f"{names}:5: field 'type': type 'robot' is not person or entity" in result.err
+    assert (
+        f"{names}:5: field 'type': type 'robot' is not person (individual) or entity" in result.err
+    )
 
 
 def test_screen_with_given_lists_only(

@@ -47,6 +47,7 @@ def _root(
 
 INTERRUPTED = 130
 """The shell's status for a command stopped by Ctrl-C (128 + SIGINT)."""
+INTERRUPTED_MESSAGE = "error: interrupted; nothing was written\n"
 
 
 def main(holder: RuntimeHolder | None = None) -> None:
@@ -59,8 +60,13 @@ def main(holder: RuntimeHolder | None = None) -> None:
         report_error(error)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted; nothing was written\n")
+        sys.stderr.write(INTERRUPTED_MESSAGE)
         sys.exit(INTERRUPTED)
+    except SystemExit as exit_:
+        # Typer turns Ctrl-C inside a command into this status, silently.
+        if exit_.code == INTERRUPTED:
+            sys.stderr.write(INTERRUPTED_MESSAGE)
+        raise
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as other tools do.
         with contextlib.suppress(OSError):

@@ -188,7 +188,7 @@ def impact(
     if not deals.exists():
         raise InputError(Issue("file or folder not found", str(deals)))
     if changes_path is not None:
-        check_writable(changes_path)
+        check_writable(changes_path, [deals])
     run = runtime(ctx)
     first = run.policy(policy)
     second = run.policy(against)

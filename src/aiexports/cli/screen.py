@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 class QueryType(StrEnum):
     PERSON = "person"
+    INDIVIDUAL = "individual"
+    """OFAC's word for a person."""
     ENTITY = "entity"
 
 
@@ -61,7 +64,11 @@ def screen(
     """Screen a name (or a CSV of names) against the restricted-party lists: ranked,
     explained matches in block / review / clear bands."""
     from aiexports.core.screening.matcher import NameMatcher
-    from aiexports.core.screening.port import ScreeningQuery
+    from aiexports.core.screening.port import (
+        ScreeningQuery,
+        check_birth_date,
+        check_query_name,
+    )
     from aiexports.services.name_screening import (
         check_writable,
         read_name_queries,
@@ -70,11 +77,19 @@ def screen(
         screen_one,
         write_jsonl_atomically,
     )
+    from aiexports.services.name_screening import (
+        query_type as type_of,
+    )
 
     if (name is None) == (input_path is None):
         raise InputError(Issue("give a NAME or --input FILE (not both)"))
+    if name is not None:
+        _checked(check_query_name, name, "NAME")
+    if dob is not None:
+        _checked(check_birth_date, dob, "--dob")
     if output_path is not None:
-        check_writable(output_path)  # before hours of screening, not after
+        # Before hours of screening, not after; never over the names being read.
+        check_writable(output_path, [input_path] if input_path is not None else [])
     run = runtime(ctx)
     book = run.countries
     queries = read_name_queries(input_path, book) if input_path is not None else None
@@ -93,7 +108,8 @@ def screen(
     thresholds = config.thresholds
     if queries is None:
         assert name is not None
-        query = ScreeningQuery(name, country_code, query_type and str(query_type), dob)
+        kind = type_of(query_type.value) if query_type is not None else None
+        query = ScreeningQuery(name, country_code, kind, dob)
         rows = screen_one(matcher, query, thresholds, top)
         if output is Format.JSON:
             print_json(
@@ -154,3 +170,10 @@ def _render(
         explanation = row["explanation"]
         assert isinstance(explanation, dict)
         console.print(f"      {explanation['summary']}", markup=False, style="dim")
+
+
+def _checked(check: Callable[[str], str], value: str, option: str) -> None:
+    try:
+        check(value)
+    except ValueError as error:
+        raise InputError(Issue(str(error), field=option)) from None

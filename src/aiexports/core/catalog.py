@@ -8,7 +8,6 @@ finding names a rule id, the field it concerns and the program text behind it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -18,7 +17,16 @@ from pydantic import Field
 
 from aiexports.core.components import AnyComponent, Component, GovernanceComponent
 from aiexports.core.countries import CountryBook
-from aiexports.core.records import Count, CountryCode, Flag, Identifier, NonEmptyStr, Number, Record
+from aiexports.core.records import (
+    Count,
+    CountryCode,
+    Day,
+    Flag,
+    Identifier,
+    NonEmptyStr,
+    Number,
+    Record,
+)
 from aiexports.core.vocabulary import ComponentKind, PackageStatus, PartyType
 from aiexports.errors import InputError, Issue, NotFoundError
 
@@ -133,7 +141,7 @@ class Package(Record):
     title: NonEmptyStr
     summary: NonEmptyStr
     status: PackageStatus
-    status_date: dt.date | None = None
+    status_date: Day | None = None
     tier: PackageTier
     sectors: Annotated[tuple[NonEmptyStr, ...], Field(min_length=1)]
     buyers: Annotated[tuple[PartyType, ...], Field(min_length=1)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from aiexports.core.records import Record
+from aiexports.core.records import Day, Record
 from aiexports.core.vocabulary import Outcome, ReviewPolicy
 
 JsonValue = Any
@@ -34,8 +34,8 @@ class Condition(Record):
 
 
 class EffectiveRange(Record):
-    start: dt.date | None
-    end: dt.date | None
+    start: Day | None
+    end: Day | None
 
     def contains(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)

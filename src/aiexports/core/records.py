@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Container
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+)
 
 
 class Record(BaseModel):
@@ -68,7 +77,35 @@ CountryCode = Annotated[str, AfterValidator(_country_code)]
 """ISO 3166-1 alpha-2 (plus ``XK``), upper-cased; checked against the country book when the
 reader passes ``context={"countries": ...}``."""
 
-NonEmptyStr = Annotated[str, Field(min_length=1)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X}")
+    return value
+
+
+NonEmptyStr = Annotated[str, Field(min_length=1), AfterValidator(_no_control_characters)]
+"""Text of at least one character, with no control characters (a NUL in a party's name
+would reach the screening and the records as an invisible difference)."""
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _written_as_date(value: object) -> object:
+    """A date is written ``YYYY-MM-DD`` (YAML reads that as a date already): a number,
+    or digits in a string, would otherwise be taken for seconds since 1970."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("a date is written YYYY-MM-DD, not as a number")
+    if isinstance(value, str) and not _ISO_DATE.match(value.strip()):
+        raise ValueError(f"{value[:40]!r} is not a date written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_written_as_date)]
+"""A calendar date as written in a document: ``YYYY-MM-DD`` and nothing else."""
 
 Identifier = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][\w.:/-]*$")]
 """A stable id: starts with a letter or digit; letters, digits, ``_ . : / -`` after."""

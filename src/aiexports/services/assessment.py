@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from aiexports.core.policy.engine import (
 from aiexports.core.policy.pack import PackShelf, PolicyPack
 from aiexports.errors import AiExportsError, InputError
 from aiexports.services.deals import PortfolioChunk, SourcedDeal, portfolio_chunks
+from aiexports.services.pools import can_fork, forked_pool
 from aiexports.services.screening import DealScreener
 from aiexports.sources.documents import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, ReadLimits
 from aiexports.sources.reference import pack_from_file
@@ -218,14 +218,14 @@ def _map_chunks(
     if first is None:
         return
     second = next(chunks, None)
-    if workers <= 1 or second is None or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or second is None or not can_fork():
         yield _impact_chunk(first)
         if second is not None:
             yield _impact_chunk(second)
         for chunk in chunks:
             yield _impact_chunk(chunk)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with forked_pool(workers) as pool:
         pending: deque[AsyncResult[ChunkResult]] = deque(
             pool.apply_async(_impact_chunk, (chunk,)) for chunk in (first, second)
         )

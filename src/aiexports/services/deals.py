@@ -79,12 +79,43 @@ class PortfolioItem:
             except InputError as error:
                 return error
         assert self.line is not None
+        source = self.where.rsplit(":", 1)[0]
         try:
-            deal = Deal.model_validate_json(self.line, context=validation_context(countries))
+            data = json.loads(self.line, object_pairs_hook=_unique_keys)
+        except json.JSONDecodeError as bad:
+            problem = f"not valid JSON: {bad.msg} (column {bad.colno})"
+            return InputError(Issue(problem, source, self.number))
+        except _RepeatedKeyError as repeated:
+            problem = f"not valid JSON: key {repeated.key[:40]!r} appears twice in one object"
+            return InputError(Issue(problem, source, self.number))
+        except RecursionError:
+            return InputError(Issue("not valid JSON: nested too deeply", source, self.number))
+        except ValueError as error:  # an integer of more than 4,300 digits
+            return InputError(Issue(f"not valid JSON: {error}", source, self.number))
+        try:
+            deal = Deal.model_validate(data, context=validation_context(countries))
         except ValidationError as error:
-            source = self.where.rsplit(":", 1)[0]
-            return InputError(_json_line_issues(error, self.line, source, self.number))
+            return InputError(issues_from(error, source, data, self.number))
         return SourcedDeal(deal, None, self.where)
+
+
+class _RepeatedKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object whose keys are all different: ``{"date": 1, "date": 2}`` is an
+    error, not its last value (Python's and most parsers' silent choice)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKeyError(key)
+            seen.add(key)
+    return found
 
 
 @dataclass(frozen=True)
@@ -166,13 +197,3 @@ def portfolio_chunks(
                 lines = []
         if lines:
             yield PortfolioChunk(str(path), lines=tuple(lines), limits=limits)
-
-
-def _json_line_issues(error: ValidationError, line: str, source: str, number: int) -> list[Issue]:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as bad:
-        return [Issue(f"not valid JSON: {bad.msg} (column {bad.colno})", source, number)]
-    except RecursionError:
-        return [Issue("not valid JSON: nested too deeply", source, number)]
-    return issues_from(error, source, data, number)

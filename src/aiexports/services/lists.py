@@ -36,7 +36,9 @@ def open_store(settings: Settings | None = None, create: bool = False) -> ListSt
     from aiexports.storage.database import is_current, open_engine, upgrade  # noqa: PLC0415
     from aiexports.storage.list_store import ListStore  # noqa: PLC0415
 
-    engine = open_engine(settings.effective_database_url)
+    engine = open_engine(
+        settings.effective_database_url, make_folder=create and settings.database_url is None
+    )
     if create:
         upgrade(engine)
     elif not is_current(engine):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,13 +15,15 @@ from typing import Any
 
 from aiexports.core.countries import CountryBook
 from aiexports.core.screening.matcher import NameMatcher, ScoredEntry
-from aiexports.core.screening.port import ScreeningQuery
+from aiexports.core.screening.port import ScreeningQuery, check_birth_date, check_query_name
 from aiexports.core.screening.results import Thresholds
 from aiexports.errors import InputError, Issue
+from aiexports.services.pools import can_fork, forked_pool
 from aiexports.sources.documents import ReadLimits, decode_text, read_bounded
 
 NAME_FILE_LIMITS = ReadLimits(max_bytes=256 * 1024 * 1024)
 QUERY_TYPES = ("person", "entity")
+TYPE_WORDS = {"individual": "person", "organization": "entity", "organisation": "entity"}
 REQUIRED_COLUMNS = ("query_id", "name")
 OPTIONAL_COLUMNS = ("country", "type", "date_of_birth")
 
@@ -42,8 +43,9 @@ def resolve_country(value: str, countries: CountryBook) -> str | None:
 
 
 def read_name_queries(path: Path, countries: CountryBook) -> list[NameQuery]:
-    """Read ``query_id,name[,country][,type][,date_of_birth]``; every problem is reported
-    with its line and column name, and nothing is screened when any row is wrong."""
+    """Read ``query_id,name[,country][,type][,date_of_birth]`` strictly: an unbalanced
+    quote, a row with more or fewer cells than the header, a repeated column, an empty
+    name are errors on their line, and nothing is screened when any row is wrong."""
     source = str(path)
     text = decode_text(read_bounded(path, source, NAME_FILE_LIMITS), source)
     if "\x00" in text:
@@ -51,72 +53,118 @@ def read_name_queries(path: Path, countries: CountryBook) -> list[NameQuery]:
     issues: list[Issue] = []
     queries: list[NameQuery] = []
     with io.StringIO(text, newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        start = 1
         try:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise InputError(
-                    Issue(
-                        f"the header lacks {', '.join(missing)} (columns: "
-                        f"query_id,name[,country][,type])",
-                        source,
-                        1,
-                    )
-                )
-            unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-            if unknown:
-                raise InputError(Issue(f"unknown columns {', '.join(unknown)}", source, 1))
+            header = [column.strip() for column in next(reader, [])]
+            _check_header(header, source)
             seen: set[str] = set()
-            for row in reader:
-                line = reader.line_num
-                problems, query = _query(row, countries, source, line, seen)
+            while True:
+                start = reader.line_num + 1
+                cells = next(reader, None)
+                if cells is None:
+                    break
+                if not any(cell.strip() for cell in cells):
+                    continue  # a blank line
+                if reader.line_num != start:
+                    issues.append(
+                        Issue(
+                            f"a quoted cell runs over {reader.line_num - start + 1} lines "
+                            "(an unbalanced quote?)",
+                            source,
+                            start,
+                        )
+                    )
+                    continue
+                if len(cells) != len(header):
+                    more = "more" if len(cells) > len(header) else "fewer"
+                    issues.append(
+                        Issue(
+                            f"{len(cells)} cells, {more} than the {len(header)} columns",
+                            source,
+                            start,
+                        )
+                    )
+                    continue
+                problems, query = _query(
+                    dict(zip(header, cells, strict=True)), countries, source, start, seen
+                )
                 issues.extend(problems)
                 if query is not None:
                     queries.append(query)
         except csv.Error as error:
-            raise InputError(Issue(f"not valid CSV: {error}", source, reader.line_num)) from None
-        except UnicodeDecodeError as error:
-            raise InputError(Issue(f"not UTF-8 text ({error.reason})", source)) from None
+            problem = f"not valid CSV: {error}"
+            if "unexpected end of data" in str(error):
+                problem += " (an unbalanced quote: it is never closed)"
+            raise InputError(Issue(problem, source, start)) from None
     if issues:
         raise InputError(issues)
     return queries
 
 
+def _check_header(header: list[str], source: str) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            Issue(
+                f"the header lacks {', '.join(missing)} (columns: "
+                "query_id,name[,country][,type][,date_of_birth])",
+                source,
+                1,
+            )
+        )
+    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise InputError(Issue(f"unknown columns {', '.join(unknown)}", source, 1))
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise InputError(Issue(f"columns appear twice: {', '.join(repeated)}", source, 1))
+
+
+def query_type(written: str) -> str | None:
+    """``person`` or ``entity`` from what a file or option says (OFAC writes
+    ``individual``); None when not given. ``ValueError`` for anything else."""
+    kind = written.strip().lower()
+    if not kind:
+        return None
+    kind = TYPE_WORDS.get(kind, kind)
+    if kind not in QUERY_TYPES:
+        raise ValueError(f"type {written.strip()[:40]!r} is not person (individual) or entity")
+    return kind
+
+
 def _query(
-    row: dict[str, str | None], countries: CountryBook, source: str, line: int, seen: set[str]
+    row: dict[str, str], countries: CountryBook, source: str, line: int, seen: set[str]
 ) -> tuple[list[Issue], NameQuery | None]:
-    if None in row:  # more cells than header columns
-        return [Issue("more cells than columns", source, line)], None
     issues = []
-    query_id = (row.get("query_id") or "").strip()
-    name = (row.get("name") or "").strip()
+    query_id = row.get("query_id", "").strip()
+    name = row.get("name", "").strip()
     if not query_id:
         issues.append(Issue("query_id is empty", source, line, "query_id"))
     elif query_id in seen:
         issues.append(Issue(f"query_id {query_id!r} appears twice", source, line, "query_id"))
     seen.add(query_id)
-    if not name:
-        issues.append(Issue("name is empty", source, line, "name"))
+    try:
+        check_query_name(name)
+    except ValueError as error:
+        issues.append(Issue(str(error), source, line, "name"))
     country = None
-    written_country = (row.get("country") or "").strip()
+    written_country = row.get("country", "").strip()
     if written_country:
         country = resolve_country(written_country, countries)
         if country is None:
             issues.append(Issue(f"unknown country {written_country!r}", source, line, "country"))
-    kind = (row.get("type") or "").strip().lower() or None
-    if kind is not None and kind not in QUERY_TYPES:
-        issues.append(Issue(f"type {kind!r} is not person or entity", source, line, "type"))
-    dob = (row.get("date_of_birth") or "").strip() or None
-    if dob is not None and not (dob[:4].isdigit() and len(dob) in (4, 7, 10)):
-        issues.append(
-            Issue(
-                f"date_of_birth {dob!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
-                source,
-                line,
-                "date_of_birth",
-            )
-        )
+    kind = None
+    try:
+        kind = query_type(row.get("type", ""))
+    except ValueError as error:
+        issues.append(Issue(str(error), source, line, "type"))
+    dob = row.get("date_of_birth", "").strip() or None
+    if dob is not None:
+        try:
+            check_birth_date(dob)
+        except ValueError as error:
+            issues.append(Issue(f"date_of_birth {error}", source, line, "date_of_birth"))
     if issues:
         return issues, None
     return [], NameQuery(query_id, ScreeningQuery(name, country, kind, dob))
@@ -177,8 +225,8 @@ def screen_many(
     global _WORKER  # noqa: PLW0603
     _WORKER = (matcher, thresholds, top)
     chunks = [queries[i : i + chunk_size] for i in range(0, len(queries), chunk_size)]
-    if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+    if workers > 1 and len(chunks) > 1 and can_fork():
+        with forked_pool(workers) as pool:
             for rows in pool.imap(_screen_chunk, chunks):
                 if progress:
                     progress(len(rows))
@@ -227,9 +275,23 @@ def jsonl_atomically(path: Path) -> Iterator[Callable[[dict[str, Any]], None]]:
         raise
 
 
-def check_writable(path: Path) -> None:
-    """An output path must name a file in an existing folder: checked before any work."""
+def check_writable(path: Path, inputs: Sequence[Path] = ()) -> None:
+    """An output path must name a regular file (or none yet) in an existing folder, and
+    none of the run's ``inputs``: checked before any work. A symbolic link, a device or
+    a pipe is refused rather than replaced by a file."""
+    where = str(path)
+    if path.is_symlink():
+        raise InputError(Issue("is a symbolic link; name the file itself", where, field="--output"))
     if path.is_dir():
-        raise InputError(Issue("is a folder; name a file to write", str(path), field="--output"))
+        raise InputError(Issue("is a folder; name a file to write", where, field="--output"))
+    if path.exists() and not path.is_file():
+        raise InputError(
+            Issue("is not a regular file (a device or a pipe?)", where, field="--output")
+        )
     if not path.parent.is_dir():
-        raise InputError(Issue(f"folder {path.parent} does not exist", str(path), field="--output"))
+        raise InputError(Issue(f"folder {path.parent} does not exist", where, field="--output"))
+    for given in inputs:
+        if path.exists() and given.exists() and path.samefile(given):
+            raise InputError(
+                Issue(f"is the input {given}; write elsewhere", where, field="--output")
+            )

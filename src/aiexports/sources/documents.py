@@ -40,12 +40,17 @@ class ReadLimits:
 
     max_bytes: int = 10 * 1024 * 1024
     max_depth: int = 64
+    max_nodes: int = 100_000
+    """Values (mappings, lists, scalars) in one YAML document: the largest bundled
+    document has a few thousand."""
 
     def describe_size(self) -> str:
         return f"{self.max_bytes / (1024 * 1024):g} MB"
 
 
 DEFAULT_LIMITS = ReadLimits()
+MAX_ISSUES = 50
+"""The most problems reported for one document (a broken export can have thousands)."""
 EXCERPT = 60
 """The most of a bad value an error message quotes."""
 
@@ -69,17 +74,38 @@ class Document:
 
 class _SourceKeepingConstructor(RoundTripConstructor):
     """Keeps the text a float was written as (``source_text``): under the YAML 1.2 core
-    schema ``eccn: 4E091`` is the number 4e91, and the ECCN field needs the text back."""
+    schema ``eccn: 4E091`` is the number 4e91, and the ECCN field needs the text back.
+    Refuses merge keys (``<<:``): a YAML 1.1 feature that makes a key's value come from
+    elsewhere in the document, which no document the product reads needs."""
+
+    def flatten_mapping(self, node: Any) -> Any:
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise ConstructorError(
+                    None, None, "merge keys (<<) are not accepted", key_node.start_mark
+                )
+        return super().flatten_mapping(node)
 
 
 class _AliasRefusingComposer(Composer):
     """Refuses aliases: no document the product reads needs them, and a few bytes of
-    nested aliases expand to billions of nodes."""
+    nested aliases expand to billions of nodes. Counts the nodes too: a document of
+    hundreds of thousands of keys fits in the size limit but would take minutes to build
+    and validate."""
+
+    nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.parser.check_event(AliasEvent):
             event = self.parser.peek_event()
             raise ComposerError(None, None, "aliases (*name) are not accepted", event.start_mark)
+        self.nodes += 1
+        limit = getattr(self.loader, "max_nodes", None)
+        if limit is not None and self.nodes > limit:
+            event = self.parser.peek_event()
+            raise ComposerError(
+                None, None, f"more than {limit:,} values in one document", event.start_mark
+            )
         return super().compose_node(parent, index)
 
 
@@ -109,6 +135,7 @@ def _yaml(limits: ReadLimits) -> YAML:
     yaml.version = (1, 2)
     yaml.allow_duplicate_keys = False
     yaml.max_depth = limits.max_depth
+    yaml.max_nodes = limits.max_nodes  # type: ignore[attr-defined]  # read by the composer
     yaml.Constructor = _SourceKeepingConstructor
     yaml.Composer = _AliasRefusingComposer
     return yaml
@@ -195,10 +222,15 @@ def validate_document(
 def issues_from(
     error: ValidationError, source: str | None, data: Any = None, line: int | None = None
 ) -> list[Issue]:
-    """Turn pydantic's errors into issues, locating each in ``data`` when it has lines."""
+    """Turn pydantic's errors into issues, locating each in ``data`` when it has lines;
+    past ``MAX_ISSUES``, one more issue says how many were left out."""
     details = error.errors(include_url=False)
-    issues = []
+    issues: list[Issue] = []
     for detail in details:
+        if len(issues) == MAX_ISSUES:
+            more = len(details) - MAX_ISSUES
+            issues.append(Issue(f"… and up to {more:,} more problems", source, line))
+            break
         loc = tuple(detail["loc"])
         if detail["type"] == "too_short" and any(
             len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc

@@ -47,10 +47,21 @@ def parse_url(url: str) -> URL:
         ) from None
 
 
-def open_engine(url: str) -> Engine:
+def open_engine(url: str, make_folder: bool = False) -> Engine:
+    """An engine for ``url``. A SQLite file's folder is created only with ``make_folder``
+    (the home folder of the embedded default); a configured URL naming a folder that
+    does not exist is an error, not a new folder somewhere unexpected."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         folder = Path(parsed.database).parent
+        if not make_folder and not folder.is_dir():
+            raise StorageError(
+                Issue(
+                    f"the database folder {folder} does not exist",
+                    "environment",
+                    field="AIEXPORTS_DATABASE_URL",
+                )
+            )
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:

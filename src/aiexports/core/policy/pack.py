@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from aiexports.core.determination import EffectiveRange, PolicyRef
 from aiexports.core.eccn import Eccn
-from aiexports.core.records import Count, Flag, NonEmptyStr, Number, Record
+from aiexports.core.records import Count, Day, Flag, NonEmptyStr, Number, Record
 from aiexports.core.vocabulary import (
     ComponentKind,
     EndUse,
@@ -38,9 +38,9 @@ T = TypeVar("T")
 
 
 class Step(BaseModel, Generic[T]):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    since: dt.date | None = Field(default=None, description="First date of this value")
+    since: Day | None = Field(default=None, description="First date of this value")
     value: T
     source: str | None = Field(default=None, description="Where the value comes from")
 
@@ -48,7 +48,7 @@ class Step(BaseModel, Generic[T]):
 class Dated(BaseModel, Generic[T]):
     """A parameter whose value may change on given dates."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     steps: Annotated[tuple[Step[T], ...], Field(min_length=1)]
 
