@@ -46,7 +46,7 @@ class ReferenceData:
         return {"countries": self.countries.version, "menu": self.menu.version}
 
 
-CACHE_LIMIT = 32_768
+CACHE_LIMIT = 8192
 """Entries per cache of a compiled policy (locations and items of that many distinct
 deals: tens of megabytes at most)."""
 
