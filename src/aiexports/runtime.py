@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from aiexports.core.catalog import FrameworkCatalog, ProgramTerms
     from aiexports.core.policy.engine import ReferenceData
     from aiexports.core.policy.pack import PackShelf, PolicyPack
+    from aiexports.core.screening.integrity import FeedAge
     from aiexports.core.screening.port import Screener
     from aiexports.core.screening.snapshot import ListSnapshot
     from aiexports.services.assessment import Assessor
@@ -87,6 +88,7 @@ class Runtime:
     settings: Settings
     clock: Callable[[], dt.datetime] = utc_now
     indexes: IndexCache = field(default_factory=IndexCache, repr=False)
+    _loaded: dict[tuple[Path, ...], LoadedLists] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_environment(cls, indexes: IndexCache | None = None) -> Runtime:
@@ -153,7 +155,29 @@ class Runtime:
         """The lists a run uses: ``paths`` when given, else the installed, else bundled."""
         from aiexports.services.screening import load_lists
 
-        return load_lists(paths, self.countries, self.installed_lists)
+        key = tuple(paths or ())
+        found = self._loaded.get(key)
+        if found is None:
+            found = self._loaded[key] = load_lists(paths, self.countries, self.installed_lists)
+        return found
+
+    def list_ages(self, paths: Sequence[Path] | None = None) -> list[FeedAge]:
+        """How old each list in use is (by its files' own dates), today."""
+        from aiexports.core.screening.integrity import feed_ages
+
+        loaded = self.lists(paths)
+        if loaded.snapshot is None:
+            return []
+        return feed_ages(loaded.snapshot, self.clock().date())
+
+    def stale_lists(self, paths: Sequence[Path] | None = None) -> list[str]:
+        """A warning for each list in use older than the configured age (or undated)."""
+        most = self.settings.list_max_age_days
+        return [
+            f"list {age.describe()} (warned past {most} days)"
+            for age in self.list_ages(paths)
+            if age.stale(most)
+        ]
 
     def screener(self, snapshot: ListSnapshot) -> Screener:
         """The configured matcher over ``snapshot``; each index is built once per runtime
@@ -169,12 +193,16 @@ class Runtime:
     def assessor(self, list_paths: Sequence[Path] | None = None) -> Assessor:
         """Reference data, packs and the party screener over the lists this run uses."""
         from aiexports.services.assessment import Assessor
-        from aiexports.services.screening import DealScreener
+        from aiexports.services.screening import DealScreener, lists_covered
 
         loaded = self.lists(list_paths)
         config = self.screening
         if loaded.snapshot is None:
             screener = DealScreener(None, config.thresholds, loaded.problem)
         else:
-            screener = DealScreener(self.screener(loaded.snapshot), config.thresholds)
+            screener = DealScreener(
+                self.screener(loaded.snapshot),
+                config.thresholds,
+                covered=lists_covered(loaded.snapshot),
+            )
         return Assessor(self.reference, self.shelf, screener)

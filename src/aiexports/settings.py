@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     max_document_mb: float = Field(
         default=10, gt=0, le=1024, description="The largest document a reader accepts"
     )
+    list_max_loss: float = Field(
+        default=0.10,
+        ge=0,
+        le=1,
+        description="Share of a list's entries or names a download may drop without --force",
+    )
+    list_max_age_days: int = Field(
+        default=30, ge=1, description="Age of a list past which screening warns"
+    )
     cache: bool = Field(
         default=True,
         description="Keep derived data (parsed menu, name indexes) in HOME/cache for fast starts",

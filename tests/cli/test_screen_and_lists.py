@@ -149,13 +149,22 @@ def test_lists_update_show_history_activate(
     shown = run(capsys, monkeypatch, "lists", "show", "--format", "json").json()
     assert shown["origin"] == "bundled"
     first = run(
-        capsys, monkeypatch, "lists", "update", str(DOWNLOAD / "bis-dpl.txt"), "--format", "json"
+        capsys,
+        monkeypatch,
+        "lists",
+        "update",
+        "--force",
+        str(DOWNLOAD / "bis-dpl.txt"),
+        "--format",
+        "json",
     ).json()
     assert first["installed"] == 1
     assert first["removed"] > 0  # the excerpt replaces the bundled 461 orders
     flags = {f["flag"] for f in first["imports"][0]["flags"]}
     assert "implausible_last_update" in flags
-    second = run(capsys, monkeypatch, "lists", "update", str(DOWNLOAD / "un-consolidated.xml"))
+    second = run(
+        capsys, monkeypatch, "lists", "update", "--force", str(DOWNLOAD / "un-consolidated.xml")
+    )
     assert second.code == 0
     assert "Installed list version 2" in second.out
     history = run(capsys, monkeypatch, "lists", "history", "--format", "json").json()

@@ -86,7 +86,7 @@ def test_assessing_through_the_runtime(runtime: Runtime) -> None:
 def test_installing_lists_then_history_and_rollback(runtime: Runtime) -> None:
     assert lists.active_lists(runtime).origin == "bundled"
     assert lists.list_history(runtime).versions == ()
-    update = lists.install_lists(runtime, [DPL])
+    update = lists.install_lists(runtime, [DPL], force=True)
     assert update.installed is not None
     assert update.installed.installed_at == MOMENT
     active = lists.active_lists(runtime)

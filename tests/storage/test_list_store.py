@@ -66,7 +66,7 @@ def test_empty_store_has_no_active_version(store: ListStore) -> None:
 
 def test_update_installs_and_activates_with_provenance(store: ListStore) -> None:
     book = reference.countries()
-    result = update_lists([DPL], book, store, _clock(T0))
+    result = update_lists([DPL], book, store, _clock(T0), force=True)
     assert result.installed is not None
     active = store.active_snapshot()
     assert active is not None
@@ -98,8 +98,8 @@ def test_update_reports_added_removed_and_modified(store: ListStore, tmp_path: P
     assert modified != rows[0]
     # second download: row 0 changed, row 1 gone, the last row new
     second.write_text(header + modified + "".join(rows[2:]), encoding="utf-8")
-    update_lists([first], book, store, _clock(T0))
-    result = update_lists([second], book, store, _clock(T0 + dt.timedelta(days=1)))
+    update_lists([first], book, store, _clock(T0), force=True)
+    result = update_lists([second], book, store, _clock(T0 + dt.timedelta(days=1)), force=True)
     changes = result.changes
     assert (len(changes.added), len(changes.removed), len(changes.modified)) == (1, 1, 1)
     assert all(key.startswith("DPL:") for key in changes.added + changes.removed)
@@ -108,8 +108,8 @@ def test_update_reports_added_removed_and_modified(store: ListStore, tmp_path: P
 
 def test_same_files_twice_install_nothing_new(store: ListStore) -> None:
     book = reference.countries()
-    update_lists([UN], book, store, _clock(T0))
-    again = update_lists([UN], book, store, _clock(T0))
+    update_lists([UN], book, store, _clock(T0), force=True)
+    again = update_lists([UN], book, store, _clock(T0), force=True)
     assert again.installed is None
     assert again.changes.total == 0
     assert len(store.history()) == 1
@@ -117,19 +117,19 @@ def test_same_files_twice_install_nothing_new(store: ListStore) -> None:
 
 def test_malformed_file_installs_nothing(store: ListStore) -> None:
     book = reference.countries()
-    update_lists([UN], book, store, _clock(T0))
+    update_lists([UN], book, store, _clock(T0), force=True)
     before = store.history()
     broken = FIXTURES / "lists" / "malformed" / "dpl-extra-column.txt"
     with pytest.raises(InputError) as raised:
-        update_lists([DPL.parent / "ofac-sdn", broken], book, store, _clock(T0))
+        update_lists([DPL.parent / "ofac-sdn", broken], book, store, _clock(T0), force=True)
     assert raised.value.issues[0].line == 3
     assert store.history() == before
 
 
 def test_activate_rolls_back_and_unknown_version_is_refused(store: ListStore) -> None:
     book = reference.countries()
-    first = update_lists([UN], book, store, _clock(T0))
-    update_lists([DPL], book, store, _clock(T0))
+    first = update_lists([UN], book, store, _clock(T0), force=True)
+    update_lists([DPL], book, store, _clock(T0), force=True)
     assert first.installed is not None
     store.activate(first.installed.id, T0)
     active = store.active_snapshot()
@@ -150,7 +150,7 @@ CRASH = textwrap.dedent(
 
     store = ListStore(open_engine(sys.argv[1]))
     update_lists([Path(sys.argv[2])], reference.countries(), store,
-                 lambda: dt.datetime.now(dt.UTC), before_commit=lambda: os._exit(9))
+                 lambda: dt.datetime.now(dt.UTC), before_commit=lambda: os._exit(9), force=True)
     """
 )
 
@@ -161,7 +161,7 @@ def test_a_crash_mid_install_leaves_the_previous_version_active(
     """A real process dies inside the install transaction (after both writes, before
     the commit); the database still serves the previous version."""
     book = reference.countries()
-    previous = update_lists([UN], book, store, _clock(T0))
+    previous = update_lists([UN], book, store, _clock(T0), force=True)
     crashed = subprocess.run(
         [sys.executable, "-c", CRASH, database_url, str(DPL)],
         capture_output=True,

@@ -64,6 +64,8 @@ def assess(
     first = run.policy(policy)
     other = run.policy(compare_policy)
     assessor = run.assessor(lists)
+    for warning in run.stale_lists(lists):
+        errors_console.print(f"warning: {warning}", markup=False)
     if other is None:
         determination = assessor.decide(sourced, first)
         if output is Format.JSON:

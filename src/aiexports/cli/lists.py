@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from aiexports.cli.context import runtime
-from aiexports.cli.output import Format, console, print_json
+from aiexports.cli.output import Format, console, errors, print_json
 
 if TYPE_CHECKING:
     pass
@@ -27,6 +28,13 @@ def update(
         typer.Argument(metavar="FILE...", help="Official list downloads (files or folders)"),
     ],
     output: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Install even a download that is empty, shrinks, lacks a file or is older",
+        ),
+    ] = False,
 ) -> None:
     """Install newer official downloads (OFAC SDN CSV, Consolidated Screening List CSV or
     JSON, BIS Denied Persons List, UN consolidated XML). Every file is read before
@@ -34,7 +42,7 @@ def update(
     only the feeds given. Reports what changed."""
     from aiexports.services.lists import contract_of_update, install_lists
 
-    result = install_lists(runtime(ctx), paths)
+    result = install_lists(runtime(ctx), paths, force)
     if output is Format.JSON:
         print_json(contract_of_update(result))
         return
@@ -44,6 +52,8 @@ def update(
         )
         return
     report = result.report
+    for reason in report.get("forced_despite", []):
+        console.print(f"[yellow]installed despite[/]: {escape(reason)}")
     console.print(f"Installed list version {result.installed.id}: {result.new_version}")
     console.print(f"  replacing {result.previous_version}")
     console.print(
@@ -81,6 +91,8 @@ def show(
 
     active = active_lists(runtime(ctx))
     origin, snapshot = active.origin, active.snapshot
+    for warning in active.warnings:
+        errors.print(f"warning: {warning}", markup=False)
     if output is Format.JSON:
         print_json(active.contract())
         return

@@ -29,7 +29,7 @@ class QueryType(StrEnum):
     ENTITY = "entity"
 
 
-BAND_STYLE = {"block": "bold red", "review": "bold yellow", "clear": "green"}
+BAND_STYLE = {"block": "bold red", "review": "bold yellow", "clear": "green", "expired": "dim"}
 
 
 def screen(
@@ -101,6 +101,8 @@ def screen(
     loaded = run.lists(lists)
     if loaded.snapshot is None:
         raise InputError(Issue(f"no list data to screen against: {loaded.problem}"))
+    for warning in run.stale_lists(lists):
+        errors.print(f"warning: {warning}", markup=False)
     config = run.screening
     matcher = run.screener(loaded.snapshot)
     if not isinstance(matcher, NameMatcher):
@@ -110,12 +112,13 @@ def screen(
         assert name is not None
         kind = type_of(query_type.value) if query_type is not None else None
         query = ScreeningQuery(name, country_code, kind, dob)
-        rows = screen_one(matcher, query, thresholds, top)
+        rows = screen_one(matcher, query, thresholds, top, run.clock().date())
         if output is Format.JSON:
             print_json(
                 {
                     "query": name,
                     "lists": loaded.snapshot.version,
+                    "list_ages": [age.contract() for age in run.list_ages(lists)],
                     "thresholds": {"block": thresholds.block, "review": thresholds.review},
                     "matches": rows,
                 }
@@ -133,7 +136,13 @@ def screen(
     ) as progress:
         task = progress.add_task("names", total=len(queries))
         results = screen_many(
-            matcher, queries, thresholds, top, workers, progress=lambda n: progress.advance(task, n)
+            matcher,
+            queries,
+            thresholds,
+            top,
+            workers,
+            progress=lambda n: progress.advance(task, n),
+            today=run.clock().date(),
         )
         if output_path is None:
             for row in results:
@@ -161,7 +170,7 @@ def _render(
     for rank, row in enumerate(rows, start=1):
         band = str(row["band"])
         console.print(
-            f"{rank:>2}. [{BAND_STYLE[band]}]{band:<6}[/] {row['score']:.3f}  {row['source']} "
+            f"{rank:>2}. [{BAND_STYLE[band]}]{band:<7}[/] {row['score']:.3f}  {row['source']} "
             f"{row['entity_number']}  {row['name']}"
             + (f"  (as {row['matched_name']})" if row["matched_name"] != row["name"] else ""),
             markup=True,

@@ -9,6 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiexports.core.countries import CountryBook
+from aiexports.core.screening.integrity import (
+    DEFAULT_MAX_AGE_DAYS,
+    DEFAULT_MAX_LOSS,
+    FeedAge,
+    download_problems,
+    feed_ages,
+)
 from aiexports.core.screening.snapshot import (
     ListSnapshot,
     SnapshotChanges,
@@ -62,15 +69,27 @@ def update_lists(
     store: ListStore,
     now: Callable[[], dt.datetime],
     before_commit: Callable[[], None] | None = None,
+    force: bool = False,
+    max_loss: float = DEFAULT_MAX_LOSS,
 ) -> ListUpdate:
     """Import official list downloads and make them active, replacing the feeds they
-    contain. Every file is parsed before anything is written."""
+    contain. Every file is parsed before anything is written; a download that is empty,
+    shrinks by more than ``max_loss``, lacks a companion file or is older than the
+    installed one is refused unless ``force`` (the report then keeps the reasons)."""
     if not paths:
         raise InputError(Issue("name at least one list file or folder"))
     feeds = read_list_paths(paths, countries)
     if not feeds:
         raise InputError(Issue("no list files found", ", ".join(map(str, paths))))
     current = store.active_snapshot() or bundled_snapshot()
+    problems = download_problems(current, feeds, max_loss)
+    if problems and not force:
+        raise InputError(
+            [
+                Issue(f"{reason}; not installed (--force installs it anyway)", f"feed {feed}")
+                for feed, reason in problems
+            ]
+        )
     new = replace_feeds(current, feeds)
     changes = compare_snapshots(current, new)
     report: dict[str, Any] = {
@@ -85,6 +104,7 @@ def update_lists(
             "modified": list(changes.modified[:10]),
         },
         "imports": [feed.report.model_dump(mode="json") for feed in feeds],
+        "forced_despite": [f"{feed}: {reason}" for feed, reason in problems],
     }
     if new.version == current.version:
         return ListUpdate(None, current.version, new.version, changes, report)
@@ -101,11 +121,18 @@ def contract_of_update(result: ListUpdate) -> dict[str, Any]:
     }
 
 
-def install_lists(runtime: Runtime, paths: Sequence[Path]) -> ListUpdate:
+def install_lists(runtime: Runtime, paths: Sequence[Path], force: bool = False) -> ListUpdate:
     """Install official downloads into the runtime's store (created on first use)."""
     store = runtime.store(create=True)
     assert store is not None
-    return update_lists(paths, runtime.countries, store, runtime.clock)
+    return update_lists(
+        paths,
+        runtime.countries,
+        store,
+        runtime.clock,
+        force=force,
+        max_loss=runtime.settings.list_max_loss,
+    )
 
 
 @dataclass(frozen=True)
@@ -113,11 +140,23 @@ class ActiveLists:
     origin: str
     """``installed`` or ``bundled``."""
     snapshot: ListSnapshot
+    ages: tuple[FeedAge, ...] = ()
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
+
+    @property
+    def warnings(self) -> list[str]:
+        return [
+            f"list {age.describe()} (warned past {self.max_age_days} days)"
+            for age in self.ages
+            if age.stale(self.max_age_days)
+        ]
 
     def contract(self) -> dict[str, Any]:
         return {
             "origin": self.origin,
             "version": self.snapshot.version,
+            "ages": [age.contract() for age in self.ages],
+            "warnings": self.warnings,
             "feeds": [
                 {
                     "provenance": f.provenance.model_dump(mode="json"),
@@ -130,9 +169,9 @@ class ActiveLists:
 
 def active_lists(runtime: Runtime) -> ActiveLists:
     installed = runtime.installed_lists()
-    if installed is not None:
-        return ActiveLists("installed", installed)
-    return ActiveLists("bundled", bundled_snapshot())
+    origin, snapshot = ("installed", installed) if installed else ("bundled", bundled_snapshot())
+    ages = tuple(feed_ages(snapshot, runtime.clock().date()))
+    return ActiveLists(origin, snapshot, ages, runtime.settings.list_max_age_days)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aiexports.core.countries import CountryBook
+from aiexports.core.policy.facts import in_effect
 from aiexports.core.screening.matcher import NameMatcher, ScoredEntry
 from aiexports.core.screening.port import ScreeningQuery, check_birth_date, check_query_name
 from aiexports.core.screening.results import Thresholds
@@ -170,15 +172,25 @@ def _query(
     return [], NameQuery(query_id, ScreeningQuery(name, country, kind, dob))
 
 
-def match_row(scored: ScoredEntry, thresholds: Thresholds) -> dict[str, Any]:
+def match_row(
+    scored: ScoredEntry, thresholds: Thresholds, today: dt.date | None = None
+) -> dict[str, Any]:
+    """One match as reported; a Denied Persons order that has expired by ``today`` is
+    shown in the band ``expired``, as determinations ignore it (spec section 6)."""
     entry = scored.entry
+    band = thresholds.band(scored.score)
+    if today is not None and band != "clear":
+        match = scored.as_match()
+        if not in_effect(match, today):
+            band = "expired"
     return {
         "entity_number": entry.entity_number,
         "source": str(entry.source),
         "name": entry.name,
         "matched_name": scored.listed,
         "score": round(scored.score, 4),
-        "band": thresholds.band(scored.score),
+        "band": band,
+        "expires": entry.end_date.isoformat() if entry.end_date else None,
         "list_name": entry.list_name,
         "programs": list(entry.programs),
         "explanation": {"summary": scored.summary(), **scored.explanation()},
@@ -186,25 +198,29 @@ def match_row(scored: ScoredEntry, thresholds: Thresholds) -> dict[str, Any]:
 
 
 def screen_one(
-    matcher: NameMatcher, query: ScreeningQuery, thresholds: Thresholds, top: int
+    matcher: NameMatcher,
+    query: ScreeningQuery,
+    thresholds: Thresholds,
+    top: int,
+    today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Every block and review match, then clear ones while fewer than ``top`` are shown."""
     rows: list[dict[str, Any]] = []
     for scored in matcher.score(query):  # best first: alerting matches come first
         if scored.score < thresholds.review and len(rows) >= top:
             break
-        rows.append(match_row(scored, thresholds))
+        rows.append(match_row(scored, thresholds, today))
     return rows
 
 
-_WORKER: tuple[NameMatcher, Thresholds, int] | None = None
+_WORKER: tuple[NameMatcher, Thresholds, int, dt.date | None] | None = None
 
 
 def _screen_chunk(chunk: Sequence[NameQuery]) -> list[dict[str, Any]]:
     assert _WORKER is not None
-    matcher, thresholds, top = _WORKER
+    matcher, thresholds, top, today = _WORKER
     return [
-        {"query_id": q.query_id, "matches": screen_one(matcher, q.query, thresholds, top)}
+        {"query_id": q.query_id, "matches": screen_one(matcher, q.query, thresholds, top, today)}
         for q in chunk
     ]
 
@@ -217,13 +233,14 @@ def screen_many(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 250,
+    today: dt.date | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Results in input order; with ``workers`` > 1 the index is shared with forked
     worker processes, so it is built once."""
     # Forked workers inherit the index through this module global: passing it as an
     # argument would pickle it for every chunk.
     global _WORKER  # noqa: PLW0603
-    _WORKER = (matcher, thresholds, top)
+    _WORKER = (matcher, thresholds, top, today)
     chunks = [queries[i : i + chunk_size] for i in range(0, len(queries), chunk_size)]
     if workers > 1 and len(chunks) > 1 and can_fork():
         with forked_pool(workers) as pool:

@@ -21,6 +21,7 @@ from aiexports.core.screening.results import (
     Thresholds,
 )
 from aiexports.core.screening.snapshot import ListSnapshot, snapshot_of
+from aiexports.core.vocabulary import ListCode
 from aiexports.errors import InputError, ReferenceDataError
 from aiexports.sources.cache import DerivedCache
 from aiexports.sources.documents import parse_text
@@ -96,6 +97,13 @@ class LoadedLists:
     problem: str | None = None
 
 
+def lists_covered(snapshot: ListSnapshot) -> frozenset[ListCode]:
+    """The list codes a snapshot holds entries of."""
+    return frozenset(
+        ListCode(code) for feed in snapshot.feeds for code, n in feed.report.by_source.items() if n
+    )
+
+
 def load_lists(
     paths: Sequence[Path] | None,
     countries: CountryBook,
@@ -122,11 +130,16 @@ class DealScreener:
     """Screens every party of a deal, remembering each (name, country) it has seen."""
 
     def __init__(
-        self, screener: Screener | None, thresholds: Thresholds, problem: str | None = None
+        self,
+        screener: Screener | None,
+        thresholds: Thresholds,
+        problem: str | None = None,
+        covered: frozenset[ListCode] | None = None,
     ) -> None:
         self.screener = screener
         self.thresholds = thresholds
         self.problem = problem or "no list data"
+        self.covered = covered
         self._seen: dict[tuple[str, str], tuple[ListMatch, ...]] = {}
 
     @property
@@ -160,4 +173,5 @@ class DealScreener:
             parties=tuple(
                 PartyScreening(self.matches(party.name, party.country)) for party in deal.parties
             ),
+            covered=self.covered,
         )

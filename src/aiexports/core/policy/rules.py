@@ -320,15 +320,29 @@ def rps_review(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
             )
 
 
-@rule("RPS_UNAVAILABLE")
+@rule("RPS_UNAVAILABLE", reads=("prohibited_lists", "license_lists", "unverified_lists"))
 def rps_unavailable(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """No restricted-party list data could be loaded, so the parties were not screened:
-    the deal needs review. Never a silent pass."""
-    if not facts.screening.available:
+    """No restricted-party list data could be loaded, or the data lacks a list the other
+    screening rules name ({prohibited_lists}, {license_lists}, {unverified_lists}), so the
+    parties were not screened against it: the deal needs review. Never a silent pass."""
+    screening = facts.screening
+    if not screening.available:
         yield Hit(
             Outcome.REVIEW_REQUIRED,
-            f"Parties not screened: {facts.screening.lists_version}",
+            f"Parties not screened: {screening.lists_version}",
             evidence={"parties": [p.party.name for p in facts.parties]},
+        )
+        return
+    if screening.covered is None:
+        return
+    needed = {*params.prohibited_lists, *params.license_lists, *params.unverified_lists}
+    missing = sorted(str(code) for code in needed - screening.covered)
+    if missing:
+        yield Hit(
+            Outcome.REVIEW_REQUIRED,
+            f"Parties not screened against {', '.join(missing)}: the list data in use "
+            f"({screening.lists_version}) holds no entries of them",
+            evidence={"missing_lists": missing, "parties": [p.party.name for p in facts.parties]},
         )
 
 

@@ -173,7 +173,8 @@ def _is_remark(inner: str) -> bool:
 def _top_level_groups(text: str) -> list[tuple[int, int]]:
     """(start, end) of each balanced top-level parenthesis group; an unbalanced
     parenthesis is kept as text."""
-    groups, depth, start = [], 0, 0
+    groups: list[tuple[int, int]] = []
+    depth = start = 0
     for index, ch in enumerate(text):
         if ch == "(":
             if depth == 0:
@@ -187,7 +188,9 @@ def _top_level_groups(text: str) -> list[tuple[int, int]]:
 
 
 def _split_outside_parentheses(text: str, separator: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1

@@ -65,6 +65,8 @@ class ScreeningResult:
     lists_version: str
     matcher: str
     parties: tuple[PartyScreening, ...] = field(default_factory=tuple)
+    covered: frozenset[ListCode] | None = None
+    """The lists the screening data holds entries of (None: not known, taken as all)."""
 
     @staticmethod
     def unavailable(thresholds: Thresholds, party_count: int, reason: str) -> ScreeningResult:

@@ -50,6 +50,9 @@ class ImportReport(Record):
     names: int
     by_source: dict[str, int]
     flags: tuple[FlagCount, ...] = ()
+    missing_parts: tuple[str, ...] = Field(
+        default=(), description="Companion files the format needs that were not given"
+    )
 
 
 class FeedImport(Record):

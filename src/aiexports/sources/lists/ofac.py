@@ -86,7 +86,16 @@ def read_ofac(files: OfacFiles, countries: CountryBook) -> FeedImport:
         )
         for number, row in main.items()
     ]
-    return feed_import(_provenance(files), entries, oddities)
+    feed = feed_import(_provenance(files), entries, oddities)
+    # Without alt.csv every alias is gone, without add.csv every address and country.
+    missing = tuple(
+        name for name, part in (("alt.csv", files.alt), ("add.csv", files.add)) if part is None
+    )
+    if not missing:
+        return feed
+    return feed.model_copy(
+        update={"report": feed.report.model_copy(update={"missing_parts": missing})}
+    )
 
 
 def cell(value: str) -> str | None:
