@@ -27,7 +27,10 @@ PERTURBATIONS = (
     "legal_form",
     "merged_tokens",
     "transliteration",
+    "merged_given_surname",
+    "two_typos",
 )
+CROSS_SCRIPT = ("cross_arabic", "cross_cyrillic", "cross_cjk")
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,114 @@ class Perturber:
         head, tail = words[w][:1], words[w][1:]
         words[w] = head + tail.replace(a, b, 1)
         return " ".join(words)
+
+    def merged_given_surname(self, entry: ListEntry) -> str | None:
+        """A given name run into the surname, in "First LAST" order ("Petro
+        AnatoliyovichZHURAVEL"), the surname's capitals kept or (half the time) not."""
+        if entry.type is not EntryType.PERSON or "," not in entry.name:
+            return None
+        last, first = (part.strip() for part in entry.name.split(",", 1))
+        given = [t for t in first.split() if t.isalpha()]
+        if not given or not last.replace(" ", "").isalpha():
+            return None
+        surname = last.replace(" ", "").upper()
+        if self.random.random() < 0.5:
+            surname = surname.lower()
+        return " ".join([*given[:-1], given[-1] + surname])
+
+    def two_typos(self, entry: ListEntry) -> str | None:
+        """Two edits in one word of eight letters or more ("SHAMKJNI", "SAVVHENKO")."""
+        tokens = _tokens(entry.name)
+        long = [i for i, t in enumerate(tokens) if len(t) >= 8 and t.isalpha()]
+        if not long:
+            return None
+        i = self.random.choice(long)
+        word = tokens[i]
+        for _ in range(2):
+            at = self.random.randrange(1, len(word) - 1)
+            letter = self.random.choice("abcdefghijklmnopqrstuvwxyz")
+            if self.random.random() < 0.5:
+                word = word[:at] + letter + word[at + 1 :]
+            else:
+                word = word[:at] + word[at + 1 :]
+        tokens[i] = word
+        return " ".join(tokens)
+
+
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+_CJK = re.compile("[\u4e00-\u9fff\uac00-\ud7af\u3040-\u30ff]")
+
+
+def script_of(name: str) -> str | None:
+    if _ARABIC.search(name):
+        return "cross_arabic"
+    if _CYRILLIC_LETTER.search(name):
+        return "cross_cyrillic"
+    if _CJK.search(name):
+        return "cross_cjk"
+    return None
+
+
+def latin_only(entries: Sequence[ListEntry]) -> list[ListEntry]:
+    """The entries without their names in other scripts (so that a query in another
+    script can only be found through its Latin forms)."""
+    out = []
+    for entry in entries:
+        aliases = tuple(a for a in entry.aliases if script_of(a.name) is None)
+        kept = [n for n, _ in entry.screening_names() if script_of(n) is None]
+        if not kept:
+            continue
+        out.append(entry.model_copy(update={"aliases": aliases, "name": kept[0]}))
+    return out
+
+
+def cross_script_positives(entries: Sequence[ListEntry]) -> list[Query]:
+    """Every name a list gives in Arabic, Cyrillic or CJK script, as a query for its
+    entry (to be screened against :func:`latin_only` entries): the UN pairs each
+    original-script name with its Latin forms."""
+    queries = []
+    for entry in entries:
+        for name, _ in entry.screening_names():
+            klass = script_of(name)
+            if klass is None:
+                continue
+            queries.append(Query(f"{klass}:{len(queries)}", name, "positive", klass, entry.key))
+    return queries
+
+
+_TRADE = ["Import", "Export", "Trading", "General", "International", "Group", "Services",
+          "Holding", "Industries", "Enterprise", "Commercial", "Technology", "Global",
+          "Logistics", "Shipping", "Engineering", "Investment", "Development"]  # fmt: skip
+_FORMS = ["Co Ltd", "LLC", "Ltd", "Co., Ltd.", "Company Limited", "JSC", "FZE", "Inc", "SA"]
+_COMMON_GIVEN = ["Muhammad", "Mohammad", "Ahmed", "Ali", "Hassan", "Kim", "Lee", "Wang",
+                 "Li", "Zhang", "Jose", "Maria", "John", "Ivan", "Sergey", "Nguyen"]  # fmt: skip
+
+
+def innocent_names(entries: Sequence[ListEntry], count: int, seed: int) -> list[Query]:
+    """Names made only of generic trade words, initials, legal forms and very common
+    given names and surnames ("A & B Import Export Co Ltd", "M. K. Trading LLC", "Kim
+    Jong"), none of them a listed name: none may be blocked."""
+    rng = random.Random(seed + 2)
+    listed = {_sorted_form(n) for e in entries for n, _ in e.screening_names()}
+    letters = "ABCDEGHKLMNPRSTVW"
+    queries: list[Query] = []
+    while len(queries) < count:
+        pattern = rng.randrange(4)
+        if pattern == 0:
+            name = f"{rng.choice(letters)} & {rng.choice(letters)} {rng.choice(_TRADE)} "
+            name += f"{rng.choice(_TRADE)} {rng.choice(_FORMS)}"
+        elif pattern == 1:
+            initials = " ".join(f"{rng.choice(letters)}." for _ in range(rng.randint(1, 3)))
+            name = f"{initials} {rng.choice(_TRADE)} {rng.choice(_TRADE)} {rng.choice(_FORMS)}"
+        elif pattern == 2:
+            name = f"{rng.choice(_COMMON_GIVEN)} {rng.choice(_COMMON_GIVEN)}"
+        else:
+            name = f"{rng.choice(_COMMON_GIVEN)} {rng.choice(_TRADE)} {rng.choice(_FORMS)}"
+        if _sorted_form(name) in listed:
+            continue
+        queries.append(Query(f"innocent:{len(queries)}", name, "innocent", "generic_words"))
+    return queries
 
 
 def perturbed_positives(

@@ -26,16 +26,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from aiexports.core.screening.algorithms import ALGORITHMS
 from aiexports.core.screening.matcher import NameMatcher
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.services.screening import bundled_snapshot
 from aiexports.sources.reference import countries, name_rules
 from eval_queries import (
+    CROSS_SCRIPT,
     PERTURBATIONS,
     Query,
     clean_names,
+    cross_script_positives,
     first_names,
     hard_negatives,
+    innocent_names,
+    latin_only,
     perturbed_positives,
     un_positives,
 )
@@ -201,8 +206,13 @@ def threshold_for(clean: Sequence[float], alert_rate: float) -> float:
     return ordered[allowed] + 1e-9
 
 
-def summarise(scores: Scores, queries: Sequence[Query]) -> dict[str, object]:
+def summarise(
+    scores: Scores, queries: Sequence[Query], block: float | None = None
+) -> dict[str, object]:
+    """Recall at the clean-name alert rates, by class; innocent names blocked at the
+    0.1% threshold (and at ``block``, the configured threshold, when given)."""
     clean = [scores.best[q.id] for q in queries if q.kind == "clean"]
+    innocent = [scores.best[q.id] for q in queries if q.kind == "innocent"]
     positives = [q for q in queries if q.kind == "positive"]
     hard = [q for q in queries if q.kind == "hard_negative"]
     report: dict[str, object] = {
@@ -216,20 +226,38 @@ def summarise(scores: Scores, queries: Sequence[Query]) -> dict[str, object]:
         for q in positives:
             by_class[q.klass].append(scores.true[q.id] >= t)
         hard_perturbed = [ok for k, oks in by_class.items() if k in PERTURBATIONS for ok in oks]
+        cross = {k: _share(v) for k, v in sorted(by_class.items()) if k in CROSS_SCRIPT}
         every = [ok for oks in by_class.values() for ok in oks]
         report[label] = {
             "threshold": round(t, 4),
             "recall_hard_perturbations": _share(hard_perturbed),
             "recall_all_positives": _share(every),
-            "recall_by_class": {k: _share(v) for k, v in sorted(by_class.items())},
+            "recall_by_class": {
+                k: _share(v) for k, v in sorted(by_class.items()) if k not in CROSS_SCRIPT
+            },
+            "cross_script_recall (against Latin names only)": cross,
             "hard_negative_alert_rate": _share([scores.best[q.id] >= t for q in hard]),
+            "innocent_names_alerting": sum(1 for v in innocent if v >= t),
         }
+    if block is not None:
+        report["innocent_names"] = len(innocent)
+        report["innocent_names_blocked_at_configured_block"] = sum(
+            1 for v in innocent if v >= block
+        )
     report["candidate_recall"] = _share([scores.in_candidates[q.id] for q in positives])
     return report
 
 
 def _share(flags: Sequence[bool]) -> float | None:
     return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def _configured_blocks() -> dict[str, float]:
+    from aiexports.services.screening import screening_config_raw
+
+    return {
+        name: float(bands["block"]) for name, bands in screening_config_raw()["thresholds"].items()
+    }
 
 
 def peak_memory_mb() -> float:
@@ -241,7 +269,11 @@ def peak_memory_mb() -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--systems", default="aiexports,token_sort,logic-v2,ofac")
+    parser.add_argument(
+        "--systems",
+        default="aiexports,token_sort,logic-v2,ofac",
+        help="aiexports (every registered algorithm) or algorithm names, and baselines",
+    )
     parser.add_argument("--per-class", type=int, default=100)
     parser.add_argument(
         "--clean-limit", type=int, default=None, help="clean names per fixture file (default: all)"
@@ -263,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "the country only, or nothing",
     )
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--innocent", type=int, default=2000, help="generic innocent names")
     args = parser.parse_args(argv)
     systems = set(args.systems.split(","))
     try:
@@ -276,9 +309,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     snapshot = bundled_snapshot()
     entries = snapshot.entries
     load_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    matcher = NameMatcher(entries, snapshot.version, name_rules())
-    build_seconds = time.perf_counter() - started
+    rules = name_rules()
+    matchers: dict[str, NameMatcher] = {}
+    build: dict[str, float] = {}
+    for name, algorithm in ALGORITHMS.items():
+        if name in systems or "aiexports" in systems:
+            started = time.perf_counter()
+            matchers[name] = NameMatcher(entries, snapshot.version, rules, algorithm=algorithm)
+            build[name] = round(time.perf_counter() - started, 2)
+    matcher = next(iter(matchers.values()))
     memory_with_index = peak_memory_mb()
     book = countries()
 
@@ -287,34 +326,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         entries, args.per_class, args.seed, with_qualifiers=True
     )
     hard = hard_negatives(entries, first_names(args.data), 500, args.seed)
-    queries = clean + positives + hard
+    innocent = innocent_names(entries, args.innocent, args.seed)
+    cross = cross_script_positives(entries)
+    queries = clean + positives + hard + innocent
     if args.qualifiers == "none":
         queries = [Query(q.id, q.name, q.kind, q.klass, q.true_key) for q in queries]
     elif args.qualifiers == "country":
         queries = [
             Query(q.id, q.name, q.kind, q.klass, q.true_key, country=q.country) for q in queries
         ]
+    everything = [*queries, *cross]
     report: dict[str, object] = {
         "lists": snapshot.version,
         "entries": len(entries),
         "listed_names": matcher.index.size,
         "snapshot_load_seconds": round(load_seconds, 2),
-        "index_build_seconds": round(build_seconds, 2),
-        "peak_memory_mb_with_index (lists, index, fixtures loaded)": memory_with_index,
+        "index_build_seconds": build,
+        "peak_memory_mb_with_index (lists, indexes, fixtures loaded)": memory_with_index,
         "qualifiers": args.qualifiers,
         "seed": args.seed,
         "query_counts": {
-            k: sum(1 for q in queries if q.klass == k) for k in sorted({q.klass for q in queries})
+            k: sum(1 for q in everything if q.klass == k)
+            for k in sorted({q.klass for q in everything})
         },
         "systems": {},
     }
     results: dict[str, dict[str, object]] = {}
-    if "aiexports" in systems:
-        scores = run_aiexports(matcher, queries, args.workers)
-        summary = summarise(scores, queries)
+    configured = _configured_blocks()
+    latin = latin_only(entries)
+    for name, each in matchers.items():
+        scores = run_aiexports(each, queries, args.workers)
+        # Names in other scripts, against an index of the Latin names only.
+        script_matcher = NameMatcher(latin, snapshot.version, rules, algorithm=each.algorithm)
+        cross_scores = run_aiexports(script_matcher, cross, args.workers)
+        merged = Scores(
+            {**scores.best, **cross_scores.best},
+            {**scores.true, **cross_scores.true},
+            {**scores.in_candidates, **cross_scores.in_candidates},
+            scores.seconds,
+        )
+        summary = summarise(merged, everything, configured.get(name))
         summary["queries_per_second"] = round(len(queries) / scores.seconds, 1)
         summary["workers"] = args.workers
-        results["aiexports"] = summary
+        summary["configuration"] = each.version_id
+        results[name] = summary
     if "token_sort" in systems:
         scores = run_token_sort(entries, queries, args.workers)
         summary = summarise(scores, queries)

@@ -131,7 +131,7 @@ class Runtime:
     def screening(self) -> ScreeningConfig:
         from aiexports.services.screening import screening_config
 
-        return screening_config()
+        return screening_config(self.settings.matcher)
 
     def policy(self, value: str | None) -> PolicyPack | None:
         """A pack by id, or a draft pack from a file."""

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     list_max_age_days: int = Field(
         default=30, ge=1, description="Age of a list past which screening warns"
     )
+    matcher: str | None = Field(
+        default=None, description="The name-matching algorithm (default: the configured one)"
+    )
     cache: bool = Field(
         default=True,
         description="Keep derived data (parsed menu, name indexes) in HOME/cache for fast starts",

@@ -6,9 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from aiexports.core.countries import CountryBook
 from aiexports.core.deal import Deal
+from aiexports.core.screening.algorithms import ALGORITHMS, NameAlgorithm
 from aiexports.core.screening.entries import ListEntry
 from aiexports.core.screening.exact import ExactNameMatcher
 from aiexports.core.screening.index import IndexTables, build_tables
@@ -22,7 +24,7 @@ from aiexports.core.screening.results import (
 )
 from aiexports.core.screening.snapshot import ListSnapshot, snapshot_of
 from aiexports.core.vocabulary import ListCode
-from aiexports.errors import InputError, ReferenceDataError
+from aiexports.errors import InputError, Issue, ReferenceDataError
 from aiexports.sources.cache import DerivedCache
 from aiexports.sources.documents import parse_text
 from aiexports.sources.lists import read_list_paths
@@ -38,26 +40,29 @@ def _exact_matcher(
     return ExactNameMatcher(entries, version)
 
 
-def _name_matcher(
-    entries: Sequence[ListEntry], version: str, derived: DerivedCache | None
-) -> NameMatcher:
-    """The fuzzy matcher; its index tables are kept in ``derived`` (keyed by the list
-    version and the installed code, bundled name rules included) and read back instead
-    of rebuilt."""
-    rules = name_rules()
-    tables = None
-    if derived is not None:
-        key = derived.key(NameMatcher.matcher_id, version)
-        tables = IndexTables.from_plain(derived.load("index", key))
-        if tables is None:
-            tables = build_tables(entries, rules)
-            derived.store("index", key, tables.plain())
-    return NameMatcher(entries, version, rules, tables=tables)
+def _name_matcher(algorithm: NameAlgorithm) -> MatcherFactory:
+    def build(
+        entries: Sequence[ListEntry], version: str, derived: DerivedCache | None
+    ) -> NameMatcher:
+        """The fuzzy matcher; its index tables are kept in ``derived`` (keyed by the list
+        version, the algorithm and the installed code, bundled name rules included) and
+        read back instead of rebuilt."""
+        rules = name_rules()
+        tables = None
+        if derived is not None:
+            key = derived.key(algorithm.name, version)
+            tables = IndexTables.from_plain(derived.load("index", key))
+            if tables is None:
+                tables = build_tables(entries, algorithm.rules(rules), algorithm)
+                derived.store("index", key, tables.plain())
+        return NameMatcher(entries, version, rules, tables=tables, algorithm=algorithm)
+
+    return build
 
 
 MATCHERS: dict[str, MatcherFactory] = {
     ExactNameMatcher.matcher_id: _exact_matcher,
-    NameMatcher.matcher_id: _name_matcher,
+    **{name: _name_matcher(algorithm) for name, algorithm in ALGORITHMS.items()},
 }
 
 
@@ -68,11 +73,29 @@ class ScreeningConfig:
 
 
 @cache
-def screening_config() -> ScreeningConfig:
-    raw = parse_text(
+def screening_config_raw() -> dict[str, Any]:
+    """The bundled screening configuration as written."""
+    data: dict[str, Any] = parse_text(
         data_file("screening", "config.yaml").read_text(encoding="utf-8"), "screening/config.yaml"
     ).data
-    matcher = str(raw["matcher"])
+    return data
+
+
+@cache
+def screening_config(matcher: str | None = None) -> ScreeningConfig:
+    """The configured matcher (or ``matcher``, when one is chosen) and its calibrated
+    score bands."""
+    raw = screening_config_raw()
+    if matcher is not None and (matcher not in MATCHERS or matcher not in raw["thresholds"]):
+        known = ", ".join(sorted(set(MATCHERS) & set(raw["thresholds"])))
+        raise InputError(
+            Issue(
+                f"unknown matcher {matcher!r} (known: {known})",
+                "environment",
+                field="AIEXPORTS_MATCHER",
+            )
+        )
+    matcher = matcher or str(raw["matcher"])
     if matcher not in MATCHERS or matcher not in raw["thresholds"]:
         raise ReferenceDataError(f"screening/config.yaml: no matcher or thresholds {matcher!r}")
     bands = raw["thresholds"][matcher]
@@ -169,7 +192,7 @@ class DealScreener:
             available=True,
             thresholds=self.thresholds,
             lists_version=self.screener.lists_version,
-            matcher=self.screener.matcher_id,
+            matcher=getattr(self.screener, "version_id", self.screener.matcher_id),
             parties=tuple(
                 PartyScreening(self.matches(party.name, party.country)) for party in deal.parties
             ),

@@ -330,6 +330,8 @@ def name_rules() -> NameRules:
                 honorifics=list(raw["honorifics"]),
                 particles=list(raw["particles"]),
                 variant_groups=[list(group) for group in raw["variants"]],
+                generic=list(raw.get("generic_words") or ()),
+                common=list(raw.get("common_names") or ()),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise InputError(

@@ -19,11 +19,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
+from aiexports.core.screening.algorithms import NAMES_V1, NameAlgorithm
 from aiexports.core.screening.entries import ListEntry
 from aiexports.core.screening.names import NameRules, Role, tokenize
 from aiexports.core.screening.similarity import (
     FLOOR,
     MAX_MERGE,
+    TYPO_SIMILARITY,
     NameForm,
     SimilarityCache,
     Unit,
@@ -33,18 +35,26 @@ from aiexports.core.screening.similarity import (
 )
 
 MIN_DELETION_LENGTH = 4
+MIN_DEEP_LENGTH = 8
 SIMILAR_CACHE_SIZE = 200_000
 FORM_CACHE_SIZE = 50_000
 CANDIDATE_POOL = 1500
-TABLES_FORMAT = 1
+TABLES_FORMAT = 2
 """Bumped whenever the tables' layout or the way they are built changes."""
 
 
-def deletions(token: str) -> set[str]:
-    """The token and every string one deletion away from it."""
+def deletions(token: str, deep: bool = False) -> set[str]:
+    """The token and every string one deletion away from it; with ``deep``, two
+    deletions too for tokens of ``MIN_DEEP_LENGTH`` letters or more."""
     keys = {token}
     if len(token) >= MIN_DELETION_LENGTH:
         keys.update(token[:i] + token[i + 1 :] for i in range(len(token)))
+    if deep and len(token) >= MIN_DEEP_LENGTH:
+        keys.update(
+            shorter[:i] + shorter[i + 1 :]
+            for shorter in list(keys - {token})
+            for i in range(len(shorter))
+        )
     return keys
 
 
@@ -114,8 +124,11 @@ class IndexTables:
         return cls(unseen, idf, entry_of, listed, strength, norm, postings, neighbours, sounds)
 
 
-def build_tables(entries: Sequence[ListEntry], rules: NameRules) -> IndexTables:
-    """Tokenise, weight and index every screening name of every entry."""
+def build_tables(
+    entries: Sequence[ListEntry], rules: NameRules, algorithm: NameAlgorithm = NAMES_V1
+) -> IndexTables:
+    """Tokenise, weight and index every screening name of every entry (``rules`` as the
+    algorithm applies them)."""
     tokenised: list[tuple[int, str, str, tuple]] = []  # type: ignore[type-arg]
     frequency: dict[str, int] = defaultdict(int)
     for number, entry in enumerate(entries):
@@ -133,7 +146,7 @@ def build_tables(entries: Sequence[ListEntry], rules: NameRules) -> IndexTables:
     norm: list[float] = []
     single_keys: set[str] = set()
     for name_id, (_, _, _, tokens) in enumerate(tokenised):
-        form = name_form(tokens, idf, unseen)
+        form = name_form(tokens, idf, unseen, algorithm.any_order_merges)
         norm.append(1.0 / math.sqrt(max(form.total, 1e-9)))
         keys = {unit.text for unit in searchable_units(form)}
         single_keys.update(u.text for u in form.singles if u.text in keys)
@@ -143,7 +156,7 @@ def build_tables(entries: Sequence[ListEntry], rules: NameRules) -> IndexTables:
     neighbours: dict[str, list[str]] = defaultdict(list)
     sounds: dict[str, list[str]] = defaultdict(list)
     for key in sorted(single_keys):
-        for variant in sorted(deletions(key)):
+        for variant in sorted(deletions(key, algorithm.two_edit_keys)):
             neighbours[variant].append(key)
         if len(key) >= 3:
             sounds[skeleton(key)].append(key)
@@ -164,11 +177,16 @@ class ListIndex:
     """The listed names of ``entries``, indexed (tables built unless given)."""
 
     def __init__(
-        self, entries: Iterable[ListEntry], rules: NameRules, tables: IndexTables | None = None
+        self,
+        entries: Iterable[ListEntry],
+        rules: NameRules,
+        tables: IndexTables | None = None,
+        algorithm: NameAlgorithm = NAMES_V1,
     ) -> None:
         self.rules = rules
+        self.algorithm = algorithm
         self.entries: list[ListEntry] = list(entries)
-        self.tables = tables if tables is not None else build_tables(self.entries, rules)
+        self.tables = tables if tables is not None else build_tables(self.entries, rules, algorithm)
         self._forms: dict[int, IndexedName] = {}
         self._similar: dict[str, tuple[tuple[str, float], ...]] = {}
         self._member_sets: dict[str, frozenset[int]] = {}
@@ -178,9 +196,13 @@ class ListIndex:
         """How many listed names (names and aliases) are indexed."""
         return len(self.tables.listed)
 
-    def form(self, name: str) -> NameForm:
+    def form(self, name: str, listed: bool = False) -> NameForm:
+        """A name's comparison form. Words spelled together in any order are a listed
+        name's units only: a query's run-together word then meets them as it is, and the
+        query needs no pairs of its own."""
         t = self.tables
-        return name_form(tokenize(name, self.rules), t.idf, t.unseen_weight)
+        any_order = listed and self.algorithm.any_order_merges
+        return name_form(tokenize(name, self.rules), t.idf, t.unseen_weight, any_order)
 
     def name(self, name_id: int) -> IndexedName:
         """A listed name with its comparison form (rebuilt from its text, remembered)."""
@@ -193,7 +215,7 @@ class ListIndex:
                 t.entry_of[name_id],
                 t.listed[name_id],
                 t.strength[name_id],
-                self.form(t.listed[name_id]),
+                self.form(t.listed[name_id], listed=True),
             )
         return found
 
@@ -250,18 +272,32 @@ class ListIndex:
         for key in deletions(text):
             found.update(t.neighbours.get(key, ()))
         if len(text) >= 3:
-            found.update(t.sounds.get(skeleton(text), ()))
+            found.update(t.sounds.get(cache.skeleton(text), ()))
         if text in t.postings:
             found.add(text)
-        similar = tuple(
+        similar = [
             (key, similarity)
             for key in sorted(found)
             if (similarity := cache.get(text, key)) >= FLOOR
-        )
+        ]
+        if (
+            self.algorithm.two_edit_keys
+            and len(text) >= MIN_DEEP_LENGTH
+            and not any(similarity >= TYPO_SIMILARITY for _, similarity in similar)
+        ):
+            # Nothing one edit away: look two away (rarely needed, and costlier).
+            deeper: set[str] = set()
+            for key in deletions(text, deep=True):
+                deeper.update(t.neighbours.get(key, ()))
+            similar += [
+                (key, similarity)
+                for key in sorted(deeper - found)
+                if abs(len(key) - len(text)) <= 2 and (similarity := cache.get(text, key)) >= FLOOR
+            ]
         if len(self._similar) > SIMILAR_CACHE_SIZE:
             self._similar.clear()
-        self._similar[text] = similar
-        return similar
+        self._similar[text] = result = tuple(similar)
+        return result
 
 
 def searchable_units(form: NameForm) -> list[Unit]:

@@ -7,28 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from aiexports.core.screening.algorithms import NAMES_V1, MatcherSettings, NameAlgorithm
 from aiexports.core.screening.entries import EntryType, ListEntry
+from aiexports.core.screening.evidence import rare_evidence
 from aiexports.core.screening.index import IndexedName, IndexTables, ListIndex
-from aiexports.core.screening.names import NameRules
+from aiexports.core.screening.names import NameRules, Role
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.core.screening.results import ListMatch
-from aiexports.core.screening.similarity import Comparison, SimilarityCache, compare
-
-
-@dataclass(frozen=True)
-class MatcherSettings:
-    candidates: int = 40
-    """Names scored in full per query, chosen by index support."""
-    min_support: float = 0.36
-    """Share of the query's weight the index must find in a name before it is scored."""
-    min_name_score: float = 0.3
-    """Name scores below this are not reported (far below any review threshold)."""
-    weak_alias_penalty: float = 0.06
-    country_match: float = 0.02
-    country_mismatch: float = -0.05
-    type_mismatch: float = -0.10
-    birth_year_match: float = 0.03
-    birth_year_mismatch: float = -0.12
+from aiexports.core.screening.similarity import Comparison, NameForm, SimilarityCache, compare
 
 
 @dataclass(frozen=True)
@@ -93,12 +79,11 @@ class ScoredEntry:
 NAME_CACHE_SIZE = 200_000
 _PERSON = frozenset({EntryType.PERSON})
 _NOT_PERSON = frozenset({EntryType.ENTITY, EntryType.VESSEL, EntryType.AIRCRAFT})
+_NOT_ORGANISATION = frozenset({EntryType.PERSON, EntryType.VESSEL, EntryType.AIRCRAFT})
 
 
 class NameMatcher:
     """Screens names against every listed name and alias (a :class:`Screener`)."""
-
-    matcher_id = "aiexports-names-v1"
 
     def __init__(
         self,
@@ -107,12 +92,40 @@ class NameMatcher:
         rules: NameRules,
         settings: MatcherSettings | None = None,
         tables: IndexTables | None = None,
+        algorithm: NameAlgorithm = NAMES_V1,
     ) -> None:
+        """``rules`` are the bundled name rules; the algorithm decides which of them apply."""
         self.lists_version = lists_version
-        self.settings = settings or MatcherSettings()
-        self.index = ListIndex(entries, rules, tables)
-        self.cache = SimilarityCache()
+        self.algorithm = algorithm
+        self.settings = settings or algorithm.settings
+        self.config_digest = algorithm.digest(rules)
+        self.index = ListIndex(entries, algorithm.rules(rules), tables, algorithm)
+        self.cache = SimilarityCache(skeleton_range=algorithm.skeleton_range)
         self._by_name: dict[str, tuple[tuple[IndexedName, Comparison], ...]] = {}
+        self._query_forms: dict[str, NameForm] = {}
+
+    @property
+    def matcher_id(self) -> str:
+        return self.algorithm.name
+
+    def query_form(self, name: str) -> NameForm:
+        """A query name's comparison form (remembered: every candidate asks)."""
+        found = self._query_forms.get(name)
+        if found is None:
+            if len(self._query_forms) >= NAME_CACHE_SIZE:
+                self._query_forms.clear()
+            found = self._query_forms[name] = self.index.form(name)
+        return found
+
+    def _names_an_organisation(self, name: str) -> bool:
+        """Whether a name carries a legal form ("Co Ltd", "LLC"): an organisation, not
+        a person, a vessel or an aircraft."""
+        return any(t.role is Role.FORM for t in self.query_form(name).tokens)
+
+    @property
+    def version_id(self) -> str:
+        """The algorithm and the digest of its configuration, as decisions report it."""
+        return f"{self.algorithm.name}#{self.config_digest[:12]}"
 
     def name_matches(self, name: str) -> tuple[tuple[IndexedName, Comparison], ...]:
         """The listed names resembling ``name``, by name alone (remembered per name:
@@ -120,7 +133,7 @@ class NameMatcher:
         found = self._by_name.get(name)
         if found is not None:
             return found
-        form = self.index.form(name)
+        form = self.query_form(name)
         if not form.tokens:
             return ()
         floor = self.settings.min_support * form.total
@@ -168,7 +181,12 @@ class NameMatcher:
 
     def _effect(self, query: ScreeningQuery, indexed: IndexedName, comparison: Comparison) -> float:
         """The qualifiers' total effect, without building their explanation."""
-        if not (query.country or query.type or query.date_of_birth) and indexed.strength != "weak":
+        if (
+            not (query.country or query.type or query.date_of_birth)
+            and indexed.strength != "weak"
+            and comparison.score <= self.algorithm.generic_cap
+            and not self.algorithm.forms_imply_organisation
+        ):
             return 0.0
         return sum(effect for _, effect in self._effects(query, indexed, comparison))
 
@@ -199,6 +217,11 @@ class NameMatcher:
         entry = self.index.entries[indexed.entry]
         s = self.settings
         effects = []
+        cap = self.algorithm.generic_cap
+        if comparison.score > cap and not rare_evidence(
+            self.query_form(query.name), indexed.form, comparison, self.index.rules
+        ):
+            effects.append(("rare_evidence", cap - comparison.score))
         if indexed.strength == "weak" and comparison.score < 1.0:
             effects.append(("weak_alias", -s.weak_alias_penalty))
         if query.country and entry.countries:
@@ -208,6 +231,13 @@ class NameMatcher:
             wanted = _PERSON if query.type == "person" else _NOT_PERSON
             if entry.type not in wanted:
                 effects.append(("type", s.type_mismatch))
+        elif (
+            not query.type
+            and entry.type in _NOT_ORGANISATION
+            and self.algorithm.forms_imply_organisation
+            and self._names_an_organisation(query.name)
+        ):
+            effects.append(("organisation", s.type_mismatch))
         year = (query.date_of_birth or "")[:4]
         if year.isdigit() and entry.dates_of_birth:
             years = _birth_years(entry)
@@ -224,6 +254,11 @@ def _birth_years(entry: ListEntry) -> list[int]:
 
 
 def _detail(name: str, effect: float, query: ScreeningQuery, entry: ListEntry) -> str:
+    if name == "rare_evidence":
+        return (
+            "no rare part of the listed name is present: generic words, legal forms, "
+            "initials and very common names carry no block"
+        )
     if name == "weak_alias":
         return "the list marks this alias as weak"
     if name == "country":
@@ -232,6 +267,8 @@ def _detail(name: str, effect: float, query: ScreeningQuery, entry: ListEntry) -
         return f"{query.country} not among {', '.join(entry.countries)}"
     if name == "type":
         return f"query is a {query.type}, entry a {entry.type}"
+    if name == "organisation":
+        return f"the name has a legal form (an organisation); the entry is a {entry.type}"
     years = ", ".join(str(y) for y in _birth_years(entry))
     year = (query.date_of_birth or "")[:4]
     return f"{year} matches {years}" if effect > 0 else f"{year} differs from {years}"

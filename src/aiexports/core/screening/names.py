@@ -17,12 +17,16 @@ from enum import StrEnum
 
 from anyascii import anyascii
 
+from aiexports.core.screening.scripts import ARABIC_SCRIPT, in_arabic_script, romanise_arabic
+
 
 class Role(StrEnum):
     NAME = "name"
     PARTICLE = "particle"
     FORM = "form"
     INITIAL = "initial"
+    GENERIC = "generic"
+    """A word many innocent names share (import, export, trading, group, services…)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,15 @@ class NameRules:
     honorifics: frozenset[str]
     particles: frozenset[str]
     variants: Mapping[str, str]
+    generic: frozenset[str] = frozenset()
+    """Trade words that say nothing of who a party is (empty: not told apart)."""
+    common: frozenset[str] = frozenset()
+    """Given names and surnames so common that they never identify a party alone."""
+    romanise_scripts: bool = False
+    """Romanise Arabic-script words by :mod:`aiexports.core.screening.scripts` (else by
+    the generic transliteration only)."""
+    split_case: bool = False
+    """Split a word where lower case turns to a run of capitals (``AliKADKHODAEI``)."""
 
     @staticmethod
     def build(
@@ -56,6 +69,8 @@ class NameRules:
         honorifics: Iterable[str],
         particles: Iterable[str],
         variant_groups: Sequence[Sequence[str]],
+        generic: Iterable[str] = (),
+        common: Iterable[str] = (),
     ) -> NameRules:
         """Fold every table entry the way names are folded, longest phrases first, and
         check that canonical spellings are fixed points (normalising twice changes nothing)."""
@@ -89,6 +104,8 @@ class NameRules:
             honorifics=frozenset(fold(h) for h in honorifics),
             particles=frozenset(fold(p) for p in particles),
             variants=variants,
+            generic=frozenset(fold(g) for g in generic),
+            common=frozenset(variants.get(fold(c), fold(c)) for c in common),
         )
 
 
@@ -115,8 +132,20 @@ def fold(text: str) -> str:
     return " ".join(_NON_ALNUM.sub(" ", text).split())
 
 
+_CASE_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z]{2})")
+
+
 def tokenize(name: str, rules: NameRules) -> tuple[Token, ...]:
     """The tokens of a name with their roles, after the name rules."""
+    if rules.split_case:
+        name = _CASE_BOUNDARY.sub(" ", name)
+    if rules.romanise_scripts and ARABIC_SCRIPT.search(name):
+        name = unicodedata.normalize("NFKC", name)  # presentation forms to letters
+        name = " ".join(
+            part
+            for word in name.split()
+            for part in (romanise_arabic(word) if in_arabic_script(word) else [word])
+        )
     words = fold(name).split()
     if not words:
         return ()
@@ -131,6 +160,8 @@ def tokenize(name: str, rules: NameRules) -> tuple[Token, ...]:
             tokens.append(Token(word, Role.PARTICLE, word))
         elif len(word) == 1 and word.isalpha():
             tokens.append(Token(word, Role.INITIAL, word))
+        elif word in rules.generic:
+            tokens.append(Token(word, Role.GENERIC, word))
         else:
             tokens.append(Token(rules.variants.get(word, word), Role.NAME, word))
     return tuple(tokens)

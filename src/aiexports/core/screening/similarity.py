@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -34,11 +34,13 @@ SKELETON_RANGE = 0.7
 MIN_SKELETON = 3
 """Spellings less similar than this are not compared by skeleton (they never agree)."""
 MAX_MERGE = 3
+MAX_ANY_ORDER = 6
+"""Names of more words than this get merges in the listed order only (pairs grow fast)."""
 LOW_SIDE_WEIGHT = 0.6
 SINGLE_EVIDENCE_CAP = 0.55
 """The most a pair of names can score when one shared name part is all that ties them."""
 ROLE_WEIGHT: Mapping[Role, float] = MappingProxyType(
-    {Role.PARTICLE: 0.15, Role.FORM: 0.25, Role.INITIAL: 0.6}
+    {Role.PARTICLE: 0.15, Role.FORM: 0.25, Role.INITIAL: 0.6, Role.GENERIC: 0.35}
 )
 
 
@@ -85,7 +87,13 @@ def skeleton(token: str) -> str:
     return _REPEATS.sub(r"\1", head + tail)
 
 
-def token_similarity(a: str, b: str) -> float:
+def token_similarity(
+    a: str,
+    b: str,
+    skeleton_range: float = SKELETON_RANGE,
+    sound_of: Callable[[str], str] = skeleton,
+) -> float:
+    """How alike two folded tokens are, 0..1 (see the constants above for the steps)."""
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:
@@ -103,10 +111,10 @@ def token_similarity(a: str, b: str) -> float:
             similarity = TYPO_SIMILARITY
         elif edits == 2 and min(len(a), len(b)) >= 7:
             similarity = max(similarity, TWO_TYPO_SIMILARITY)
-    if SKELETON_RANGE <= similarity < SOUND_SIMILARITY and max(len(a), len(b)) >= 3:
-        sound = skeleton(a)
+    if skeleton_range <= similarity < SOUND_SIMILARITY and max(len(a), len(b)) >= 3:
+        sound = sound_of(a)
         # Two consonants say too little (buyer/bajer both give "br").
-        if len(sound) >= MIN_SKELETON and sound == skeleton(b):
+        if len(sound) >= MIN_SKELETON and sound == sound_of(b):
             return SOUND_SIMILARITY
     return similarity
 
@@ -138,7 +146,11 @@ class NameForm:
         return self.singles + self.merges
 
 
-def name_form(tokens: tuple[Token, ...], idf: Mapping[str, float], unseen: float) -> NameForm:
+def name_form(
+    tokens: tuple[Token, ...], idf: Mapping[str, float], unseen: float, any_order: bool = False
+) -> NameForm:
+    """Weights and units of a tokenised name; ``any_order`` adds every two words spelled
+    together in the other order too (``alikadkhodaei`` for *kadkhodaei … ali*)."""
     weights = tuple(
         ROLE_WEIGHT.get(token.role, 1.0)
         * (idf.get(token.text, unseen) if token.role is Role.NAME else 1.0)
@@ -151,6 +163,13 @@ def name_form(tokens: tuple[Token, ...], idf: Mapping[str, float], unseen: float
         for size in range(2, MAX_MERGE + 1)
         for start in range(len(written) - size + 1)
     )
+    if any_order and len(tokens) <= MAX_ANY_ORDER:
+        merges += tuple(
+            Unit(written[j] + written[i], (j, i))
+            for i in range(len(written))
+            for j in range(len(written))
+            if j != i + 1 and j != i and len(written[i]) > 1 and len(written[j]) > 1
+        )
     return NameForm(tuple(tokens), weights, singles, merges, sum(weights))
 
 
@@ -172,6 +191,8 @@ class Comparison:
     pairs: tuple[Pair, ...]
     left_unmatched: tuple[str, ...]
     right_unmatched: tuple[str, ...]
+    aligned: tuple[tuple[tuple[int, ...], tuple[int, ...], float], ...] = ()
+    """(left positions, right positions, similarity) of each pair, as in ``pairs``."""
 
     def describe(self) -> str:
         parts = [f"{p.left}~{p.right} ({p.how} {p.similarity:.2f})" for p in self.pairs]
@@ -188,6 +209,17 @@ class SimilarityCache:
 
     limit: int = 2_000_000
     known: dict[tuple[str, str], float] = field(default_factory=dict)
+    skeleton_range: float = SKELETON_RANGE
+    sounds: dict[str, str] = field(default_factory=dict)
+
+    def skeleton(self, token: str) -> str:
+        """:func:`skeleton`, remembered per token."""
+        found = self.sounds.get(token)
+        if found is None:
+            if len(self.sounds) >= self.limit:
+                self.sounds.clear()
+            found = self.sounds[token] = skeleton(token)
+        return found
 
     def get(self, a: str, b: str) -> float:
         key = (a, b) if a <= b else (b, a)
@@ -195,7 +227,7 @@ class SimilarityCache:
         if found is None:
             if len(self.known) >= self.limit:
                 self.known.clear()
-            found = self.known[key] = token_similarity(a, b)
+            found = self.known[key] = token_similarity(a, b, self.skeleton_range, self.skeleton)
         return found
 
 
@@ -267,6 +299,7 @@ def compare(left: NameForm, right: NameForm, cache: SimilarityCache | None = Non
     used_right: set[int] = set()
     earned_left = earned_right = 0.0
     pairs = []
+    aligned = []
     for _, _, _, lu, ru, similarity in candidates:
         if used_left.intersection(lu.positions) or used_right.intersection(ru.positions):
             continue
@@ -277,6 +310,7 @@ def compare(left: NameForm, right: NameForm, cache: SimilarityCache | None = Non
         earned_right += share * sum(right.weights[i] for i in ru.positions)
         merged = len(lu.positions) > 1 or len(ru.positions) > 1
         pairs.append(Pair(lu.text, ru.text, similarity, _how(lu.text, ru.text, similarity, merged)))
+        aligned.append((lu.positions, ru.positions, similarity))
     left_coverage = earned_left / left.total
     right_coverage = earned_right / right.total
     # A weighted geometric mean leaning on the lower coverage: a name that explains only
@@ -292,4 +326,5 @@ def compare(left: NameForm, right: NameForm, cache: SimilarityCache | None = Non
         pairs=tuple(pairs),
         left_unmatched=tuple(t.text for i, t in enumerate(left.tokens) if i not in used_left),
         right_unmatched=tuple(t.text for i, t in enumerate(right.tokens) if i not in used_right),
+        aligned=tuple(aligned),
     )
