@@ -107,11 +107,11 @@ def screen(
     matcher = run.screener(loaded.snapshot)
     if not isinstance(matcher, NameMatcher):
         raise InputError(Issue(f"screening needs the name matcher, not {config.matcher}"))
-    thresholds = config.thresholds
     if queries is None:
         assert name is not None
         kind = type_of(query_type.value) if query_type is not None else None
         query = ScreeningQuery(name, country_code, kind, dob)
+        thresholds = config.bands_for(query)
         rows = screen_one(matcher, query, thresholds, top, run.clock().date())
         if output is Format.JSON:
             print_json(
@@ -138,7 +138,7 @@ def screen(
         results = screen_many(
             matcher,
             queries,
-            thresholds,
+            config.bands_for,
             top,
             workers,
             progress=lambda n: progress.advance(task, n),

@@ -213,22 +213,29 @@ def screen_one(
     return rows
 
 
-_WORKER: tuple[NameMatcher, Thresholds, int, dt.date | None] | None = None
+_WORKER: tuple[NameMatcher, Bands, int, dt.date | None] | None = None
 
 
 def _screen_chunk(chunk: Sequence[NameQuery]) -> list[dict[str, Any]]:
     assert _WORKER is not None
-    matcher, thresholds, top, today = _WORKER
+    matcher, bands, top, today = _WORKER
     return [
-        {"query_id": q.query_id, "matches": screen_one(matcher, q.query, thresholds, top, today)}
+        {
+            "query_id": q.query_id,
+            "matches": screen_one(matcher, q.query, bands(q.query), top, today),
+        }
         for q in chunk
     ]
+
+
+Bands = Callable[[ScreeningQuery], Thresholds]
+"""The score bands calibrated for a query's shape (name only, or with a country)."""
 
 
 def screen_many(
     matcher: NameMatcher,
     queries: Sequence[NameQuery],
-    thresholds: Thresholds,
+    bands: Bands,
     top: int,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
@@ -240,7 +247,7 @@ def screen_many(
     # Forked workers inherit the index through this module global: passing it as an
     # argument would pickle it for every chunk.
     global _WORKER  # noqa: PLW0603
-    _WORKER = (matcher, thresholds, top, today)
+    _WORKER = (matcher, bands, top, today)
     chunks = [queries[i : i + chunk_size] for i in range(0, len(queries), chunk_size)]
     if workers > 1 and len(chunks) > 1 and can_fork():
         with forked_pool(workers) as pool:

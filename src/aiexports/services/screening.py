@@ -70,6 +70,15 @@ MATCHERS: dict[str, MatcherFactory] = {
 class ScreeningConfig:
     matcher: str
     thresholds: Thresholds
+    """Calibrated for a name with its country, as deal parties are screened."""
+    name_only: Thresholds | None = None
+    """Calibrated for a bare name (clean names score higher without a country)."""
+
+    def bands_for(self, query: ScreeningQuery) -> Thresholds:
+        """The bands calibrated for the shape of ``query``."""
+        if query.country is None and self.name_only is not None:
+            return self.name_only
+        return self.thresholds
 
 
 @cache
@@ -99,7 +108,12 @@ def screening_config(matcher: str | None = None) -> ScreeningConfig:
     if matcher not in MATCHERS or matcher not in raw["thresholds"]:
         raise ReferenceDataError(f"screening/config.yaml: no matcher or thresholds {matcher!r}")
     bands = raw["thresholds"][matcher]
-    return ScreeningConfig(matcher, Thresholds(float(bands["block"]), float(bands["review"])))
+    bare = bands.get("name_only")
+    return ScreeningConfig(
+        matcher,
+        Thresholds(float(bands["block"]), float(bands["review"])),
+        Thresholds(float(bare["block"]), float(bare["review"])) if bare else None,
+    )
 
 
 @cache

@@ -168,7 +168,8 @@ def name_form(
             Unit(written[j] + written[i], (j, i))
             for i in range(len(written))
             for j in range(len(written))
-            if j != i + 1 and j != i and len(written[i]) > 1 and len(written[j]) > 1
+            # (j, j + 1) is already a merge in the listed order
+            if j not in (i, i - 1) and len(written[i]) > 1 and len(written[j]) > 1
         )
     return NameForm(tuple(tokens), weights, singles, merges, sum(weights))
 
@@ -254,13 +255,17 @@ def _merge_pairs(merged: tuple[Unit, ...], singles: tuple[Unit, ...]) -> list[tu
     ]
 
 
+_PARTS = frozenset({Role.NAME, Role.GENERIC})
+
+
 def _single_evidence(
     left: NameForm, right: NameForm, used_left: set[int], used_right: set[int]
 ) -> bool:
     """Whether one shared name part is all that ties two names of several parts
     ("George Bush" / "George Habbash"): counted on the name with more parts."""
-    named_left = [i for i, t in enumerate(left.tokens) if t.role is Role.NAME]
-    named_right = [i for i, t in enumerate(right.tokens) if t.role is Role.NAME]
+    # Generic words count as parts here, as they did before they were told apart.
+    named_left = [i for i, t in enumerate(left.tokens) if t.role in _PARTS]
+    named_right = [i for i, t in enumerate(right.tokens) if t.role in _PARTS]
     if max(len(named_left), len(named_right)) < 2:
         return False
     covered_left = sum(1 for i in named_left if i in used_left)
