@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from aiexports.core.screening.algorithms import ALGORITHMS, NameAlgorithm
 from aiexports.core.screening.index import IndexTables, ListIndex, build_tables
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.services.screening import MATCHERS, bundled_snapshot
@@ -78,13 +79,16 @@ def test_index_tables_survive_the_cache_unchanged(tmp_path: Path) -> None:
     assert IndexTables.from_plain(("another layout",)) is None
 
 
-def test_a_matcher_from_kept_tables_finds_what_a_built_one_finds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS.values()), ids=list(ALGORITHMS))
+def test_a_matcher_from_kept_tables_finds_what_a_built_one_finds(
+    tmp_path: Path, algorithm: NameAlgorithm
+) -> None:
     snapshot = bundled_snapshot()
-    factory = MATCHERS["aiexports-names-v1"]
+    factory = MATCHERS[algorithm.name]
     cold = factory(snapshot.entries, snapshot.version, DerivedCache(tmp_path))
     assert list(tmp_path.glob("index-*.bin")), "the first build keeps its tables"
     warm = factory(snapshot.entries, snapshot.version, DerivedCache(tmp_path))
-    bare = ListIndex(snapshot.entries, reference.name_rules())
+    bare = ListIndex(snapshot.entries, algorithm.rules(reference.name_rules()), algorithm=algorithm)
     for name in ["Qasem Soleimani", "Hassan Ghul", "Rosneft", "Banco Nacional de Cuba"]:
         query = ScreeningQuery(name, "")
         assert warm.screen(query) == cold.screen(query)
