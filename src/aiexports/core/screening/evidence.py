@@ -16,6 +16,9 @@ STRONG = 0.88
 MIN_DISTINCTIVE = 3
 """Letters a name word needs to identify anyone (``KB``, ``SE`` are initials run
 together)."""
+MIN_MISSPELT = 5
+"""Letters a word needs before a misspelling of it counts as the word (*data* is one
+letter from *Datak*, and no evidence of it)."""
 MIN_MERGED_EVIDENCE = 5
 """Letters a word the query spells together must have to count as evidence."""
 
@@ -40,7 +43,8 @@ def rare_evidence(
     """A block needs the rare parts of the listed name: at least one distinctive word of
     it is present in the query, spelt alike and starting with the same letter, and not
     merely resembling a common name or a generic word of the query (*Ahmed* for
-    *Ahmadi*, *International* for *Internacional*); when the query runs words together
+    *Ahmadi*, *International* for *Internacional*) or a word of four letters or fewer
+    (*Data* for *Datak*); when the query runs words together
     to spell it, they are real name words of five letters or more together (not
     "A & P Co" for *APCO*). A listed name made only of very common
     names ("Ali Mohammed") never blocks on the name alone. One with no name words to speak
@@ -58,6 +62,7 @@ def rare_evidence(
             similarity >= STRONG
             and len(right) == 1
             and len(left) == 1
+            and len(query.tokens[left[0]].text) >= MIN_MISSPELT
             and query.tokens[left[0]].role is Role.NAME
             and query.tokens[left[0]].text not in rules.common
             and query.tokens[left[0]].text[:1] == listed.tokens[right[0]].text[:1]
