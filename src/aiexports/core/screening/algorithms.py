@@ -51,8 +51,9 @@ class NameAlgorithm:
     """Two words spelled together in either order (``Alikadkhodaei`` for *Kadkhodaei,
     Ali*), not only in the order listed."""
     two_edit_keys: bool = False
-    """Long words (8 letters or more) are found two deletions away, so two typos in one
-    word (``SHAMKJNI`` for *Shamkhani*) still find the listed name."""
+    """Long listed words (8 letters or more) are indexed two deletions deep, so a query
+    word two edits from one (``SHAMKJNI`` for *Shamkhani*: a letter changed, one left
+    out) still finds it; the query side looks one deletion deep, as in v1."""
     skeleton_range: float = 0.7
     """Spellings at least this similar are compared by consonant skeleton."""
     generic_cap: float = 1.0

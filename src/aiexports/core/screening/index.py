@@ -25,7 +25,6 @@ from aiexports.core.screening.names import NameRules, Role, tokenize
 from aiexports.core.screening.similarity import (
     FLOOR,
     MAX_MERGE,
-    TYPO_SIMILARITY,
     NameForm,
     SimilarityCache,
     Unit,
@@ -280,22 +279,6 @@ class ListIndex:
             for key in sorted(found)
             if (similarity := cache.get(text, key)) >= FLOOR
         ]
-        if (
-            self.algorithm.two_edit_keys
-            and len(text) >= MIN_DEEP_LENGTH
-            and not any(similarity >= TYPO_SIMILARITY for _, similarity in similar)
-        ):
-            # Nothing one edit away: look two away (rarely needed, and costlier).
-            deeper: set[str] = set()
-            for key in deletions(text, deep=True):
-                deeper.update(t.neighbours.get(key, ()))
-            similar += [
-                (key, similarity)
-                for key in sorted(deeper - found)
-                if abs(len(key) - len(text)) <= 2 and (similarity := cache.get(text, key)) >= FLOOR
-            ]
-        if len(self._similar) > SIMILAR_CACHE_SIZE:
-            self._similar.clear()
         self._similar[text] = result = tuple(similar)
         return result
 
