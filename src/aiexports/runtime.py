@@ -155,9 +155,11 @@ class Runtime:
         """The lists a run uses: ``paths`` when given, else the installed, else bundled."""
         from aiexports.services.screening import load_lists
 
-        key = tuple(paths or ())
+        if not paths:  # the installed version may change under a long-lived runtime
+            return load_lists(None, self.countries, self.installed_lists)
+        key = tuple(paths)
         found = self._loaded.get(key)
-        if found is None:
+        if found is None:  # files named for this run are read once per runtime
             found = self._loaded[key] = load_lists(paths, self.countries, self.installed_lists)
         return found
 

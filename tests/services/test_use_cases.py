@@ -105,3 +105,17 @@ def test_the_runtime_builds_each_index_once(runtime: Runtime, tmp_path: Path) ->
     assert other.screener(snapshot) is first
     alone = Runtime(Settings(home=tmp_path / "alone"))
     assert alone.indexes is not INDEXES
+
+
+def test_a_runtime_screens_with_lists_installed_after_it_first_loaded_them(
+    runtime: Runtime,
+) -> None:
+    """A long-lived runtime (the service's) sees a `lists update` made meanwhile."""
+    before = runtime.lists()
+    assert before.origin == "bundled"
+    update = lists.install_lists(runtime, [DPL], force=True)
+    after = runtime.lists()
+    assert after.origin == "installed"
+    assert after.snapshot is not None
+    assert after.snapshot.version == update.new_version != before.snapshot.version  # type: ignore[union-attr]
+    assert runtime.list_ages()[0].feed in {f.provenance.feed for f in after.snapshot.feeds}
