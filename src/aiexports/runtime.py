@@ -174,12 +174,9 @@ class Runtime:
 
     def stale_lists(self, paths: Sequence[Path] | None = None) -> list[str]:
         """A warning for each list in use older than the configured age (or undated)."""
-        most = self.settings.list_max_age_days
-        return [
-            f"list {age.describe()} (warned past {most} days)"
-            for age in self.list_ages(paths)
-            if age.stale(most)
-        ]
+        from aiexports.core.screening.integrity import stale_warnings
+
+        return stale_warnings(self.list_ages(paths), self.settings.list_max_age_days)
 
     def screener(self, snapshot: ListSnapshot) -> Screener:
         """The configured matcher over ``snapshot``; each index is built once per runtime

@@ -40,3 +40,19 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *ar
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     return Run(code, captured.out, captured.err)
+
+
+def run_impact(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
+) -> Run:
+    """``aiexports impact --policy us-baseline --against ai-diffusion-2025 ARGS...``."""
+    return run(
+        capsys,
+        monkeypatch,
+        "impact",
+        "--policy",
+        "us-baseline",
+        "--against",
+        "ai-diffusion-2025",
+        *args,
+    )

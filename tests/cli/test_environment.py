@@ -12,7 +12,7 @@ import pytest
 
 from aiexports.cli import app as cli_app
 from aiexports.services.name_screening import write_jsonl_atomically
-from tests.cli.runner import run
+from tests.cli.runner import run, run_impact
 from tests.conftest import ROOT
 
 DEAL = ROOT / "examples" / "deals" / "sovereign-cloud-saudi-arabia.yaml"
@@ -125,14 +125,9 @@ def test_impact_skips_a_deal_with_an_impossible_date(
     (folder / "bad.yaml").write_text(
         DEAL.read_text().replace("date: 2026-11-26", "date: 2025-02-30")
     )
-    got = run(
+    got = run_impact(
         capsys,
         monkeypatch,
-        "impact",
-        "--policy",
-        "us-baseline",
-        "--against",
-        "ai-diffusion-2025",
         "--skip-invalid",
         "--format",
         "json",

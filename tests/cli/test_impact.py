@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.runner import run
+from tests.cli.runner import run, run_impact
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples" / "deals"
@@ -48,14 +48,9 @@ def portfolio(tmp_path: Path) -> Path:
 def test_impact_counts_changes_and_says_why(
     portfolio: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    got = run(
+    got = run_impact(
         capsys,
         monkeypatch,
-        "impact",
-        "--policy",
-        "us-baseline",
-        "--against",
-        "ai-diffusion-2025",
         str(portfolio),
         "--format",
         "json",
@@ -129,14 +124,9 @@ def test_invalid_line_stops_the_report_with_its_line(
 def test_impact_over_a_folder_of_deal_files(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = run(
+    result = run_impact(
         capsys,
         monkeypatch,
-        "impact",
-        "--policy",
-        "us-baseline",
-        "--against",
-        "ai-diffusion-2025",
         str(EXAMPLES),
     )
     assert result.code == 0
@@ -159,14 +149,9 @@ def test_unknown_pack_and_missing_portfolio(
     )
     assert unknown.code == 2
     assert "no policy pack 'no-such-pack'" in unknown.err
-    missing = run(
+    missing = run_impact(
         capsys,
         monkeypatch,
-        "impact",
-        "--policy",
-        "us-baseline",
-        "--against",
-        "ai-diffusion-2025",
         "nowhere.jsonl",
     )
     assert missing.code == 2
@@ -184,14 +169,9 @@ def test_impact_explains_in_full_only_the_deals_that_change(
     path = tmp_path / "many.jsonl"
     path.write_text("".join(json.dumps(d) + "\n" for d in deals))
     changes = tmp_path / "changes.jsonl"
-    got = run(
+    got = run_impact(
         capsys,
         monkeypatch,
-        "impact",
-        "--policy",
-        "us-baseline",
-        "--against",
-        "ai-diffusion-2025",
         str(path),
         "--format",
         "json",

@@ -17,7 +17,7 @@ from aiexports.errors import InputError
 from aiexports.services.deals import PortfolioItem
 from aiexports.sources.documents import MAX_ISSUES
 from aiexports.sources.reference import countries
-from tests.cli.runner import run
+from tests.cli.runner import run, run_impact
 from tests.conftest import ROOT
 
 DEAL = ROOT / "examples" / "deals" / "sovereign-cloud-saudi-arabia.yaml"
@@ -43,21 +43,6 @@ def _jsonl(tmp_path: Path, *lines: str) -> Path:
     path = tmp_path / "deals.jsonl"
     path.write_text("".join(line + "\n" for line in lines))
     return path
-
-
-def _impact(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, path: Path):  # type: ignore[no-untyped-def]
-    return run(
-        capsys,
-        monkeypatch,
-        "impact",
-        "--policy",
-        "us-baseline",
-        "--against",
-        "ai-diffusion-2025",
-        str(path),
-        "--workers",
-        "1",
-    )
 
 
 # --- output paths --------------------------------------------------------------------
@@ -104,14 +89,9 @@ def test_output_over_the_input_is_refused(
     assert names.read_text() == before
 
     deals = _jsonl(tmp_path, json.dumps(GOOD_DEAL))
-    got = run(
+    got = run_impact(
         capsys,
         monkeypatch,
-        "impact",
-        "--policy",
-        "us-baseline",
-        "--against",
-        "ai-diffusion-2025",
         str(deals),
         "--changes",
         str(deals),
@@ -213,7 +193,7 @@ def test_json_lines_take_no_silent_choices(
     message: str,
 ) -> None:
     deals = _jsonl(tmp_path, json.dumps(GOOD_DEAL), line)
-    got = _impact(capsys, monkeypatch, deals)
+    got = run_impact(capsys, monkeypatch, "--workers", "1", str(deals))
     assert got.code == 2, got.out
     assert f"{deals}:2:" in got.err
     assert message in got.err
@@ -249,7 +229,7 @@ def test_a_deal_of_a_hundred_thousand_parties_gets_one_error(
     wide = {**GOOD_DEAL, "parties": [party] * 100_000}
     many_keys = {**GOOD_DEAL, **{f"k{i}": i for i in range(50_000)}}
     deals = _jsonl(tmp_path, json.dumps(wide), json.dumps(many_keys))
-    got = _impact(capsys, monkeypatch, deals)
+    got = run_impact(capsys, monkeypatch, "--workers", "1", str(deals))
     assert got.code == 2
     assert f"{deals}:1: 100,000 parties; a deal has at most 200" in got.err
     assert f"{deals}:2: 50,006 fields" in got.err
@@ -265,7 +245,7 @@ def test_many_errors_in_one_document_are_summed_up(
     assert isinstance(found, InputError)
     assert len(found.issues) == MAX_ISSUES + 1
     assert "more problems" in found.issues[-1].message
-    got = _impact(capsys, monkeypatch, _jsonl(tmp_path, line))
+    got = run_impact(capsys, monkeypatch, "--workers", "1", str(_jsonl(tmp_path, line)))
     assert got.code == 2
     assert len(got.err.splitlines()) <= MAX_ISSUES + 3
 
@@ -274,9 +254,8 @@ def test_a_party_name_past_the_screening_limit_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     party = {**GOOD_DEAL["parties"][0], "name": "A" * 501}  # type: ignore[dict-item]
-    got = _impact(
-        capsys, monkeypatch, _jsonl(tmp_path, json.dumps({**GOOD_DEAL, "parties": [party]}))
-    )
+    deals = _jsonl(tmp_path, json.dumps({**GOOD_DEAL, "parties": [party]}))
+    got = run_impact(capsys, monkeypatch, "--workers", "1", str(deals))
     assert got.code == 2
     assert "parties[0].name" in got.err
 

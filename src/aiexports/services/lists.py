@@ -15,6 +15,7 @@ from aiexports.core.screening.integrity import (
     FeedAge,
     download_problems,
     feed_ages,
+    stale_warnings,
 )
 from aiexports.core.screening.snapshot import (
     ListSnapshot,
@@ -145,11 +146,7 @@ class ActiveLists:
 
     @property
     def warnings(self) -> list[str]:
-        return [
-            f"list {age.describe()} (warned past {self.max_age_days} days)"
-            for age in self.ages
-            if age.stale(self.max_age_days)
-        ]
+        return stale_warnings(self.ages, self.max_age_days)
 
     def contract(self) -> dict[str, Any]:
         return {

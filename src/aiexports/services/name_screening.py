@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from aiexports.core.countries import CountryBook
-from aiexports.core.policy.facts import in_effect
 from aiexports.core.screening.matcher import NameMatcher, ScoredEntry
 from aiexports.core.screening.port import ScreeningQuery, check_birth_date, check_query_name
-from aiexports.core.screening.results import Thresholds
+from aiexports.core.screening.results import Thresholds, in_effect
 from aiexports.errors import InputError, Issue
 from aiexports.services.pools import can_fork, forked_pool
 from aiexports.sources.documents import ReadLimits, decode_text, read_bounded
@@ -179,10 +178,8 @@ def match_row(
     shown in the band ``expired``, as determinations ignore it (spec section 6)."""
     entry = scored.entry
     band = thresholds.band(scored.score)
-    if today is not None and band != "clear":
-        match = scored.as_match()
-        if not in_effect(match, today):
-            band = "expired"
+    if today is not None and band != "clear" and not in_effect(entry.source, entry.end_date, today):
+        band = "expired"
     return {
         "entity_number": entry.entity_number,
         "source": str(entry.source),

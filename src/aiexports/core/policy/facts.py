@@ -14,7 +14,7 @@ from aiexports.core.deal import Deal, Party
 from aiexports.core.eccn import is_advanced_computing
 from aiexports.core.policy.pack import ParameterValues
 from aiexports.core.screening.results import ListMatch, ScreeningResult
-from aiexports.core.vocabulary import ComponentKind, EndUse, ListCode, ModelAccess, ModelWeights
+from aiexports.core.vocabulary import ComponentKind, EndUse, ModelAccess, ModelWeights
 from aiexports.errors import InputError, Issue, NotFoundError
 
 
@@ -170,12 +170,6 @@ def concern_triggers(
     return tuple(triggers)
 
 
-def in_effect(match: ListMatch, day: dt.date) -> bool:
-    """Whether a match still counts on ``day``: a Denied Persons List order ends on its
-    expiry date; listings on every other list stand until removed."""
-    return not (match.source is ListCode.DPL and match.expires is not None and match.expires < day)
-
-
 @dataclass(frozen=True, slots=True)
 class DealFacts:
     """One deal as the rules see it; country codes are effective (Hong Kong → China).
@@ -215,7 +209,7 @@ class DealFacts:
             (party, match)
             for party, screened in zip(parties, screening.parties, strict=True)
             for match in screened.matches
-            if match.score >= block and in_effect(match, deal.date)
+            if match.score >= block and match.in_effect(deal.date)
         )
         return DealFacts(
             deal=deal,

@@ -21,7 +21,6 @@ from aiexports.core.policy.facts import (
     DealItem,
     PartyFacts,
     concern_triggers,
-    in_effect,
 )
 from aiexports.core.policy.pack import (
     PARAMETERS,
@@ -207,10 +206,6 @@ def russia_belarus(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
 # --- restricted parties -----------------------------------------------------------------
 
 
-def _live(match: ListMatch, facts: DealFacts) -> bool:
-    return in_effect(match, facts.day)
-
-
 def _blocking(
     facts: DealFacts, selects: Callable[[ListCode], bool]
 ) -> list[tuple[PartyFacts, ListMatch]]:
@@ -308,7 +303,7 @@ def rps_review(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     export. A party with any block-level match gets no review finding."""
     thresholds = facts.screening.thresholds
     for party, screened in zip(facts.parties, facts.screening.parties, strict=True):
-        live = [m for m in screened.matches if _live(m, facts)]
+        live = [m for m in screened.matches if m.in_effect(facts.day)]
         if not live:
             continue
         best = max(live, key=lambda m: m.score)

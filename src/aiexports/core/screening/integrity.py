@@ -87,6 +87,15 @@ class FeedAge:
         return {"feed": self.feed, "as_of": self.as_of, "age_days": self.days}
 
 
+def stale_warnings(ages: Sequence[FeedAge], max_days: int) -> list[str]:
+    """A warning for each list older than ``max_days`` (or undated)."""
+    return [
+        f"list {age.describe()} (warned past {max_days} days)"
+        for age in ages
+        if age.stale(max_days)
+    ]
+
+
 def feed_ages(snapshot: ListSnapshot, today: dt.date) -> list[FeedAge]:
     ages = []
     for feed in snapshot.feeds:

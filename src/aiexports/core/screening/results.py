@@ -30,6 +30,12 @@ class Thresholds:
         return f"block>={self.block:.3f};review>={self.review:.3f}"
 
 
+def in_effect(source: ListCode, expires: dt.date | None, day: dt.date) -> bool:
+    """Whether a listing still counts on ``day``: a Denied Persons List order ends on its
+    expiry date; listings on every other list stand until removed (spec section 6)."""
+    return not (source is ListCode.DPL and expires is not None and expires < day)
+
+
 @dataclass(frozen=True, slots=True)
 class ListMatch:
     """One list entry a party's name resembles, with the evidence for the score."""
@@ -43,6 +49,9 @@ class ListMatch:
     programs: tuple[str, ...] = ()
     expires: dt.date | None = None
     explanation: str = ""
+
+    def in_effect(self, day: dt.date) -> bool:
+        return in_effect(self.source, self.expires, day)
 
     @property
     def entry_key(self) -> str:
