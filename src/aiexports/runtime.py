@@ -163,20 +163,20 @@ class Runtime:
             found = self._loaded[key] = load_lists(paths, self.countries, self.installed_lists)
         return found
 
-    def list_ages(self, paths: Sequence[Path] | None = None) -> list[FeedAge]:
-        """How old each list in use is (by its files' own dates), today."""
+    def list_ages(self, loaded: LoadedLists) -> list[FeedAge]:
+        """How old each list of ``loaded`` is (by its files' own dates), today."""
         from aiexports.core.screening.integrity import feed_ages
 
-        loaded = self.lists(paths)
         if loaded.snapshot is None:
             return []
         return feed_ages(loaded.snapshot, self.clock().date())
 
-    def stale_lists(self, paths: Sequence[Path] | None = None) -> list[str]:
-        """A warning for each list in use older than the configured age (or undated)."""
+    def stale_lists(self, loaded: LoadedLists) -> list[str]:
+        """A warning for each list of ``loaded`` older than the configured age (or
+        undated)."""
         from aiexports.core.screening.integrity import stale_warnings
 
-        return stale_warnings(self.list_ages(paths), self.settings.list_max_age_days)
+        return stale_warnings(self.list_ages(loaded), self.settings.list_max_age_days)
 
     def screener(self, snapshot: ListSnapshot) -> Screener:
         """The configured matcher over ``snapshot``; each index is built once per runtime
@@ -189,12 +189,15 @@ class Runtime:
             lambda: MATCHERS[matcher](snapshot.entries, snapshot.version, self.derived),
         )
 
-    def assessor(self, list_paths: Sequence[Path] | None = None) -> Assessor:
-        """Reference data, packs and the party screener over the lists this run uses."""
+    def assessor(
+        self, list_paths: Sequence[Path] | None = None, loaded: LoadedLists | None = None
+    ) -> Assessor:
+        """Reference data, packs and the party screener over the lists this run uses
+        (``loaded``, when the caller has them already)."""
         from aiexports.services.assessment import Assessor
         from aiexports.services.screening import DealScreener, lists_covered
 
-        loaded = self.lists(list_paths)
+        loaded = loaded or self.lists(list_paths)
         config = self.screening
         if loaded.snapshot is None:
             screener = DealScreener(None, config.thresholds, loaded.problem)

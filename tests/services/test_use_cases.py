@@ -118,4 +118,4 @@ def test_a_runtime_screens_with_lists_installed_after_it_first_loaded_them(
     assert after.origin == "installed"
     assert after.snapshot is not None
     assert after.snapshot.version == update.new_version != before.snapshot.version  # type: ignore[union-attr]
-    assert runtime.list_ages()[0].feed in {f.provenance.feed for f in after.snapshot.feeds}
+    assert runtime.list_ages(after)[0].feed in {f.provenance.feed for f in after.snapshot.feeds}

@@ -63,8 +63,9 @@ def assess(
 
     first = run.policy(policy)
     other = run.policy(compare_policy)
-    assessor = run.assessor(lists)
-    for warning in run.stale_lists(lists):
+    loaded = run.lists(lists)
+    assessor = run.assessor(loaded=loaded)
+    for warning in run.stale_lists(loaded):
         errors_console.print(f"warning: {warning}", markup=False)
     if other is None:
         determination = assessor.decide(sourced, first)

@@ -101,7 +101,7 @@ def screen(
     loaded = run.lists(lists)
     if loaded.snapshot is None:
         raise InputError(Issue(f"no list data to screen against: {loaded.problem}"))
-    for warning in run.stale_lists(lists):
+    for warning in run.stale_lists(loaded):
         errors.print(f"warning: {warning}", markup=False)
     config = run.screening
     matcher = run.screener(loaded.snapshot)
@@ -118,7 +118,7 @@ def screen(
                 {
                     "query": name,
                     "lists": loaded.snapshot.version,
-                    "list_ages": [age.contract() for age in run.list_ages(lists)],
+                    "list_ages": [age.contract() for age in run.list_ages(loaded)],
                     "thresholds": {"block": thresholds.block, "review": thresholds.review},
                     "matches": rows,
                 }
