@@ -114,7 +114,7 @@ def test_merged_words_in_first_last_order_block(
 ) -> None:
     best = v2.score(ScreeningQuery(query))[0]
     assert best.score >= bands.block, best.summary()
-    surname = query.split()[-1].lower()
+    surname = query.rsplit(maxsplit=1)[-1].lower()
     assert surname.endswith(best.listed.split(",")[0].lower()), best.listed
 
 
