@@ -7,7 +7,14 @@
     │   ├── NotFoundError          an id, code or path names nothing
     │   └── ListFormatError        a restricted-party list file is malformed
     ├── ReferenceDataError         bundled or installed reference data is broken
-    └── StorageError               the database refused or is out of date
+    ├── StorageError               the database refused or is out of date
+    └── ServiceError               the service refuses a request (its HTTP status)
+        ├── UnauthenticatedError       401: no or unknown credentials
+        ├── ForbiddenError             403: the role may not do this
+        ├── UnknownResourceError       404: no such resource in the caller's view
+        ├── ConflictError              409: the resource's state forbids the change
+        ├── StaleVersionError          412: If-Match names an old version
+        └── PreconditionRequiredError  428: a state change without If-Match
 
 Every error carries :class:`Issue` records naming the source file, line and field, so that
 one renderer turns them into CLI messages (exit status 2), HTTP problems (422) or page
@@ -88,3 +95,58 @@ class StorageError(AiExportsError):
     """The database could not be used as required."""
 
     exit_code = 4
+
+
+class ServiceError(AiExportsError):
+    """A request the service refuses for a reason other than a bad field; ``status`` is
+    its HTTP status."""
+
+    status = 400
+    title = "Bad request"
+
+
+class UnauthenticatedError(ServiceError):
+    """No credentials, or credentials that name no user."""
+
+    status = 401
+    title = "Unauthenticated"
+
+
+class ForbiddenError(ServiceError):
+    """A known user whose role may not do this."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class UnknownResourceError(ServiceError):
+    """The resource does not exist, or is not in the caller's view (never revealed)."""
+
+    status = 404
+    title = "Not found"
+
+
+class ConflictError(ServiceError):
+    """The resource's state does not allow the change (a shipment past its quantity, an
+    approval of a prohibited determination, a request still in progress)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class PreconditionRequiredError(ServiceError):
+    """A state change without ``If-Match``."""
+
+    status = 428
+    title = "Precondition required"
+
+
+class StaleVersionError(ServiceError):
+    """``If-Match`` names a version that is no longer current."""
+
+    status = 412
+    title = "Precondition failed"
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"the resource has changed; its current version is {current_version}")
+        self.current_version = current_version

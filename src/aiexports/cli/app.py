@@ -9,7 +9,7 @@ import sys
 import typer
 
 from aiexports import __version__
-from aiexports.cli import assess, lists, menu, partner, policy, screen
+from aiexports.cli import assess, lists, menu, partner, policy, screen, service
 from aiexports.cli.context import RuntimeHolder
 from aiexports.cli.output import report_error
 from aiexports.errors import AiExportsError
@@ -28,6 +28,10 @@ app.add_typer(lists.app, name="lists")
 app.command("assess")(assess.assess)
 app.command("impact")(assess.impact)
 app.command("screen")(screen.screen)
+app.command("serve")(service.serve)
+app.add_typer(service.orgs, name="orgs")
+app.add_typer(service.users, name="users")
+app.add_typer(service.audit, name="audit")
 
 
 def _version(show: bool) -> None:

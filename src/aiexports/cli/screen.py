@@ -65,7 +65,6 @@ def screen(
     explained matches in block / review / clear bands."""
     from aiexports.core.screening.matcher import NameMatcher
     from aiexports.core.screening.port import (
-        ScreeningQuery,
         check_birth_date,
         check_query_name,
     )
@@ -74,11 +73,8 @@ def screen(
         read_name_queries,
         resolve_country,
         screen_many,
-        screen_one,
+        screen_name,
         write_jsonl_atomically,
-    )
-    from aiexports.services.name_screening import (
-        query_type as type_of,
     )
 
     if (name is None) == (input_path is None):
@@ -109,22 +105,25 @@ def screen(
         raise InputError(Issue(f"screening needs the name matcher, not {config.matcher}"))
     if queries is None:
         assert name is not None
-        kind = type_of(query_type.value) if query_type is not None else None
-        query = ScreeningQuery(name, country_code, kind, dob)
-        thresholds = config.bands_for(query)
-        rows = screen_one(matcher, query, thresholds, top, run.clock().date())
+        screened = screen_name(
+            run,
+            name,
+            country,
+            query_type.value if query_type is not None else None,
+            dob,
+            top,
+            lists,
+        )
         if output is Format.JSON:
-            print_json(
-                {
-                    "query": name,
-                    "lists": loaded.snapshot.version,
-                    "list_ages": [age.contract() for age in run.list_ages(loaded)],
-                    "thresholds": {"block": thresholds.block, "review": thresholds.review},
-                    "matches": rows,
-                }
-            )
+            print_json(screened.contract())
         else:
-            _render(name, rows, loaded.snapshot.version, thresholds.block, thresholds.review)
+            _render(
+                name,
+                screened.matches,
+                screened.lists,
+                screened.thresholds.block,
+                screened.thresholds.review,
+            )
         return
     with Progress(
         TextColumn("screening"),

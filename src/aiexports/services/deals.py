@@ -197,3 +197,12 @@ def portfolio_chunks(
                 lines = []
         if lines:
             yield PortfolioChunk(str(path), lines=tuple(lines), limits=limits)
+
+
+def deal_from_json(data: object, countries: CountryBook, where: str = "body") -> SourcedDeal:
+    """A deal sent as a JSON value (an API body); errors name each field."""
+    try:
+        deal = Deal.model_validate(data, context=validation_context(countries))
+    except ValidationError as error:
+        raise InputError(issues_from(error, None, data, None)) from None
+    return SourcedDeal(deal, None, where)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiexports.core.countries import CountryBook
 from aiexports.core.screening.matcher import NameMatcher, ScoredEntry
@@ -21,6 +21,9 @@ from aiexports.core.screening.results import Thresholds, in_effect
 from aiexports.errors import InputError, Issue
 from aiexports.services.pools import can_fork, forked_pool
 from aiexports.sources.documents import ReadLimits, decode_text, read_bounded
+
+if TYPE_CHECKING:
+    from aiexports.runtime import Runtime
 
 NAME_FILE_LIMITS = ReadLimits(max_bytes=256 * 1024 * 1024)
 QUERY_TYPES = ("person", "entity")
@@ -316,3 +319,73 @@ def check_writable(path: Path, inputs: Sequence[Path] = ()) -> None:
             raise InputError(
                 Issue(f"is the input {given}; write elsewhere", where, field="--output")
             )
+
+
+@dataclass(frozen=True)
+class NameScreening:
+    """One name screened: the ranked matches with the lists and bands they were read
+    against."""
+
+    query: str
+    lists: str
+    list_ages: list[dict[str, Any]]
+    thresholds: Thresholds
+    matches: list[dict[str, Any]]
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "lists": self.lists,
+            "list_ages": self.list_ages,
+            "thresholds": {"block": self.thresholds.block, "review": self.thresholds.review},
+            "matches": self.matches,
+        }
+
+
+def screen_name(
+    runtime: Runtime,
+    name: str,
+    country: str | None = None,
+    kind: str | None = None,
+    dob: str | None = None,
+    top: int = 5,
+    lists: Sequence[Path] | None = None,
+) -> NameScreening:
+    """Screen one name (checked here, for every edge) against the lists in use."""
+    issues = []
+    for check, value, where in ((check_query_name, name, "name"), (check_birth_date, dob, "dob")):
+        if value is not None:
+            try:
+                check(value)
+            except ValueError as error:
+                issues.append(Issue(str(error), field=where))
+    code = None
+    if country:
+        code = resolve_country(country, runtime.countries)
+        if code is None:
+            issues.append(Issue(f"unknown country {country!r}", field="country"))
+    query_kind = None
+    if kind is not None:
+        try:
+            query_kind = query_type(kind)
+        except ValueError as error:
+            issues.append(Issue(str(error), field="type"))
+    if issues:
+        raise InputError(issues)
+    loaded = runtime.lists(lists)
+    if loaded.snapshot is None:
+        raise InputError(Issue(f"no list data to screen against: {loaded.problem}"))
+    matcher = runtime.screener(loaded.snapshot)
+    if not isinstance(matcher, NameMatcher):
+        raise InputError(
+            Issue(f"screening needs the name matcher, not {runtime.screening.matcher}")
+        )
+    query = ScreeningQuery(name, code, query_kind, dob)
+    thresholds = runtime.screening.bands_for(query)
+    return NameScreening(
+        name,
+        loaded.snapshot.version,
+        [age.contract() for age in runtime.list_ages(loaded)],
+        thresholds,
+        screen_one(matcher, query, thresholds, top, runtime.clock().date()),
+    )

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -76,14 +76,30 @@ def open_engine(url: str, make_folder: bool = False) -> Engine:
         ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+WRITE = {"aiexports_write": True}
+"""Execution options of a connection that will write: on SQLite its transaction takes
+the write lock when it begins (``BEGIN IMMEDIATE``), so two writers queue instead of
+both reading and then failing to upgrade their locks."""
+
+
 def _sqlite_pragmas(connection: object, _record: object) -> None:
+    # The driver's own transaction handling is turned off: the "begin" listener below
+    # starts each transaction itself (SQLAlchemy's recipe for pysqlite).
+    connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    write = connection.get_execution_options().get("aiexports_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _alembic_config(engine: Engine) -> Config:

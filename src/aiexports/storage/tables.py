@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -13,6 +16,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -45,3 +50,195 @@ list_activation = Table(
     Column("version_id", Integer, ForeignKey("list_versions.id"), nullable=False),
     Column("activated_at", DateTime(timezone=True), nullable=False),
 )
+
+# --- the service (spec service.md) ---------------------------------------------------------
+# Amounts of money are whole cents (exact on every database); ids are opaque strings the
+# server chooses; ``seq`` columns order collections (newest first) and carry cursors.
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("slug", String(100), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("country", String(2)),
+    Column("name", String(300), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("password_hash", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("organization_id", "name", name="uq_users_organization_name"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("destination", String(2), nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("assigned_to", String(40)),
+    Column("decision", JSON),
+    Column("created_by", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+)
+
+determinations = Table(
+    "determinations",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", String(40), ForeignKey("applications.id"), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("decision_id", String(80), nullable=False),
+    Column("outcome", String(40), nullable=False),
+    Column("deal", JSON, nullable=False),
+    Column("determination", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("application_id", String(40), ForeignKey("applications.id"), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("filename", String(300), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+licenses = Table(
+    "licenses",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("application_id", String(40), ForeignKey("applications.id"), nullable=False),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("destination", String(2), nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("riders", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+license_revisions = Table(
+    "license_revisions",
+    metadata,
+    Column("license_id", String(40), ForeignKey("licenses.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("snapshot", JSON, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""Every version a license has had, as it stood (an amendment keeps the old)."""
+
+license_conditions = Table(
+    "license_conditions",
+    metadata,
+    Column("license_id", String(40), ForeignKey("licenses.id"), primary_key=True),
+    Column("condition_id", String(100), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("source", String(60), nullable=False),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("acknowledged_by", String(40)),
+)
+
+license_items = Table(
+    "license_items",
+    metadata,
+    Column("license_id", String(40), ForeignKey("licenses.id"), primary_key=True),
+    Column("component", String(100), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("value_cents", BigInteger, nullable=False),
+    Column("shipped_quantity", BigInteger, nullable=False),
+    Column("shipped_value_cents", BigInteger, nullable=False),
+    # The database itself refuses depletion past the license (a second line of defence
+    # behind the conditional update).
+    CheckConstraint("shipped_quantity <= quantity", name="within_quantity"),
+    CheckConstraint("shipped_value_cents <= value_cents", name="within_value"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("license_id", String(40), ForeignKey("licenses.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("consignee", String(500)),
+    Column("items", JSON, nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", String(40), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer),
+    Column("response", JSON),
+    Column("headers", JSON),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+"""A creating request's first response by (user, key); ``status`` is null while the
+first request is still being processed."""
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", JSON, nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("object_type", String(60), nullable=False),
+    Column("object_id", String(100), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+"""Append-only (a trigger refuses UPDATE and DELETE): the chain of spec §6. ``at`` is kept
+as the RFC 3339 text that was hashed, so verification reads back exactly what was hashed."""
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("singleton", Boolean, primary_key=True, default=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+"""The chain's newest entry: appending locks this row, so entries are numbered and linked
+one at a time; verification compares its count with the entries found (a deleted newest
+entry is missing, not silently shorter)."""

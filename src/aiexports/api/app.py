@@ -1,0 +1,200 @@
+"""The REST API (service spec): an app factory over one runtime and one store.
+
+Routes are thin: they read the request, call a use case with the caller, and render its
+result; who may do what is decided in the use cases (:mod:`aiexports.services.access`).
+Handlers are plain functions: FastAPI runs them in its thread pool, each with a short
+synchronous transaction (SQLAlchemy's pooled connections; SQLite queues its writers, and
+PostgreSQL settles races with conditional updates and row locks)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from aiexports import __version__
+from aiexports.api import problems
+from aiexports.errors import InputError, Issue
+from aiexports.runtime import Runtime
+from aiexports.services.access import Principal
+from aiexports.services.accounts import authenticate
+from aiexports.services.idempotency import Response as StoredResponse
+from aiexports.services.idempotency import once, request_hash
+from aiexports.services.licensing import Licensing
+from aiexports.storage.service_store import ServiceStore
+
+MAX_JSON_BYTES = 1024 * 1024
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024 + 64 * 1024
+"""A request body's limit: a document of 10 MB with its multipart envelope."""
+MAX_JSON_DEPTH = 32
+
+
+@dataclass
+class Service:
+    """What every request works with: the runtime, the store and the use cases."""
+
+    runtime: Runtime
+    store: ServiceStore
+    licensing: Licensing
+
+
+def service(request: Request) -> Service:
+    found: Service = request.app.state.service
+    return found
+
+
+bearer = HTTPBearer(auto_error=False, description="A token from `aiexports users create`")
+
+
+def caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    found = service(request)
+    return authenticate(found.store, credentials.credentials if credentials else None)
+
+
+Ctx = Annotated[Service, Depends(service)]
+Caller = Annotated[Principal, Depends(caller)]
+
+
+class BodyLimit:
+    """Refuse a body over the limit (413) from its declared length, or as it streams in,
+    before it is read whole into memory."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = MAX_UPLOAD_BYTES if scope["path"].endswith("/documents") else MAX_JSON_BYTES
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await problems.problem(413, f"the request body is over {limit:,} bytes")(
+                scope, receive, send
+            )
+            return
+        seen = 0
+
+        async def bounded() -> MutableMapping[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLargeError
+            return message
+
+        try:
+            await self.app(scope, bounded, send)
+        except _TooLargeError:
+            await problems.problem(413, f"the request body is over {limit:,} bytes")(
+                scope, receive, send
+            )
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+def json_body(raw: bytes) -> Any:
+    """The body as JSON: malformed, repeated keys or nested past the bound is a 422."""
+    if not raw:
+        raise _body_error("the body is empty; send a JSON document")
+    try:
+        value = json.loads(raw, object_pairs_hook=_unique)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _body_error(f"not valid JSON: {error}") from None
+    except RecursionError:
+        raise _body_error("not valid JSON: nested too deeply") from None
+    except ValueError as error:
+        raise _body_error(f"not valid JSON: {error}") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise _body_error(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("a key appears twice in one object")
+    return found
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def _body_error(message: str) -> InputError:
+    return InputError(Issue(message))
+
+
+def etagged(view: dict[str, Any], status: int = 200, location: str | None = None) -> JSONResponse:
+    headers = {"ETag": f'"{view["version"]}"'}
+    if location is not None:
+        headers["Location"] = location
+    return JSONResponse(view, status_code=status, headers=headers)
+
+
+def created(
+    ctx: Service,
+    who: Principal,
+    request: Request,
+    raw: bytes,
+    key: str | None,
+    make: Callable[[], StoredResponse],
+) -> Response:
+    """A creating request, run once per idempotency key when one is given."""
+    if key is None:
+        stored = make()
+    else:
+        fingerprint = request_hash(request.method, request.url.path, raw)
+        stored = once(ctx.store, who.user_id, key, fingerprint, ctx.runtime.clock(), make)
+    return JSONResponse(stored.body, status_code=stored.status, headers=stored.headers)
+
+
+def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None) -> FastAPI:
+    """The API over ``runtime`` (from the environment by default) and ``store`` (its
+    database, created and migrated when missing)."""
+    from aiexports.api import routes  # noqa: PLC0415
+
+    runtime = runtime or Runtime.from_environment()
+    if store is None:
+        from aiexports.services.serving import open_service_store  # noqa: PLC0415
+
+        store = open_service_store(runtime.settings)
+    app = FastAPI(
+        title="aiexports",
+        version=__version__,
+        summary="The AI export program's service: engine, license applications, licenses, "
+        "shipments and the audit trail.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.service = Service(runtime, store, Licensing(store, runtime))
+    problems.install(app)
+    app.include_router(routes.router)
+    app.add_middleware(BodyLimit)
+    return app

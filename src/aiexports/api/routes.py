@@ -1,0 +1,498 @@
+"""The API's routes (service spec §1–6): read the request, call the use case, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from aiexports.api.app import Caller, Ctx, created, etagged, json_body
+from aiexports.core.application import ApplicationDocument
+from aiexports.core.deal import Deal
+from aiexports.errors import InputError, Issue, UnknownResourceError
+from aiexports.services import audit, catalog, policies
+from aiexports.services.access import require
+from aiexports.services.idempotency import Response as Stored
+
+router = APIRouter(prefix="/api/v1")
+T = TypeVar("T")
+
+IfMatch = Annotated[str | None, Header(alias="If-Match", description='The ETag, e.g. "3"')]
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": title, "content": {"application/problem+json": {}}}
+    for code, title in (
+        (401, "No or unknown credentials"),
+        (403, "The role may not do this"),
+        (404, "No such resource in the caller's view"),
+        (413, "The body is too large"),
+        (422, "Invalid request; `errors` lists every invalid field"),
+    )
+}
+CHANGE_ERRORS = {
+    **ERRORS,
+    409: {
+        "description": "The state does not allow it",
+        "content": {"application/problem+json": {}},
+    },
+    412: {"description": "If-Match is stale", "content": {"application/problem+json": {}}},
+    428: {"description": "If-Match is missing", "content": {"application/problem+json": {}}},
+}
+
+
+def _json_schema(model: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return schema
+
+
+def _body(schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema or {"type": "object"}}},
+        }
+    }
+
+
+@router.get("/health", tags=["service"])
+def health(ctx: Ctx) -> JSONResponse:
+    """Liveness and the database's state (no credentials needed)."""
+    if ctx.store.healthy():
+        return JSONResponse({"status": "ok", "database": "ok"})
+    return JSONResponse({"status": "degraded", "database": "unavailable"}, status_code=503)
+
+
+# --- the engine (spec §3) --------------------------------------------------------------------
+
+
+@router.post(
+    "/assessments",
+    tags=["engine"],
+    responses=ERRORS,
+    openapi_extra=_body(
+        {"type": "object", "description": "A deal document (determination spec §1)"}
+    ),
+)
+async def assess(
+    request: Request,
+    ctx: Ctx,
+    who: Caller,
+    policy: Annotated[str | None, Query(max_length=100)] = None,
+    compare_policy: Annotated[str | None, Query(max_length=100)] = None,
+) -> JSONResponse:
+    """Decide a deal: the determination, exactly as `aiexports assess --format json`."""
+    raw = await request.body()
+    return await _threaded(_assess, ctx, who, raw, policy, compare_policy)
+
+
+def _assess(
+    ctx: Ctx, who: Caller, raw: bytes, policy: str | None, compare_policy: str | None
+) -> JSONResponse:
+    from aiexports.services.deals import deal_from_json  # noqa: PLC0415
+
+    require(who, "engine.use")
+    sourced = deal_from_json(json_body(raw), ctx.runtime.countries)
+    first = _pack(ctx, policy, "policy")
+    assessor = ctx.runtime.assessor()
+    if compare_policy is None:
+        return JSONResponse(assessor.decide(sourced, first).contract())
+    other = _pack(ctx, compare_policy, "compare_policy")
+    assert other is not None
+    difference = assessor.compare(sourced, first, other)
+    return JSONResponse(
+        {
+            "determination": difference.a.contract(),
+            "other": difference.b.contract(),
+            "differences": difference.summary(),
+        }
+    )
+
+
+def _pack(ctx: Ctx, pack_id: str | None, where: str) -> Any:
+    if pack_id is None:
+        return None
+    if pack_id not in ctx.runtime.shelf.packs:
+        known = ", ".join(sorted(ctx.runtime.shelf.packs))
+        error = InputError(Issue(f"no policy pack {pack_id!r} (known: {known})", field=where))
+        error.root = "query"  # type: ignore[attr-defined]
+        raise error
+    return ctx.runtime.shelf.packs[pack_id]
+
+
+MAX_QUERIES = 1000
+
+
+@router.post("/screenings", tags=["engine"], responses=ERRORS, openapi_extra=_body())
+async def screen(request: Request, ctx: Ctx, who: Caller) -> JSONResponse:
+    """Screen a name (`{"name", "country"?, "type"?}`) or up to 1,000 (`{"queries": [...]}`)
+    against the lists: ranked, explained matches as `aiexports screen --format json`."""
+    raw = await request.body()
+    return await _threaded(_screen, ctx, who, raw)
+
+
+def _screen(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
+    from aiexports.services.name_screening import screen_name  # noqa: PLC0415
+
+    require(who, "engine.use")
+    body = json_body(raw)
+    if not isinstance(body, dict):
+        raise InputError(Issue("the body is a JSON object", field="body"))
+    if "queries" in body:
+        queries = body["queries"]
+        if set(body) != {"queries"} or not isinstance(queries, list):
+            raise InputError(Issue("{'queries': [...]} and nothing else", field="queries"))
+        if not 1 <= len(queries) <= MAX_QUERIES:
+            raise InputError(Issue(f"1 to {MAX_QUERIES:,} queries", field="queries"))
+        results = []
+        for index, query in enumerate(queries):
+            try:
+                results.append(_one_name(ctx, query, f"queries[{index}]", screen_name))
+            except InputError as error:
+                raise InputError(
+                    Issue(i.message, field=f"queries[{index}].{i.field}") for i in error.issues
+                ) from None
+        return JSONResponse({"results": results})
+    return JSONResponse(_one_name(ctx, body, "", screen_name))
+
+
+def _one_name(ctx: Ctx, query: object, where: str, screen_name: Any) -> dict[str, Any]:
+    if not isinstance(query, dict):
+        raise InputError(Issue("a query is an object with a name", field=where or "body"))
+    unknown = set(query) - {"name", "country", "type", "date_of_birth", "top"}
+    if unknown:
+        raise InputError(Issue(f"unknown fields: {', '.join(sorted(unknown))}", field="body"))
+    fields = {}
+    for name in ("name", "country", "type", "date_of_birth"):
+        value = query.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InputError(Issue("a string", field=name))
+        fields[name] = value
+    if not fields["name"]:
+        raise InputError(Issue("a name is required", field="name"))
+    top = query.get("top", 5)
+    if not isinstance(top, int) or isinstance(top, bool) or not 1 <= top <= 50:
+        raise InputError(Issue("a whole number from 1 to 50", field="top"))
+    screened = screen_name(
+        ctx.runtime, fields["name"], fields["country"], fields["type"], fields["date_of_birth"], top
+    )
+    result: dict[str, Any] = screened.contract()
+    return result
+
+
+@router.get("/menu", tags=["engine"], responses=ERRORS)
+def menu(ctx: Ctx, who: Caller) -> JSONResponse:
+    """The priority AI export packages."""
+    require(who, "engine.use")
+    listing = catalog.list_menu(ctx.runtime)
+    return JSONResponse({"version": listing.version, "items": listing.contract()})
+
+
+@router.get("/menu/{package_id}", tags=["engine"], responses=ERRORS)
+def package(package_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
+    require(who, "engine.use")
+    if package_id not in ctx.runtime.reference.menu.packages:
+        raise UnknownResourceError(f"no package {package_id!r} on the menu")
+    found = catalog.show_package(ctx.runtime, package_id)
+    return JSONResponse(found.model_dump(mode="json", exclude_none=True))
+
+
+@router.get("/partners/{cc}", tags=["engine"], responses=ERRORS)
+def partner(cc: str, ctx: Ctx, who: Caller) -> JSONResponse:
+    require(who, "engine.use")
+    try:
+        profile = catalog.partner_profile(ctx.runtime, cc)
+    except InputError:
+        raise UnknownResourceError(f"no country {cc!r}") from None
+    return JSONResponse(profile.contract())
+
+
+@router.get("/policies", tags=["engine"], responses=ERRORS)
+def policy_list(ctx: Ctx, who: Caller) -> JSONResponse:
+    require(who, "engine.use")
+    return JSONResponse(
+        {"items": [policies.policy_summary(p) for p in policies.list_policies(ctx.runtime)]}
+    )
+
+
+@router.get("/policies/{policy_id}", tags=["engine"], responses=ERRORS)
+def policy(
+    policy_id: str,
+    ctx: Ctx,
+    who: Caller,
+    date: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+) -> JSONResponse:
+    import datetime as dt  # noqa: PLC0415
+
+    require(who, "engine.use")
+    if policy_id not in ctx.runtime.shelf.packs:
+        raise UnknownResourceError(f"no policy pack {policy_id!r}")
+    day = None
+    if date is not None:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            error = InputError(Issue("not a date", field="date"))
+            error.root = "query"  # type: ignore[attr-defined]
+            raise error from None
+    return JSONResponse(policies.show_policy(ctx.runtime, policy_id, day).contract())
+
+
+# --- applications (spec §4) --------------------------------------------------------------------
+
+
+@router.post(
+    "/applications",
+    tags=["applications"],
+    status_code=201,
+    responses=ERRORS,
+    openapi_extra=_body(_json_schema(ApplicationDocument)),
+)
+async def create_application(
+    request: Request, ctx: Ctx, who: Caller, key: IdempotencyKey = None
+) -> Response:
+    """A new `draft` of the caller's organisation."""
+    raw = await request.body()
+
+    def make() -> Stored:
+        view = ctx.licensing.create_application(who, json_body(raw))
+        location = f"/api/v1/applications/{view['id']}"
+        return Stored(201, view, {"ETag": f'"{view["version"]}"', "Location": location})
+
+    return await _threaded(created, ctx, who, request, raw, key, make)
+
+
+@router.get("/applications", tags=["applications"], responses=ERRORS)
+def applications(
+    ctx: Ctx,
+    who: Caller,
+    state: Annotated[str | None, Query(max_length=40)] = None,
+    destination: Annotated[str | None, Query(max_length=2)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONResponse:
+    """The applications the caller may see, newest first."""
+    page = ctx.licensing.list_applications(who, state, destination, limit, cursor)
+    return JSONResponse(page.contract())
+
+
+@router.get("/applications/{app_id}", tags=["applications"], responses=ERRORS)
+def application(app_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
+    """The application with every determination (and its `decision_id`) and its history."""
+    return etagged(ctx.licensing.get_application(who, app_id))
+
+
+@router.patch(
+    "/applications/{app_id}",
+    tags=["applications"],
+    responses=CHANGE_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/merge-patch+json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def edit_application(
+    app_id: str, request: Request, ctx: Ctx, who: Caller, if_match: IfMatch = None
+) -> JSONResponse:
+    """Edit a `draft` or `returned_without_action` application (JSON merge patch)."""
+    raw = await request.body()
+    return await _threaded(
+        lambda: etagged(ctx.licensing.edit_application(who, app_id, json_body(raw), if_match))
+    )
+
+
+@router.post(
+    "/applications/{app_id}/documents",
+    tags=["applications"],
+    status_code=201,
+    responses={**ERRORS, 409: CHANGE_ERRORS[409]},
+)
+def upload_document(
+    app_id: str,
+    ctx: Ctx,
+    who: Caller,
+    request: Request,
+    file: Annotated[UploadFile, File(description="PDF, PNG, JPEG or plain text; ≤ 10 MB")],
+    kind: Annotated[str, Form(max_length=60)] = "supporting_document",
+    key: IdempotencyKey = None,
+) -> Response:
+    """A supporting document, typed by its content (not its name) and kept with its
+    SHA-256."""
+    content = file.file.read(10 * 1024 * 1024 + 1)
+    raw = kind.encode() + b"\0" + (file.filename or "").encode() + b"\0" + content
+
+    def make() -> Stored:
+        found = ctx.licensing.add_document(who, app_id, kind, file.filename or "document", content)
+        return Stored(201, found, {})
+
+    return created(ctx, who, request, raw, key, make)
+
+
+def _action(name: str, summary: str, has_body: bool = False) -> None:
+    extra = _body() if has_body else None
+
+    @router.post(
+        f"/applications/{{app_id}}/{name}",
+        tags=["applications"],
+        responses=CHANGE_ERRORS,
+        summary=summary,
+        name=f"application_{name}",
+        openapi_extra=extra,
+    )
+    async def act(
+        app_id: str, request: Request, ctx: Ctx, who: Caller, if_match: IfMatch = None
+    ) -> JSONResponse:
+        raw = await request.body() if has_body else b""
+
+        def run() -> JSONResponse:
+            use = ctx.licensing
+            if name == "decision":
+                return etagged(use.decide(who, app_id, json_body(raw), if_match))
+            method = {"submit": use.submit, "take": use.take, "withdraw": use.withdraw}[name]
+            return etagged(method(who, app_id, if_match))
+
+        return await _threaded(run)
+
+
+_action("submit", "Screen every party and decide; → submitted")
+_action("take", "Take for review; → under_review (officers)")
+_action("decision", "Decide: approve (creating the license), deny or return", has_body=True)
+_action("withdraw", "Withdraw a draft or submitted application")
+
+
+@router.get("/applications/{app_id}/rederivation", tags=["applications"], responses=ERRORS)
+def rederive(app_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
+    """Every stored determination decided again from its stored deal, with both ids."""
+    return JSONResponse({"items": ctx.licensing.rederive(who, app_id)})
+
+
+# --- licenses and shipments (spec §5) ----------------------------------------------------------
+
+
+@router.get("/licenses", tags=["licenses"], responses=ERRORS)
+def license_list(
+    ctx: Ctx,
+    who: Caller,
+    state: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONResponse:
+    return JSONResponse(ctx.licensing.list_licenses(who, state, limit, cursor).contract())
+
+
+@router.get("/licenses/{license_id}", tags=["licenses"], responses=ERRORS)
+def license_view(license_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
+    return etagged(ctx.licensing.get_license(who, license_id))
+
+
+@router.get("/licenses/{license_id}/revisions", tags=["licenses"], responses=ERRORS)
+def license_revisions(license_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
+    """Every version the license has had (an amendment keeps the old)."""
+    return JSONResponse({"items": ctx.licensing.license_revisions(who, license_id)})
+
+
+@router.post(
+    "/licenses/{license_id}/acknowledgments",
+    tags=["licenses"],
+    status_code=201,
+    responses={**ERRORS, 409: CHANGE_ERRORS[409]},
+    openapi_extra=_body(),
+)
+async def acknowledge(
+    license_id: str, request: Request, ctx: Ctx, who: Caller, key: IdempotencyKey = None
+) -> Response:
+    """Acknowledge binding conditions (who and when are recorded)."""
+    raw = await request.body()
+
+    def make() -> Stored:
+        view = ctx.licensing.acknowledge(who, license_id, json_body(raw))
+        return Stored(201, view, {"ETag": f'"{view["version"]}"'})
+
+    return await _threaded(created, ctx, who, request, raw, key, make)
+
+
+@router.post(
+    "/licenses/{license_id}/shipments",
+    tags=["licenses"],
+    status_code=201,
+    responses={**ERRORS, 409: CHANGE_ERRORS[409]},
+    openapi_extra=_body(),
+)
+async def ship(
+    license_id: str, request: Request, ctx: Ctx, who: Caller, key: IdempotencyKey = None
+) -> Response:
+    """Record a shipment against the license: depleted within it, or refused (409)."""
+    raw = await request.body()
+
+    def make() -> Stored:
+        return Stored(201, ctx.licensing.ship(who, license_id, json_body(raw)), {})
+
+    return await _threaded(created, ctx, who, request, raw, key, make)
+
+
+def _license_action(name: str, summary: str) -> None:
+    @router.post(
+        f"/licenses/{{license_id}}/{name}",
+        tags=["licenses"],
+        responses=CHANGE_ERRORS,
+        summary=summary,
+        name=f"license_{name}",
+        openapi_extra=_body(),
+    )
+    async def act(
+        license_id: str, request: Request, ctx: Ctx, who: Caller, if_match: IfMatch = None
+    ) -> JSONResponse:
+        raw = await request.body()
+        return await _threaded(
+            lambda: etagged(
+                ctx.licensing.change_license(who, license_id, name, json_body(raw), if_match)
+            )
+        )
+
+
+_license_action("suspend", "Suspend an active license (officers)")
+_license_action("reinstate", "Reinstate a suspended license (officers)")
+_license_action("revoke", "Revoke a license (officers)")
+_license_action("amend", "Amend quantities, validity or conditions: a new version (officers)")
+
+
+# --- audit (spec §6) ---------------------------------------------------------------------------
+
+
+@router.get("/audit", tags=["audit"], responses=ERRORS)
+def audit_entries(
+    ctx: Ctx,
+    who: Caller,
+    object: Annotated[str | None, Query(max_length=100)] = None,
+    actor: Annotated[str | None, Query(max_length=100)] = None,
+    since: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONResponse:
+    """The trail, newest first (auditors and analysts)."""
+    page = audit.list_entries(ctx.store, who, object, actor, since, limit, cursor)
+    return JSONResponse(page.contract())
+
+
+@router.get("/audit/verify", tags=["audit"], responses=ERRORS)
+def audit_verify(ctx: Ctx, who: Caller) -> JSONResponse:
+    """Walk the chain: intact, or the first bad entry and why."""
+    return JSONResponse(audit.verify_for(ctx.store, who).contract())
+
+
+async def _threaded(function: Callable[..., T], *args: Any) -> T:
+    """Run the synchronous use case in the thread pool (the body was read here)."""
+    from starlette.concurrency import run_in_threadpool  # noqa: PLC0415
+
+    return await run_in_threadpool(function, *args)
+
+
+__all__ = ["Deal", "router"]

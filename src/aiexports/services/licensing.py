@@ -1,0 +1,1141 @@
+"""License applications, licenses and shipments (service spec §4–5): the use cases every
+edge calls. Each checks the caller against :mod:`aiexports.services.access` first and makes
+its change in one transaction with its audit entries."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, or_, select, true
+
+from aiexports.core.application import (
+    ApplicationDocument,
+    application_field,
+    cents,
+    deal_of,
+    dollars,
+)
+from aiexports.core.licensing import (
+    ApplicationState,
+    Decision,
+    LicenseState,
+    application_move,
+    license_move,
+)
+from aiexports.core.records import validation_context
+from aiexports.core.vocabulary import Outcome
+from aiexports.errors import (
+    AiExportsError,
+    ConflictError,
+    InputError,
+    Issue,
+    PreconditionRequiredError,
+    StaleVersionError,
+    UnknownResourceError,
+)
+from aiexports.services.access import Principal, Scope, check, require, visible
+from aiexports.sources.documents import issues_from
+from aiexports.storage.service_store import (
+    ServiceStore,
+    Transaction,
+    applications,
+    as_utc,
+    determinations,
+    documents,
+    license_conditions,
+    license_items,
+    license_revisions,
+    licenses,
+    new_id,
+    organizations,
+    rfc3339,
+    shipments,
+)
+from aiexports.storage.tables import audit_log
+
+if TYPE_CHECKING:
+    from aiexports.runtime import Runtime
+    from aiexports.services.assessment import Assessor
+
+LICENSE_YEARS = 4
+"""15 CFR 750.7(g): a license is generally valid four years."""
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+DOCUMENT_TYPES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+"""Accepted supporting documents by their first bytes (never by the file's name)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+    def contract(self) -> dict[str, Any]:
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"s{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("s"):
+            raise ValueError(cursor)
+        return int(text[1:])
+    except (ValueError, UnicodeDecodeError):
+        raise InputError(Issue("not a cursor this service gave out", field="cursor")) from None
+
+
+def require_version(if_match: str | None) -> int:
+    """The version an ``If-Match`` header names (``"3"`` or ``W/"3"``); 428 without one."""
+    if if_match is None:
+        raise PreconditionRequiredError("this change needs If-Match with the resource's ETag")
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise StaleVersionError(-1)
+    return int(text)
+
+
+class Licensing:
+    """The licensing use cases over one store, deciding with the runtime's engine."""
+
+    def __init__(
+        self,
+        store: ServiceStore,
+        runtime: Runtime,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.runtime = runtime
+        self.clock = clock or runtime.clock
+
+    def assessor(self) -> Assessor:
+        return self.runtime.assessor()
+
+    # --- applications --------------------------------------------------------------------
+
+    def parse_application(self, body: object) -> ApplicationDocument:
+        try:
+            return ApplicationDocument.model_validate(
+                body, context=validation_context(self.runtime.countries)
+            )
+        except ValidationError as error:
+            raise InputError(issues_from(error, None, body)) from None
+
+    def create_application(self, who: Principal, body: object) -> dict[str, Any]:
+        require(who, "application.create")
+        document = self.parse_application(body)
+        app_id = new_id("app")
+        with self.store.transaction(self.clock()) as tx:
+            values = {
+                "id": app_id,
+                "organization_id": who.organization_id,
+                "state": str(ApplicationState.DRAFT),
+                "version": 1,
+                "round": 0,
+                "destination": document.destination,
+                "document": document.model_dump(mode="json", exclude_none=True),
+                "created_by": who.user_id,
+                "created_at": tx.now,
+                "updated_at": tx.now,
+            }
+            tx.insert(applications, **values)
+            tx.record(
+                who.actor(), "application.create", "application", app_id, None, _audited(values)
+            )
+            return self._application_view(tx, self._application_row(tx, app_id))
+
+    def list_applications(
+        self,
+        who: Principal,
+        state: str | None = None,
+        destination: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        scope = require(who, "application.read")
+        c = applications.c
+        statement = select(applications).order_by(c.seq.desc()).limit(limit + 1)
+        statement = statement.where(_scope_filter(who, scope, c))
+        if state is not None:
+            statement = statement.where(c.state == state)
+        if destination is not None:
+            statement = statement.where(c.destination == destination.upper())
+        after = decode_cursor(cursor)
+        if after is not None:
+            statement = statement.where(c.seq < after)
+        with self.store.reading() as tx:
+            rows = list(tx.all(statement))
+            page = rows[:limit]
+            items = [self._application_summary(row) for row in page]
+        more = len(rows) > limit
+        return Page(items, encode_cursor(page[-1].seq) if more and page else None)
+
+    def get_application(self, who: Principal, app_id: str) -> dict[str, Any]:
+        with self.store.reading() as tx:
+            row = self._visible_application(tx, who, app_id, "application.read")
+            return self._application_view(tx, row)
+
+    def edit_application(
+        self, who: Principal, app_id: str, patch: object, if_match: str | None
+    ) -> dict[str, Any]:
+        """JSON merge patch (RFC 7396) of a draft or returned application."""
+        version = require_version(if_match)
+        if not isinstance(patch, Mapping):
+            raise InputError(Issue("a merge patch is a JSON object", field="body"))
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_application(tx, who, app_id, "application.edit")
+            _at_version(row, version)
+            application_move(ApplicationState(row.state), "edit")
+            merged = merge_patch(row.document, patch)
+            document = self.parse_application(merged)
+            after = document.model_dump(mode="json", exclude_none=True)
+            self._change(tx, row, version, document=after, destination=document.destination)
+            tx.record(who.actor(), "application.edit", "application", app_id, row.document, after)
+            return self._application_view(tx, self._application_row(tx, app_id))
+
+    def add_document(
+        self, who: Principal, app_id: str, kind: str, filename: str, content: bytes
+    ) -> dict[str, Any]:
+        """A supporting document, typed by its content; listed in the application."""
+        if not kind or len(kind) > 60:
+            raise InputError(Issue("a document kind is 1–60 characters", field="kind"))
+        if len(content) > MAX_DOCUMENT_BYTES:
+            raise InputError(Issue("a supporting document is at most 10 MB", field="file"))
+        media_type = sniff_media_type(content)
+        document_id = new_id("doc")
+        digest = hashlib.sha256(content).hexdigest()
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_application(tx, who, app_id, "application.upload")
+            application_move(ApplicationState(row.state), "upload")
+            reference = {
+                "id": document_id,
+                "kind": kind,
+                "filename": filename[:300] or "document",
+                "sha256": digest,
+                "size": len(content),
+            }
+            tx.insert(
+                documents,
+                **reference,
+                application_id=app_id,
+                media_type=media_type,
+                content=content,
+                uploaded_by=who.user_id,
+                created_at=tx.now,
+            )
+            listed = dict(row.document)
+            listed["documents"] = [*listed.get("documents", []), reference]
+            self._change(tx, row, row.version, document=listed)
+            tx.record(
+                who.actor(),
+                "application.document",
+                "application",
+                app_id,
+                None,
+                {**reference, "media_type": media_type},
+            )
+            return {**reference, "media_type": media_type}
+
+    def submit(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
+        """Every party screened and the engine decides; the determination is stored with
+        its decision id and versions. A prohibited one goes to the agency all the same."""
+        version = require_version(if_match)
+        assessor = self.assessor()
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_application(tx, who, app_id, "application.submit")
+            _at_version(row, version)
+            to = application_move(ApplicationState(row.state), "submit")
+            document = self.parse_application(row.document)
+            deal_document = _complete(document, tx.now.date())
+            determination = self._decide(assessor, deal_document, document)
+            round_ = row.round + 1
+            tx.insert(
+                determinations,
+                application_id=app_id,
+                round=round_,
+                decision_id=determination["decision_id"],
+                outcome=determination["outcome"],
+                deal=deal_document,
+                determination=determination,
+                created_at=tx.now,
+            )
+            self._change(
+                tx, row, version, state=str(to), round=round_, submitted_at=tx.now, assigned_to=None
+            )
+            tx.record(
+                who.actor(),
+                "application.submit",
+                "application",
+                app_id,
+                {"state": row.state},
+                {
+                    "state": str(to),
+                    "round": round_,
+                    "decision_id": determination["decision_id"],
+                    "outcome": determination["outcome"],
+                },
+            )
+            return self._application_view(tx, self._application_row(tx, app_id))
+
+    def _decide(
+        self,
+        assessor: Assessor,
+        deal_document: Mapping[str, Any],
+        application: ApplicationDocument | None = None,
+    ) -> dict[str, Any]:
+        from aiexports.core.deal import Deal  # noqa: PLC0415
+        from aiexports.services.deals import SourcedDeal  # noqa: PLC0415
+
+        try:
+            deal = Deal.model_validate(
+                deal_document, context=validation_context(self.runtime.countries)
+            )
+            return assessor.decide(SourcedDeal(deal, None, "application")).contract()
+        except ValidationError as error:
+            issues = issues_from(error, None, deal_document)
+        except InputError as error:
+            issues = list(error.issues)
+        if application is not None:
+            located = {
+                Issue(i.message, field=application_field(i.field, application)) for i in issues
+            }
+            issues = sorted(located, key=lambda i: (i.field or "", i.message))
+        raise InputError(issues)
+
+    def rederive(self, who: Principal, app_id: str) -> list[dict[str, Any]]:
+        """Each stored determination decided again from its stored deal: the same
+        ``decision_id`` while the policy and data versions are the same."""
+        assessor = self.assessor()
+        with self.store.reading() as tx:
+            self._visible_application(tx, who, app_id, "application.read")
+            rows = tx.all(
+                select(determinations)
+                .where(determinations.c.application_id == app_id)
+                .order_by(determinations.c.round)
+            )
+        return [
+            {
+                "round": row.round,
+                "stored": row.decision_id,
+                "derived": self._decide(assessor, row.deal)["decision_id"],
+            }
+            for row in rows
+        ]
+
+    def take(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
+        version = require_version(if_match)
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_application(tx, who, app_id, "application.take")
+            _at_version(row, version)
+            to = application_move(ApplicationState(row.state), "take")
+            self._change(tx, row, version, state=str(to), assigned_to=who.user_id)
+            tx.record(
+                who.actor(),
+                "application.take",
+                "application",
+                app_id,
+                {"state": row.state, "assigned_to": row.assigned_to},
+                {"state": str(to), "assigned_to": who.user_id},
+            )
+            return self._application_view(tx, self._application_row(tx, app_id))
+
+    def decide(
+        self, who: Principal, app_id: str, body: object, if_match: str | None
+    ) -> dict[str, Any]:
+        """The officer's decision; an approval creates the license."""
+        version = require_version(if_match)
+        decision = _parse_decision(body)
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_application(tx, who, app_id, "application.decide")
+            _at_version(row, version)
+            application_move(ApplicationState(row.state), "decide")
+            latest = self._latest_determination(tx, app_id)
+            prohibited = latest is not None and latest.outcome == str(Outcome.PROHIBITED)
+            if decision.decision.approves and prohibited:
+                raise ConflictError(
+                    "the determination is prohibited: it cannot be approved "
+                    f"(decision {latest.decision_id})"
+                )
+            recorded = {
+                "decision": str(decision.decision),
+                "reason": decision.reason,
+                "decided_by": who.user_id,
+                "decided_by_name": f"{who.organization}/{who.user}",
+                "decided_at": rfc3339(tx.now),
+                "conditions": [dict(c) for c in decision.conditions],
+                "riders": [dict(r) for r in decision.riders],
+            }
+            license_id = None
+            if decision.decision.approves:
+                license_id = self._grant(tx, who, row, latest, decision)
+                recorded["license"] = license_id
+            self._change(tx, row, version, state=str(decision.decision), decision=recorded)
+            tx.record(
+                who.actor(),
+                "application.decide",
+                "application",
+                app_id,
+                {"state": row.state},
+                {"state": str(decision.decision), **recorded},
+            )
+            return self._application_view(tx, self._application_row(tx, app_id))
+
+    def withdraw(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
+        version = require_version(if_match)
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_application(tx, who, app_id, "application.withdraw")
+            _at_version(row, version)
+            to = application_move(ApplicationState(row.state), "withdraw")
+            self._change(tx, row, version, state=str(to))
+            tx.record(
+                who.actor(),
+                "application.withdraw",
+                "application",
+                app_id,
+                {"state": row.state},
+                {"state": str(to)},
+            )
+            return self._application_view(tx, self._application_row(tx, app_id))
+
+    # --- licenses ------------------------------------------------------------------------
+
+    def _grant(
+        self,
+        tx: Transaction,
+        who: Principal,
+        row: Any,
+        determination: Any,
+        decision: DecisionBody,
+    ) -> str:
+        document = ApplicationDocument.model_validate(
+            row.document, context=validation_context(self.runtime.countries)
+        )
+        license_id = new_id("lic")
+        valid_from = tx.now.date()
+        valid_until = decision.valid_until or _years_later(valid_from, LICENSE_YEARS)
+        if valid_until < valid_from:
+            raise InputError(Issue("valid_until is before today", field="valid_until"))
+        tx.insert(
+            licenses,
+            id=license_id,
+            application_id=row.id,
+            organization_id=row.organization_id,
+            destination=row.destination,
+            state=str(LicenseState.ACTIVE),
+            version=1,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            riders=[dict(r) for r in decision.riders],
+            created_at=tx.now,
+            updated_at=tx.now,
+        )
+        conditions: dict[str, tuple[str, str]] = {}
+        if decision.decision is Decision.APPROVED_WITH_CONDITIONS and determination is not None:
+            for condition in determination.determination.get("conditions", []):
+                conditions[condition["id"]] = (condition["text"], "determination")
+        for condition in decision.conditions:
+            conditions[condition["id"]] = (condition["text"], "officer")
+        for condition_id, (text, source) in sorted(conditions.items()):
+            tx.insert(
+                license_conditions,
+                license_id=license_id,
+                condition_id=condition_id,
+                text=text,
+                source=source,
+            )
+        quantities: dict[str, list[int]] = {}
+        for item in document.items:
+            entry = quantities.setdefault(item.component, [0, 0])
+            entry[0] += item.quantity
+            entry[1] += cents(item.total_value_usd)
+        for component, (quantity, value) in sorted(quantities.items()):
+            tx.insert(
+                license_items,
+                license_id=license_id,
+                component=component,
+                quantity=quantity,
+                value_cents=value,
+                shipped_quantity=0,
+                shipped_value_cents=0,
+            )
+        view = self._license_view(tx, self._license_row(tx, license_id))
+        self._keep_revision(tx, license_id, 1, view)
+        tx.record(who.actor(), "license.create", "license", license_id, None, _license_audit(view))
+        return license_id
+
+    def list_licenses(
+        self, who: Principal, state: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page:
+        scope = require(who, "license.read")
+        c = licenses.c
+        statement = select(licenses).order_by(c.seq.desc()).limit(limit + 1)
+        statement = statement.where(_scope_filter(who, scope, c, applications_only=False))
+        after = decode_cursor(cursor)
+        if after is not None:
+            statement = statement.where(c.seq < after)
+        today = self.clock().date()
+        with self.store.reading() as tx:
+            rows = list(tx.all(statement))
+            views = [self._license_view(tx, row, today) for row in rows[:limit]]
+        if state is not None:
+            views = [v for v in views if v["state"] == state]
+        more = len(rows) > limit
+        return Page(views, encode_cursor(rows[limit - 1].seq) if more else None)
+
+    def get_license(self, who: Principal, license_id: str) -> dict[str, Any]:
+        with self.store.reading() as tx:
+            row = self._visible_license(tx, who, license_id, "license.read")
+            return self._license_view(tx, row, self.clock().date())
+
+    def acknowledge(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
+        """The licensee acknowledges binding conditions (15 CFR 750.7(d))."""
+        wanted = _string_list(body, "conditions")
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_license(tx, who, license_id, "license.acknowledge")
+            license_move(LicenseState(row.state), "acknowledge")
+            known = {
+                r.condition_id: r
+                for r in tx.all(
+                    select(license_conditions).where(license_conditions.c.license_id == license_id)
+                )
+            }
+            unknown = [c for c in wanted if c not in known]
+            if unknown:
+                raise InputError(
+                    Issue(f"the license has no condition {c!r}", field="conditions")
+                    for c in unknown
+                )
+            fresh = [c for c in wanted if known[c].acknowledged_at is None]
+            for condition_id in fresh:
+                tx.connection.execute(
+                    license_conditions.update()
+                    .where(
+                        and_(
+                            license_conditions.c.license_id == license_id,
+                            license_conditions.c.condition_id == condition_id,
+                            license_conditions.c.acknowledged_at.is_(None),
+                        )
+                    )
+                    .values(acknowledged_at=tx.now, acknowledged_by=who.user_id)
+                )
+            tx.record(
+                who.actor(),
+                "license.acknowledge",
+                "license",
+                license_id,
+                None,
+                {"conditions": fresh, "by": who.user_id},
+            )
+            return self._license_view(tx, self._license_row(tx, license_id), tx.now.date())
+
+    def ship(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
+        """Record a shipment: every item depleted within the license, or nothing."""
+        shipment = _parse_shipment(body)
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_license(tx, who, license_id, "license.ship")
+            state = _effective_state(row, shipment.date)
+            if state is not LicenseState.ACTIVE:
+                raise ConflictError(f"the license is {state} on {shipment.date}")
+            if shipment.date < row.valid_from:
+                raise ConflictError(f"the license is valid only from {row.valid_from}")
+            pending = tx.all(
+                select(license_conditions.c.condition_id).where(
+                    and_(
+                        license_conditions.c.license_id == license_id,
+                        license_conditions.c.acknowledged_at.is_(None),
+                    )
+                )
+            )
+            if pending:
+                ids = ", ".join(r.condition_id for r in pending)
+                raise ConflictError(f"binding conditions are not acknowledged: {ids}")
+            totals: dict[str, list[int]] = {}
+            for component, quantity, value in shipment.items:
+                entry = totals.setdefault(component, [0, 0])
+                entry[0] += quantity
+                entry[1] += value
+            for component, (quantity, value) in sorted(totals.items()):  # one lock order
+                if not tx.deplete(license_id, component, quantity, value):
+                    item = tx.one(
+                        select(license_items).where(
+                            and_(
+                                license_items.c.license_id == license_id,
+                                license_items.c.component == component,
+                            )
+                        )
+                    )
+                    if item is None:
+                        raise ConflictError(f"the license does not cover {component!r}")
+                    raise ConflictError(
+                        f"{component}: {quantity} units (${dollars(value):,.2f}) would exceed "
+                        f"what remains ({item.quantity - item.shipped_quantity} units, "
+                        f"${dollars(item.value_cents - item.shipped_value_cents):,.2f})"
+                    )
+            shipment_id = new_id("shp")
+            items = [
+                {"component": c, "quantity": q, "value_usd": dollars(v)}
+                for c, q, v in shipment.items
+            ]
+            tx.insert(
+                shipments,
+                id=shipment_id,
+                license_id=license_id,
+                date=shipment.date,
+                consignee=shipment.consignee,
+                items=items,
+                created_by=who.user_id,
+                created_at=tx.now,
+            )
+            recorded = {
+                "id": shipment_id,
+                "license": license_id,
+                "date": shipment.date.isoformat(),
+                "consignee": shipment.consignee,
+                "items": items,
+            }
+            tx.record(who.actor(), "license.ship", "shipment", shipment_id, None, recorded)
+            return recorded
+
+    def change_license(
+        self, who: Principal, license_id: str, action: str, body: object, if_match: str | None
+    ) -> dict[str, Any]:
+        """Suspend, reinstate, revoke or amend (a new version; the old is kept)."""
+        version = require_version(if_match)
+        fields = body if isinstance(body, Mapping) else {}
+        reason = fields.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError(Issue("a reason is required", field="reason"))
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_license(tx, who, license_id, f"license.{action}")
+            _at_version(row, version)
+            current = _effective_state(row, tx.now.date())
+            to = license_move(current, action)
+            before = self._license_view(tx, row, tx.now.date())
+            changes: dict[str, object] = {"state": str(to)}
+            if action == "amend":
+                changes.update(self._amend(tx, license_id, fields, row))
+            if not tx.update_at_version(
+                licenses, license_id, version, updated_at=tx.now, **changes
+            ):
+                raise StaleVersionError(self._current_version(tx, licenses, license_id))
+            after = self._license_view(tx, self._license_row(tx, license_id), tx.now.date())
+            self._keep_revision(tx, license_id, version + 1, after)
+            tx.record(
+                who.actor(),
+                f"license.{action}",
+                "license",
+                license_id,
+                _license_audit(before),
+                {**_license_audit(after), "reason": reason},
+            )
+            return after
+
+    def _amend(
+        self, tx: Transaction, license_id: str, fields: Mapping[str, Any], row: Any
+    ) -> dict[str, object]:
+        changes: dict[str, object] = {}
+        if "valid_until" in fields:
+            try:
+                until = dt.date.fromisoformat(str(fields["valid_until"]))
+            except ValueError:
+                raise InputError(Issue("not a date (YYYY-MM-DD)", field="valid_until")) from None
+            if until < row.valid_from:
+                raise InputError(Issue("before the license's first day", field="valid_until"))
+            changes["valid_until"] = until
+        for index, item in enumerate(fields.get("items") or []):
+            if not isinstance(item, Mapping) or not isinstance(item.get("component"), str):
+                raise InputError(Issue("an item names its component", field=f"items[{index}]"))
+            quantity, value = item.get("quantity"), item.get("value_usd")
+            if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+                raise InputError(Issue("a whole number ≥ 0", field=f"items[{index}].quantity"))
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise InputError(Issue("an amount ≥ 0", field=f"items[{index}].value_usd"))
+            found = tx.one(
+                select(license_items).where(
+                    and_(
+                        license_items.c.license_id == license_id,
+                        license_items.c.component == item["component"],
+                    )
+                )
+            )
+            value_cents = cents(Decimal(str(value)))
+            if found is None:
+                tx.insert(
+                    license_items,
+                    license_id=license_id,
+                    component=item["component"],
+                    quantity=quantity,
+                    value_cents=value_cents,
+                    shipped_quantity=0,
+                    shipped_value_cents=0,
+                )
+                continue
+            if quantity < found.shipped_quantity or value_cents < found.shipped_value_cents:
+                raise ConflictError(
+                    f"{item['component']}: {found.shipped_quantity} units were shipped already"
+                )
+            tx.connection.execute(
+                license_items.update()
+                .where(
+                    and_(
+                        license_items.c.license_id == license_id,
+                        license_items.c.component == item["component"],
+                    )
+                )
+                .values(quantity=quantity, value_cents=value_cents)
+            )
+        for index, condition in enumerate(fields.get("conditions") or []):
+            if not isinstance(condition, Mapping) or not all(
+                isinstance(condition.get(k), str) and condition.get(k) for k in ("id", "text")
+            ):
+                raise InputError(
+                    Issue("a condition has an id and a text", field=f"conditions[{index}]")
+                )
+            existing = tx.one(
+                select(license_conditions).where(
+                    and_(
+                        license_conditions.c.license_id == license_id,
+                        license_conditions.c.condition_id == condition["id"],
+                    )
+                )
+            )
+            if existing is None:
+                tx.insert(
+                    license_conditions,
+                    license_id=license_id,
+                    condition_id=condition["id"],
+                    text=condition["text"],
+                    source="amendment",
+                )
+        return changes
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _application_row(self, tx: Transaction, app_id: str) -> Any:
+        row = tx.one(select(applications).where(applications.c.id == app_id))
+        if row is None:
+            raise UnknownResourceError(f"no application {app_id!r}")
+        return row
+
+    def _visible_application(
+        self, tx: Transaction, who: Principal, app_id: str, action: str
+    ) -> Any:
+        row = self._application_row(tx, app_id)
+        check(who, action, _resource(row), "application")
+        return row
+
+    def _license_row(self, tx: Transaction, license_id: str) -> Any:
+        row = tx.one(select(licenses).where(licenses.c.id == license_id))
+        if row is None:
+            raise UnknownResourceError(f"no license {license_id!r}")
+        return row
+
+    def _visible_license(
+        self, tx: Transaction, who: Principal, license_id: str, action: str
+    ) -> Any:
+        row = self._license_row(tx, license_id)
+        check(who, action, _resource(row), "license")
+        return row
+
+    def _change(self, tx: Transaction, row: Any, version: int, **values: object) -> None:
+        if not tx.update_at_version(applications, row.id, version, updated_at=tx.now, **values):
+            raise StaleVersionError(self._current_version(tx, applications, row.id))
+
+    def _current_version(self, tx: Transaction, table: Any, row_id: str) -> int:
+        found = tx.one(select(table.c.version).where(table.c.id == row_id))
+        return int(found.version) if found is not None else -1
+
+    def _latest_determination(self, tx: Transaction, app_id: str) -> Any:
+        return tx.one(
+            select(determinations)
+            .where(determinations.c.application_id == app_id)
+            .order_by(determinations.c.round.desc())
+            .limit(1)
+        )
+
+    def _application_summary(self, row: Any) -> dict[str, Any]:
+        return {
+            "id": row.id,
+            "organization": row.organization_id,
+            "state": row.state,
+            "version": row.version,
+            "reference": row.document.get("reference"),
+            "package": row.document.get("package"),
+            "destination": row.destination,
+            "assigned_to": row.assigned_to,
+            "created_at": rfc3339(as_utc(row.created_at)),
+            "updated_at": rfc3339(as_utc(row.updated_at)),
+            "submitted_at": rfc3339(as_utc(row.submitted_at)) if row.submitted_at else None,
+        }
+
+    def _application_view(self, tx: Transaction, row: Any) -> dict[str, Any]:
+        found = tx.all(
+            select(determinations)
+            .where(determinations.c.application_id == row.id)
+            .order_by(determinations.c.round)
+        )
+        granted = tx.one(select(licenses.c.id).where(licenses.c.application_id == row.id))
+        return {
+            **self._application_summary(row),
+            "round": row.round,
+            "application": row.document,
+            "decision": row.decision,
+            "license": granted.id if granted is not None else None,
+            "determinations": [
+                {
+                    "round": d.round,
+                    "decision_id": d.decision_id,
+                    "outcome": d.outcome,
+                    "decided_at": rfc3339(as_utc(d.created_at)),
+                    "determination": d.determination,
+                }
+                for d in found
+            ],
+            "history": self._history(tx, "application", row.id),
+        }
+
+    def _history(self, tx: Transaction, object_type: str, object_id: str) -> list[dict[str, Any]]:
+        rows = tx.all(
+            select(
+                audit_log.c.seq,
+                audit_log.c.at,
+                audit_log.c.actor,
+                audit_log.c.action,
+                audit_log.c.after,
+            )
+            .where(and_(audit_log.c.object_type == object_type, audit_log.c.object_id == object_id))
+            .order_by(audit_log.c.seq)
+        )
+        return [
+            {
+                "seq": int(r.seq),
+                "at": r.at,
+                "actor": r.actor,
+                "action": r.action,
+                "state": (r.after or {}).get("state") if isinstance(r.after, dict) else None,
+            }
+            for r in rows
+        ]
+
+    def _license_view(
+        self, tx: Transaction, row: Any, today: dt.date | None = None
+    ) -> dict[str, Any]:
+        items = tx.all(
+            select(license_items)
+            .where(license_items.c.license_id == row.id)
+            .order_by(license_items.c.component)
+        )
+        conditions = tx.all(
+            select(license_conditions)
+            .where(license_conditions.c.license_id == row.id)
+            .order_by(license_conditions.c.condition_id)
+        )
+        state = _effective_state(row, today) if today is not None else LicenseState(row.state)
+        return {
+            "id": row.id,
+            "application": row.application_id,
+            "licensee": row.organization_id,
+            "destination": row.destination,
+            "state": str(state),
+            "version": row.version,
+            "valid_from": row.valid_from.isoformat(),
+            "valid_until": row.valid_until.isoformat(),
+            "conditions": [
+                {
+                    "id": c.condition_id,
+                    "text": c.text,
+                    "binding": True,
+                    "source": c.source,
+                    "acknowledged_at": rfc3339(as_utc(c.acknowledged_at))
+                    if c.acknowledged_at
+                    else None,
+                    "acknowledged_by": c.acknowledged_by,
+                }
+                for c in conditions
+            ],
+            "riders": row.riders,
+            "items": [
+                {
+                    "component": i.component,
+                    "quantity": i.quantity,
+                    "value_usd": dollars(i.value_cents),
+                    "shipped_quantity": i.shipped_quantity,
+                    "shipped_value_usd": dollars(i.shipped_value_cents),
+                }
+                for i in items
+            ],
+            "created_at": rfc3339(as_utc(row.created_at)),
+            "updated_at": rfc3339(as_utc(row.updated_at)),
+        }
+
+    def _keep_revision(
+        self, tx: Transaction, license_id: str, version: int, view: Mapping[str, Any]
+    ) -> None:
+        tx.insert(
+            license_revisions,
+            license_id=license_id,
+            version=version,
+            snapshot=dict(view),
+            recorded_at=tx.now,
+        )
+
+    def license_revisions(self, who: Principal, license_id: str) -> list[dict[str, Any]]:
+        with self.store.reading() as tx:
+            self._visible_license(tx, who, license_id, "license.read")
+            rows = tx.all(
+                select(license_revisions)
+                .where(license_revisions.c.license_id == license_id)
+                .order_by(license_revisions.c.version)
+            )
+            return [dict(r.snapshot) for r in rows]
+
+    def organization_of(self, org_id: str) -> str | None:
+        with self.store.reading() as tx:
+            row = tx.one(select(organizations.c.slug).where(organizations.c.id == org_id))
+        return row.slug if row is not None else None
+
+
+# --- parsing bodies -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionBody:
+    decision: Decision
+    reason: str
+    conditions: tuple[Mapping[str, str], ...]
+    riders: tuple[Mapping[str, str], ...]
+    valid_until: dt.date | None
+
+
+def _parse_decision(body: object) -> DecisionBody:
+    if not isinstance(body, Mapping):
+        raise InputError(Issue("the body is a JSON object", field="body"))
+    issues: list[Issue] = []
+    try:
+        decision = Decision(str(body.get("decision")))
+    except ValueError:
+        words = ", ".join(d.value for d in Decision)
+        issues.append(Issue(f"one of: {words}", field="decision"))
+        decision = Decision.DENIED
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        issues.append(Issue("a reason is required", field="reason"))
+    conditions = _entries(body.get("conditions"), ("id", "text"), "conditions", issues)
+    riders = _entries(body.get("riders"), ("text",), "riders", issues)
+    until = None
+    if body.get("valid_until") is not None:
+        try:
+            until = dt.date.fromisoformat(str(body["valid_until"]))
+        except ValueError:
+            issues.append(Issue("not a date (YYYY-MM-DD)", field="valid_until"))
+    unknown = set(body) - {"decision", "reason", "conditions", "riders", "valid_until"}
+    issues.extend(Issue("unknown field", field=name) for name in sorted(unknown))
+    if issues:
+        raise InputError(issues)
+    return DecisionBody(decision, str(reason), conditions, riders, until)
+
+
+def _entries(
+    value: object, keys: tuple[str, ...], where: str, issues: list[Issue]
+) -> tuple[Mapping[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        issues.append(Issue("a list", field=where))
+        return ()
+    found = []
+    for index, entry in enumerate(value):
+        if not isinstance(entry, Mapping) or set(entry) - set(keys):
+            issues.append(Issue(f"an object with {', '.join(keys)}", field=f"{where}[{index}]"))
+            continue
+        for key in keys:
+            text = entry.get(key)
+            if not isinstance(text, str) or not text.strip() or len(text) > 4000:
+                issues.append(Issue("text of 1–4000 characters", field=f"{where}[{index}].{key}"))
+        found.append({key: str(entry.get(key)) for key in keys})
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class ShipmentBody:
+    date: dt.date
+    consignee: str | None
+    items: tuple[tuple[str, int, int], ...]
+
+
+def _parse_shipment(body: object) -> ShipmentBody:
+    if not isinstance(body, Mapping):
+        raise InputError(Issue("the body is a JSON object", field="body"))
+    issues: list[Issue] = []
+    try:
+        day = dt.date.fromisoformat(str(body.get("date")))
+    except ValueError:
+        issues.append(Issue("not a date (YYYY-MM-DD)", field="date"))
+        day = dt.date.min
+    consignee = body.get("consignee")
+    if consignee is not None and (not isinstance(consignee, str) or len(consignee) > 500):
+        issues.append(Issue("a name of at most 500 characters", field="consignee"))
+    raw = body.get("items")
+    items: list[tuple[str, int, int]] = []
+    if not isinstance(raw, list) or not raw:
+        issues.append(Issue("at least one item", field="items"))
+        raw = []
+    for index, item in enumerate(raw):
+        where = f"items[{index}]"
+        if not isinstance(item, Mapping):
+            issues.append(Issue("an object", field=where))
+            continue
+        component, quantity, value = (
+            item.get("component"),
+            item.get("quantity"),
+            item.get("value_usd"),
+        )
+        if not isinstance(component, str) or not component:
+            issues.append(Issue("a component id", field=f"{where}.component"))
+        if (
+            not isinstance(quantity, int)
+            or isinstance(quantity, bool)
+            or not 0 <= quantity <= 10**12
+        ):
+            issues.append(Issue("a whole number from 0", field=f"{where}.quantity"))
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or not 0 <= value <= 10**13
+        ):
+            issues.append(Issue("an amount in dollars from 0", field=f"{where}.value_usd"))
+        if not issues:
+            items.append((str(component), int(quantity), cents(Decimal(str(value)))))  # type: ignore[arg-type]
+    unknown = set(body) - {"date", "consignee", "items"}
+    issues.extend(Issue("unknown field", field=name) for name in sorted(unknown))
+    if issues:
+        raise InputError(issues)
+    return ShipmentBody(day, consignee if isinstance(consignee, str) else None, tuple(items))
+
+
+def _string_list(body: object, name: str) -> list[str]:
+    value = body.get(name) if isinstance(body, Mapping) else None
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise InputError(Issue("a non-empty list of condition ids", field=name))
+    return list(dict.fromkeys(value))
+
+
+def merge_patch(target: object, patch: object) -> object:
+    """RFC 7396: objects merge, ``null`` removes, anything else replaces."""
+    if not isinstance(patch, Mapping):
+        return patch
+    merged = dict(target) if isinstance(target, Mapping) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def sniff_media_type(content: bytes) -> str:
+    """The document's type by its first bytes; plain text is UTF-8 without control
+    characters other than whitespace. Anything else is refused."""
+    for magic, media_type in DOCUMENT_TYPES:
+        if content.startswith(magic):
+            return media_type
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and content and all(ch.isprintable() or ch in "\r\n\t\f" for ch in text):
+        return "text/plain"
+    raise InputError(
+        Issue("a supporting document is a PDF, PNG, JPEG or plain text file", field="file")
+    )
+
+
+def _complete(document: ApplicationDocument, today: dt.date) -> dict[str, Any]:
+    issues = []
+    if not document.parties:
+        issues.append(Issue("a submitted application names its parties", field="parties"))
+    if not document.end_uses:
+        issues.append(Issue("a submitted application names its end uses", field="end_uses"))
+    if not document.items:
+        issues.append(Issue("a submitted application lists its items", field="items"))
+    if issues:
+        raise InputError(issues)
+    return deal_of(document, today)
+
+
+def _at_version(row: Any, version: int) -> None:
+    if row.version != version:
+        raise StaleVersionError(int(row.version))
+
+
+def _effective_state(row: Any, day: dt.date | None) -> LicenseState:
+    """An active license past its last day is expired."""
+    state = LicenseState(row.state)
+    if state is LicenseState.ACTIVE and day is not None and day > row.valid_until:
+        return LicenseState.EXPIRED
+    return state
+
+
+def _resource(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "organization_id": row.organization_id,
+        "destination": row.destination,
+        "submitted_at": getattr(row, "submitted_at", True),
+    }
+
+
+def _scope_filter(who: Principal, scope: Scope, c: Any, applications_only: bool = True) -> Any:
+    """The database form of :func:`aiexports.services.access.in_scope`."""
+    submitted = c.submitted_at.is_not(None) if applications_only else true()
+    if scope is Scope.ALL:
+        return true()
+    if scope is Scope.OWN:
+        return c.organization_id == who.organization_id
+    if scope is Scope.NOT_OTHERS_DRAFTS:
+        return or_(c.organization_id == who.organization_id, submitted)
+    if scope is Scope.SUBMITTED:
+        return submitted
+    return and_(submitted, c.destination == (who.country or ""))
+
+
+def _audited(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (rfc3339(v) if isinstance(v, dt.datetime) else v) for k, v in values.items()}
+
+
+def _license_audit(view: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: view[k] for k in ("state", "version", "valid_from", "valid_until", "items", "conditions")
+    }
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def visible_application(who: Principal, row: Mapping[str, Any]) -> bool:
+    return visible(who, "application", row)
+
+
+def problem_fields(error: AiExportsError) -> Sequence[Issue]:
+    return error.issues

@@ -1,0 +1,61 @@
+"""Starting the service: its database opened and migrated, the demo seed on the embedded
+default, and production's refusals (spec §2)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from aiexports.errors import InputError, Issue
+from aiexports.services.accounts import seed_demo
+from aiexports.settings import Settings
+from aiexports.storage.database import open_engine, upgrade
+from aiexports.storage.service_store import ServiceStore
+
+PRODUCTION = "production"
+
+
+def is_production() -> bool:
+    return os.environ.get("AIEXPORTS_ENV", "").strip().lower() == PRODUCTION
+
+
+def open_service_store(settings: Settings) -> ServiceStore:
+    """The service's database, created and brought to the newest schema."""
+    embedded = settings.database_url is None
+    engine = open_engine(settings.effective_database_url, make_folder=embedded)
+    upgrade(engine)
+    return ServiceStore(engine)
+
+
+def prepare(settings: Settings, store: ServiceStore, seed: bool = True) -> Path | None:
+    """Check the environment and seed the demo data once; the path of the demo tokens
+    when they were written now. In production no demo data and no default secret."""
+    if is_production():
+        problems = []
+        if settings.database_url is None:
+            problems.append(
+                Issue(
+                    "production needs a database: set AIEXPORTS_DATABASE_URL (PostgreSQL)",
+                    "environment",
+                    field="AIEXPORTS_DATABASE_URL",
+                )
+            )
+        secret = os.environ.get("AIEXPORTS_SECRET_KEY", "")
+        if len(secret) < 32 or secret in DEFAULT_SECRETS:
+            problems.append(
+                Issue(
+                    "production needs AIEXPORTS_SECRET_KEY: 32 or more random characters "
+                    "(not a default)",
+                    "environment",
+                    field="AIEXPORTS_SECRET_KEY",
+                )
+            )
+        if problems:
+            raise InputError(problems)
+        return None
+    if not seed or settings.database_url is not None:
+        return None
+    return seed_demo(store, settings.home)
+
+
+DEFAULT_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development"})

@@ -1,0 +1,265 @@
+"""The service's records in the database: the repository the use cases work through.
+
+Every change happens inside :meth:`ServiceStore.transaction`, which appends the change's
+audit entries in the same transaction: a request is all or nothing, and no change is ever
+without its entry. Races are settled by the database, never by a read followed by a
+write: state changes update the row only at the version the caller saw, depletion adds a
+shipment only while it stays within the license, and audit entries are numbered under the
+lock of the chain's head row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from aiexports.core.audit import GENESIS, entry_hash
+from aiexports.errors import StorageError
+from aiexports.storage.database import WRITE, describe, reason
+from aiexports.storage.tables import (
+    applications,
+    audit_head,
+    audit_log,
+    determinations,
+    documents,
+    idempotency_keys,
+    license_conditions,
+    license_items,
+    license_revisions,
+    licenses,
+    organizations,
+    shipments,
+    tokens,
+    users,
+)
+
+
+def new_id(prefix: str) -> str:
+    """An opaque id: a prefix saying what it names, and 80 random bits."""
+    return f"{prefix}_{secrets.token_hex(10)}"
+
+
+def rfc3339(moment: dt.datetime) -> str:
+    """UTC, to the microsecond, with a ``Z``: the one text form of a time."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive times; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+class Transaction:
+    """One unit of work on the service's tables."""
+
+    def __init__(self, connection: Connection, now: dt.datetime) -> None:
+        self.connection = connection
+        self.now = now
+        self._pending: list[dict[str, Any]] = []
+
+    # --- audit ---------------------------------------------------------------------------
+
+    def record(
+        self,
+        actor: Mapping[str, str],
+        action: str,
+        object_type: str,
+        object_id: str,
+        before: object = None,
+        after: object = None,
+    ) -> None:
+        """Queue an audit entry; entries are chained when the transaction commits (the
+        head's lock is held only for the end of the transaction)."""
+        self._pending.append(
+            {
+                "at": rfc3339(self.now),
+                "actor": dict(actor),
+                "action": action,
+                "object": {"type": object_type, "id": object_id},
+                "before": _plain(before),
+                "after": _plain(after),
+            }
+        )
+
+    def chain_pending(self) -> None:
+        if not self._pending:
+            return
+        head = self.connection.execute(
+            select(audit_head.c.seq, audit_head.c.hash).with_for_update()
+        ).one()
+        seq, previous = int(head.seq), str(head.hash)
+        for entry in self._pending:
+            seq += 1
+            full = {"seq": seq, **entry, "prev_hash": previous}
+            full["hash"] = entry_hash(full)
+            self.connection.execute(
+                insert(audit_log).values(
+                    seq=seq,
+                    at=full["at"],
+                    actor=full["actor"],
+                    action=full["action"],
+                    object_type=full["object"]["type"],
+                    object_id=full["object"]["id"],
+                    before=full["before"],
+                    after=full["after"],
+                    prev_hash=previous,
+                    hash=full["hash"],
+                )
+            )
+            previous = full["hash"]
+        self.connection.execute(update(audit_head).values(seq=seq, hash=previous))
+        self._pending.clear()
+
+    # --- organisations and users -----------------------------------------------------------
+
+    def insert(self, table: Any, **values: object) -> None:
+        self.connection.execute(insert(table).values(**values))
+
+    def one(self, statement: Any) -> Row[Any] | None:
+        return self.connection.execute(statement).first()
+
+    def all(self, statement: Any) -> Sequence[Row[Any]]:
+        return self.connection.execute(statement).all()
+
+    def update_at_version(self, table: Any, row_id: str, version: int, **values: object) -> bool:
+        """Update the row ``row_id`` only if it is still at ``version`` (and step the
+        version): the second of two writers that saw one version changes nothing."""
+        done = self.connection.execute(
+            update(table)
+            .where(and_(table.c.id == row_id, table.c.version == version))
+            .values(version=version + 1, **values)
+        )
+        return done.rowcount == 1
+
+    def deplete(self, license_id: str, component: str, quantity: int, value_cents: int) -> bool:
+        """Add a shipment's item to what is shipped, only if it stays within the license."""
+        items = license_items.c
+        done = self.connection.execute(
+            update(license_items)
+            .where(
+                and_(
+                    items.license_id == license_id,
+                    items.component == component,
+                    items.shipped_quantity + quantity <= items.quantity,
+                    items.shipped_value_cents + value_cents <= items.value_cents,
+                )
+            )
+            .values(
+                shipped_quantity=items.shipped_quantity + quantity,
+                shipped_value_cents=items.shipped_value_cents + value_cents,
+            )
+        )
+        return done.rowcount == 1
+
+
+def _plain(value: object) -> object:
+    """A JSON value (what the chain hashes must read back identically): times as RFC
+    3339 text, dates as ISO dates."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=_json_default, allow_nan=False))
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return rfc3339(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not recorded in the audit trail")
+
+
+class ServiceStore:
+    """The service's database (the list store shares it)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self, now: dt.datetime) -> Iterator[Transaction]:
+        """A writing transaction: committed with its audit entries, or rolled back whole."""
+        try:
+            connection = self.engine.connect().execution_options(**WRITE)
+            with connection, connection.begin():
+                tx = Transaction(connection, now)
+                yield tx
+                tx.chain_pending()
+        except IntegrityError:
+            raise
+        except (OperationalError, SQLAlchemyError) as error:
+            raise StorageError(
+                f"the database {describe(self.engine.url)} failed: {reason(error)}"
+            ) from None
+
+    @contextmanager
+    def reading(self) -> Iterator[Transaction]:
+        """A read-only transaction (one consistent view; takes no write lock)."""
+        try:
+            with self.engine.connect() as connection, connection.begin():
+                yield Transaction(connection, dt.datetime.now(dt.UTC))
+        except SQLAlchemyError as error:
+            raise StorageError(
+                f"the database {describe(self.engine.url)} failed: {reason(error)}"
+            ) from None
+
+    def healthy(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(func.count()).select_from(audit_head)).scalar()
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def audit_entries(self, since: str | None = None) -> Iterator[dict[str, Any]]:
+        """The chain in order, as the hash rule reads it."""
+        statement = select(audit_log).order_by(audit_log.c.seq)
+        if since is not None:
+            statement = statement.where(audit_log.c.at >= since)
+        with self.engine.connect() as connection:
+            for row in connection.execute(statement.execution_options(yield_per=1000)):
+                yield audit_entry(row)
+
+    def audit_count(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(audit_head.c.seq)).scalar_one())
+
+
+def audit_entry(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "seq": int(row.seq),
+        "at": row.at,
+        "actor": row.actor,
+        "action": row.action,
+        "object": {"type": row.object_type, "id": row.object_id},
+        "before": row.before,
+        "after": row.after,
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+    }
+
+
+__all__ = [
+    "GENESIS",
+    "ServiceStore",
+    "Transaction",
+    "applications",
+    "as_utc",
+    "determinations",
+    "documents",
+    "idempotency_keys",
+    "license_conditions",
+    "license_items",
+    "license_revisions",
+    "licenses",
+    "new_id",
+    "organizations",
+    "rfc3339",
+    "shipments",
+    "tokens",
+    "users",
+]
