@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from aiexports.storage.list_store import ListStore
+    from aiexports.storage.service_store import ServiceStore
 
 MAX_BUILT_INDEXES = 2
 """Indexes a long-lived runtime keeps (the active lists and one other, e.g. a rollback)."""
@@ -138,6 +139,16 @@ class Runtime:
         from aiexports.services.assessment import resolve_policy
 
         return resolve_policy(self.shelf, value, self.limits)
+
+    # --- the service's database -------------------------------------------------------------
+
+    @cached_property
+    def service_store(self) -> ServiceStore:
+        """The service's database, created and migrated on first use (SQLite in the home
+        folder by default, ``AIEXPORTS_DATABASE_URL`` otherwise)."""
+        from aiexports.services.serving import open_service_store
+
+        return open_service_store(self.settings)
 
     # --- lists -------------------------------------------------------------------------
 

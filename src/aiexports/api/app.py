@@ -25,8 +25,7 @@ from aiexports.services.access import Principal
 from aiexports.services.accounts import authenticate
 from aiexports.services.idempotency import Response as StoredResponse
 from aiexports.services.idempotency import once, request_hash
-from aiexports.services.licensing import Licensing
-from aiexports.storage.service_store import ServiceStore
+from aiexports.services.licensing import Licensing, ServiceStore
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024 + 64 * 1024
@@ -180,10 +179,7 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
     from aiexports.api import routes  # noqa: PLC0415
 
     runtime = runtime or Runtime.from_environment()
-    if store is None:
-        from aiexports.services.serving import open_service_store  # noqa: PLC0415
-
-        store = open_service_store(runtime.settings)
+    store = store or runtime.service_store
     app = FastAPI(
         title="aiexports",
         version=__version__,

@@ -15,7 +15,7 @@ from aiexports.cli.output import errors as errors_console
 
 if TYPE_CHECKING:
     from aiexports.runtime import Runtime
-    from aiexports.storage.service_store import ServiceStore
+    from aiexports.services.licensing import ServiceStore
 
 orgs = typer.Typer(help="Organisations of the service (spec §2).", no_args_is_help=True)
 users = typer.Typer(help="Users of the service, with their tokens.", no_args_is_help=True)
@@ -23,9 +23,7 @@ audit = typer.Typer(help="The audit trail: verify the chain, export it.", no_arg
 
 
 def _store(run: Runtime) -> ServiceStore:
-    from aiexports.services.serving import open_service_store
-
-    return open_service_store(run.settings)
+    return run.service_store
 
 
 def serve(
