@@ -25,7 +25,8 @@ from aiexports.services.access import Principal
 from aiexports.services.accounts import authenticate
 from aiexports.services.idempotency import Response as StoredResponse
 from aiexports.services.idempotency import once, request_hash
-from aiexports.services.licensing import Licensing, ServiceStore
+from aiexports.services.licensing import Licensing
+from aiexports.services.serving import ServiceStore
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024 + 64 * 1024

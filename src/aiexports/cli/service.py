@@ -15,7 +15,7 @@ from aiexports.cli.output import errors as errors_console
 
 if TYPE_CHECKING:
     from aiexports.runtime import Runtime
-    from aiexports.services.licensing import ServiceStore
+    from aiexports.services.serving import ServiceStore
 
 orgs = typer.Typer(help="Organisations of the service (spec §2).", no_args_is_help=True)
 users = typer.Typer(help="Users of the service, with their tokens.", no_args_is_help=True)

@@ -44,7 +44,7 @@ from aiexports.errors import (
 from aiexports.services.access import Principal, Scope, check, require, visible
 from aiexports.sources.documents import issues_from
 from aiexports.storage.service_store import (
-    ServiceStore as ServiceStore,
+    ServiceStore,
     Transaction,
     applications,
     as_utc,

@@ -59,3 +59,5 @@ def prepare(settings: Settings, store: ServiceStore, seed: bool = True) -> Path 
 
 
 DEFAULT_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development"})
+
+__all__ = ["ServiceStore", "is_production", "open_service_store", "prepare"]
