@@ -90,6 +90,8 @@ class Runtime:
     clock: Callable[[], dt.datetime] = utc_now
     indexes: IndexCache = field(default_factory=IndexCache, repr=False)
     _loaded: dict[tuple[Path, ...], LoadedLists] = field(default_factory=dict, repr=False)
+    _list_store: ListStore | None = field(default=None, repr=False)
+    _snapshots: dict[int, ListSnapshot] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_environment(cls, indexes: IndexCache | None = None) -> Runtime:
@@ -146,21 +148,45 @@ class Runtime:
     def service_store(self) -> ServiceStore:
         """The service's database, created and migrated on first use (SQLite in the home
         folder by default, ``AIEXPORTS_DATABASE_URL`` otherwise)."""
-        from aiexports.services.serving import open_service_store
+        from aiexports.services.serving import ServiceStore
 
-        return open_service_store(self.settings)
+        store = self.store(create=True)  # migrates every table, the service's included
+        assert store is not None
+        return ServiceStore(store.engine)
 
     # --- lists -------------------------------------------------------------------------
 
     def store(self, create: bool = False) -> ListStore | None:
-        """The installed-list store (None when nothing was installed and not ``create``)."""
+        """The installed-list store (None when nothing was installed and not ``create``);
+        once open, the runtime keeps it (one engine and pool per runtime, not per call)."""
         from aiexports.services.lists import open_store
 
-        return open_store(self.settings, create)
+        if self._list_store is None:
+            self._list_store = open_store(self.settings, create)
+        return self._list_store
 
     def installed_lists(self) -> ListSnapshot | None:
+        """The active installed version, read again only when another becomes active."""
         store = self.store()
-        return store.active_snapshot() if store is not None else None
+        if store is None:
+            return None
+        version_id = store.active_id()
+        if version_id is None:
+            return None
+        found = self._snapshots.get(version_id)
+        if found is None:
+            found = store.snapshot(version_id)
+            if found is None:
+                return None
+            self._snapshots.clear()  # one version is in use at a time
+            self._snapshots[version_id] = found
+        return found
+
+    def close(self) -> None:
+        """Release the database connections this runtime opened."""
+        if self._list_store is not None:
+            self._list_store.close()
+            self._list_store = None
 
     def lists(self, paths: Sequence[Path] | None = None) -> LoadedLists:
         """The lists a run uses: ``paths`` when given, else the installed, else bundled."""

@@ -195,11 +195,11 @@ class Licensing:
         self, who: Principal, app_id: str, patch: object, if_match: str | None
     ) -> dict[str, Any]:
         """JSON merge patch (RFC 7396) of a draft or returned application."""
-        version = require_version(if_match)
-        if not isinstance(patch, Mapping):
-            raise InputError(Issue("a merge patch is a JSON object", field="body"))
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_application(tx, who, app_id, "application.edit")
+            version = require_version(if_match)
+            if not isinstance(patch, Mapping):
+                raise InputError(Issue("a merge patch is a JSON object", field="body"))
             _at_version(row, version)
             application_move(ApplicationState(row.state), "edit")
             merged = merge_patch(row.document, patch)
@@ -213,15 +213,15 @@ class Licensing:
         self, who: Principal, app_id: str, kind: str, filename: str, content: bytes
     ) -> dict[str, Any]:
         """A supporting document, typed by its content; listed in the application."""
-        if not kind or len(kind) > 60:
-            raise InputError(Issue("a document kind is 1–60 characters", field="kind"))
-        if len(content) > MAX_DOCUMENT_BYTES:
-            raise InputError(Issue("a supporting document is at most 10 MB", field="file"))
-        media_type = sniff_media_type(content)
-        document_id = new_id("doc")
-        digest = hashlib.sha256(content).hexdigest()
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_application(tx, who, app_id, "application.upload")
+            if not kind or len(kind) > 60:
+                raise InputError(Issue("a document kind is 1–60 characters", field="kind"))
+            if len(content) > MAX_DOCUMENT_BYTES:
+                raise InputError(Issue("a supporting document is at most 10 MB", field="file"))
+            media_type = sniff_media_type(content)
+            document_id = new_id("doc")
+            digest = hashlib.sha256(content).hexdigest()
             application_move(ApplicationState(row.state), "upload")
             reference = {
                 "id": document_id,
@@ -255,11 +255,11 @@ class Licensing:
     def submit(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         """Every party screened and the engine decides; the determination is stored with
         its decision id and versions. A prohibited one goes to the agency all the same."""
-        version = require_version(if_match)
         assessor = self.assessor()
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_application(tx, who, app_id, "application.submit")
-            _at_version(row, version)
+            _at_version(row, require_version(if_match))
+            version = row.version
             to = application_move(ApplicationState(row.state), "submit")
             document = self.parse_application(row.document)
             deal_document = _complete(document, tx.now.date())
@@ -339,10 +339,10 @@ class Licensing:
         ]
 
     def take(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
-        version = require_version(if_match)
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_application(tx, who, app_id, "application.take")
-            _at_version(row, version)
+            _at_version(row, require_version(if_match))
+            version = row.version
             to = application_move(ApplicationState(row.state), "take")
             self._change(tx, row, version, state=str(to), assigned_to=who.user_id)
             tx.record(
@@ -359,10 +359,10 @@ class Licensing:
         self, who: Principal, app_id: str, body: object, if_match: str | None
     ) -> dict[str, Any]:
         """The officer's decision; an approval creates the license."""
-        version = require_version(if_match)
-        decision = _parse_decision(body)
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_application(tx, who, app_id, "application.decide")
+            version = require_version(if_match)
+            decision = _parse_decision(body)
             _at_version(row, version)
             application_move(ApplicationState(row.state), "decide")
             latest = self._latest_determination(tx, app_id)
@@ -397,10 +397,10 @@ class Licensing:
             return self._application_view(tx, self._application_row(tx, app_id))
 
     def withdraw(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
-        version = require_version(if_match)
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_application(tx, who, app_id, "application.withdraw")
-            _at_version(row, version)
+            _at_version(row, require_version(if_match))
+            version = row.version
             to = application_move(ApplicationState(row.state), "withdraw")
             self._change(tx, row, version, state=str(to))
             tx.record(
@@ -505,9 +505,9 @@ class Licensing:
 
     def acknowledge(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
         """The licensee acknowledges binding conditions (15 CFR 750.7(d))."""
-        wanted = _string_list(body, "conditions")
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_license(tx, who, license_id, "license.acknowledge")
+            wanted = _string_list(body, "conditions")
             license_move(LicenseState(row.state), "acknowledge")
             known = {
                 r.condition_id: r
@@ -546,9 +546,9 @@ class Licensing:
 
     def ship(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
         """Record a shipment: every item depleted within the license, or nothing."""
-        shipment = _parse_shipment(body)
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_license(tx, who, license_id, "license.ship")
+            shipment = _parse_shipment(body)
             state = _effective_state(row, shipment.date)
             if state is not LicenseState.ACTIVE:
                 raise ConflictError(f"the license is {state} on {shipment.date}")
@@ -616,13 +616,13 @@ class Licensing:
         self, who: Principal, license_id: str, action: str, body: object, if_match: str | None
     ) -> dict[str, Any]:
         """Suspend, reinstate, revoke or amend (a new version; the old is kept)."""
-        version = require_version(if_match)
-        fields = body if isinstance(body, Mapping) else {}
-        reason = fields.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            raise InputError(Issue("a reason is required", field="reason"))
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_license(tx, who, license_id, f"license.{action}")
+            version = require_version(if_match)
+            fields = body if isinstance(body, Mapping) else {}
+            reason = fields.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                raise InputError(Issue("a reason is required", field="reason"))
             _at_version(row, version)
             current = _effective_state(row, tx.now.date())
             to = license_move(current, action)
@@ -811,6 +811,7 @@ class Licensing:
         }
 
     def _history(self, tx: Transaction, object_type: str, object_id: str) -> list[dict[str, Any]]:
+        tx.chain_pending()  # the change being made is part of the history shown with it
         rows = tx.all(
             select(
                 audit_log.c.seq,

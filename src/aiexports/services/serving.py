@@ -9,7 +9,6 @@ from pathlib import Path
 from aiexports.errors import InputError, Issue
 from aiexports.services.accounts import seed_demo
 from aiexports.settings import Settings
-from aiexports.storage.database import open_engine, upgrade
 from aiexports.storage.service_store import ServiceStore
 
 PRODUCTION = "production"
@@ -17,14 +16,6 @@ PRODUCTION = "production"
 
 def is_production() -> bool:
     return os.environ.get("AIEXPORTS_ENV", "").strip().lower() == PRODUCTION
-
-
-def open_service_store(settings: Settings) -> ServiceStore:
-    """The service's database, created and brought to the newest schema."""
-    embedded = settings.database_url is None
-    engine = open_engine(settings.effective_database_url, make_folder=embedded)
-    upgrade(engine)
-    return ServiceStore(engine)
 
 
 def prepare(settings: Settings, store: ServiceStore, seed: bool = True) -> Path | None:
@@ -60,4 +51,4 @@ def prepare(settings: Settings, store: ServiceStore, seed: bool = True) -> Path 
 
 DEFAULT_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development"})
 
-__all__ = ["ServiceStore", "is_production", "open_service_store", "prepare"]
+__all__ = ["ServiceStore", "is_production", "prepare"]

@@ -65,6 +65,24 @@ class ListStore:
         with self.engine.connect() as connection:
             return connection.execute(select(list_activation.c.version_id)).scalar()
 
+    def active_id(self) -> int | None:
+        """The id of the active version (one small read: callers cache snapshots by it)."""
+        try:
+            return self._active_id()
+        except SQLAlchemyError as error:
+            raise StorageError(f"cannot read the installed lists: {error}") from None
+
+    def snapshot(self, version_id: int) -> ListSnapshot | None:
+        """The snapshot of one installed version."""
+        try:
+            with self.engine.connect() as connection:
+                blob = connection.execute(
+                    select(list_versions.c.snapshot).where(list_versions.c.id == version_id)
+                ).scalar()
+        except SQLAlchemyError as error:
+            raise StorageError(f"cannot read the installed lists: {error}") from None
+        return decode_snapshot(blob) if blob is not None else None
+
     def active_snapshot(self) -> ListSnapshot | None:
         try:
             with self.engine.connect() as connection:

@@ -1,0 +1,140 @@
+"""The service under test: the real app over a real database (SQLite, and PostgreSQL when
+configured), seeded with the demo organisations of spec §2 plus a second partner
+government (for a country that does not match)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aiexports.api.app import create_app
+from aiexports.runtime import IndexCache, Runtime
+from aiexports.services.accounts import create_organization, create_user, seed_demo
+from aiexports.services.licensing import Licensing
+from aiexports.services.serving import ServiceStore
+from aiexports.settings import Settings
+
+INDEXES = IndexCache()
+
+APPLICATION: dict[str, Any] = {
+    "reference": "MSC-2026-014",
+    "date": "2026-12-01",
+    "package": "sovereign-llm-cloud",
+    "destination": "IN",
+    "parties": [
+        {
+            "role": "end_user",
+            "name": "National Informatics Centre",
+            "address": "A-Block, CGO Complex, Lodhi Road",
+            "city": "New Delhi",
+            "postal_code": "110003",
+            "country": "IN",
+            "type": "government",
+            "phone": "+91 11 2430 5000",
+        }
+    ],
+    "end_uses": ["public_services"],
+    "specific_end_use": "A national cloud for ministries' language services.",
+    "items": [
+        {
+            "component": "slc-gpu-servers",
+            "eccn": "4A090.a",
+            "quantity": 100,
+            "unit": "units",
+            "unit_value_usd": 30000,
+            "total_value_usd": 3000000,
+            "description": "GPU servers",
+        }
+    ],
+}
+
+
+@dataclass
+class Service:
+    client: TestClient
+    store: ServiceStore
+    runtime: Runtime
+    tokens: dict[str, str]
+    licensing: Licensing
+
+    def as_(self, who: str, **headers: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}", **headers}
+
+    def principal(self, who: str) -> Any:
+        from aiexports.services.accounts import authenticate
+
+        return authenticate(self.store, self.tokens[who])
+
+    def new_application(self, who: str = "demo-consortium-a/applicant", **changes: Any) -> str:
+        body = {**APPLICATION, **changes}
+        response = self.client.post("/api/v1/applications", json=body, headers=self.as_(who))
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def act(self, app_id: str, action: str, who: str, body: Any = None) -> Any:
+        """Take ``action`` at the application's current version."""
+        current = self.client.get(f"/api/v1/applications/{app_id}", headers=self.as_(who))
+        assert current.status_code == 200, current.text
+        headers = self.as_(who, **{"If-Match": current.headers["ETag"]})
+        return self.client.post(
+            f"/api/v1/applications/{app_id}/{action}", json=body, headers=headers
+        )
+
+    def submitted(self, **changes: Any) -> str:
+        app_id = self.new_application(**changes)
+        response = self.act(app_id, "submit", "demo-consortium-a/applicant")
+        assert response.status_code == 200, response.text
+        return app_id
+
+    def licensed(self, conditions: bool = True, **changes: Any) -> str:
+        app_id = self.submitted(**changes)
+        assert self.act(app_id, "take", "demo-agency/officer-1").status_code == 200
+        decision = {
+            "decision": "approved_with_conditions" if conditions else "approved",
+            "reason": "meets the program's terms",
+        }
+        response = self.act(app_id, "decision", "demo-agency/officer-2", decision)
+        assert response.status_code == 200, response.text
+        return str(response.json()["license"])
+
+    def acknowledged(self, license_id: str) -> None:
+        who = "demo-consortium-a/applicant"
+        view = self.client.get(f"/api/v1/licenses/{license_id}", headers=self.as_(who)).json()
+        ids = [c["id"] for c in view["conditions"]]
+        if ids:
+            response = self.client.post(
+                f"/api/v1/licenses/{license_id}/acknowledgments",
+                json={"conditions": ids},
+                headers=self.as_(who),
+            )
+            assert response.status_code == 201, response.text
+
+
+def build_service(database_url: str, home: Path) -> Service:
+    url = None if database_url.startswith("sqlite") else database_url
+    settings = Settings(home=home, database_url=url or database_url)
+    runtime = Runtime(settings, indexes=INDEXES)
+    store = runtime.service_store
+    path = seed_demo(store, home)
+    assert path is not None
+    tokens = {f"{t['organization']}/{t['user']}": t["token"] for t in json.loads(path.read_text())}
+    create_organization(store, "demo-partner-br", "partner_government", "BR")
+    tokens["demo-partner-br/viewer"] = create_user(
+        store, "demo-partner-br", "viewer", "viewer"
+    ).token
+    client = TestClient(create_app(runtime, store), raise_server_exceptions=False)
+    return Service(client, store, runtime, tokens, Licensing(store, runtime))
+
+
+@pytest.fixture
+def service(database_url: str, tmp_path: Path) -> Iterator[Service]:
+    built = build_service(database_url, tmp_path / "home")
+    with built.client:
+        yield built
+    built.runtime.close()
