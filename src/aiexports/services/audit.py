@@ -17,7 +17,11 @@ from aiexports.storage.tables import audit_log
 
 def verify(store: ServiceStore) -> ChainVerdict:
     """Walk the whole chain against the count its head records."""
-    return verify_chain(store.audit_entries(), store.audit_count())
+    entries = store.audit_entries()
+    try:
+        return verify_chain(entries, store.audit_count())
+    finally:
+        entries.close()  # a walk that stops early still releases its cursor
 
 
 def verify_for(store: ServiceStore, who: Principal) -> ChainVerdict:

@@ -221,8 +221,12 @@ class ServiceStore:
         if since is not None:
             statement = statement.where(audit_log.c.at >= since)
         with self.engine.connect() as connection:
-            for row in connection.execute(statement.execution_options(yield_per=1000)):
-                yield audit_entry(row)
+            result = connection.execute(statement.execution_options(yield_per=1000))
+            try:
+                for row in result:
+                    yield audit_entry(row)
+            finally:
+                result.close()  # a reader that stops early releases the server cursor
 
     def audit_count(self) -> int:
         with self.engine.connect() as connection:
