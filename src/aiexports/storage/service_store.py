@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -215,7 +215,7 @@ class ServiceStore:
             return False
         return True
 
-    def audit_entries(self, since: str | None = None) -> Iterator[dict[str, Any]]:
+    def audit_entries(self, since: str | None = None) -> Generator[dict[str, Any], None, None]:
         """The chain in order, as the hash rule reads it."""
         statement = select(audit_log).order_by(audit_log.c.seq)
         if since is not None:
