@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from aiexports.api.app import Caller, Ctx, created, etagged, json_body
 from aiexports.core.application import ApplicationDocument
 from aiexports.core.deal import Deal
+from aiexports.core.licensing import ApplicationState, LicenseState
 from aiexports.errors import InputError, Issue, UnknownResourceError
 from aiexports.services import audit, catalog, policies
 from aiexports.services.access import require
@@ -29,6 +30,7 @@ Cursor = Annotated[str | None, Query(max_length=200)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"description": title, "content": {"application/problem+json": {}}}
     for code, title in (
+        (400, "A malformed request (a broken multipart envelope)"),
         (401, "No or unknown credentials"),
         (403, "The role may not do this"),
         (404, "No such resource in the caller's view"),
@@ -272,13 +274,15 @@ async def create_application(
 def applications(
     ctx: Ctx,
     who: Caller,
-    state: Annotated[str | None, Query(max_length=40)] = None,
-    destination: Annotated[str | None, Query(max_length=2)] = None,
+    state: ApplicationState | None = None,
+    destination: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> JSONResponse:
     """The applications the caller may see, newest first."""
-    page = ctx.licensing.list_applications(who, state, destination, limit, cursor)
+    page = ctx.licensing.list_applications(
+        who, str(state) if state else None, destination, limit, cursor
+    )
     return JSONResponse(page.contract())
 
 
@@ -381,11 +385,12 @@ def rederive(app_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
 def license_list(
     ctx: Ctx,
     who: Caller,
-    state: Annotated[str | None, Query(max_length=40)] = None,
+    state: LicenseState | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> JSONResponse:
-    return JSONResponse(ctx.licensing.list_licenses(who, state, limit, cursor).contract())
+    found = ctx.licensing.list_licenses(who, str(state) if state else None, limit, cursor)
+    return JSONResponse(found.contract())
 
 
 @router.get("/licenses/{license_id}", tags=["licenses"], responses=ERRORS)

@@ -1,0 +1,182 @@
+"""The authorisation matrix of spec §2, from the OpenAPI document: every endpoint × every
+role × own/other organisation (and a partner government whose country matches the
+destination, and one whose does not) answers allowed, 403 or 404 exactly as the spec's
+table says. The expectations are written here from the spec, not read from the code's
+policy table; an endpoint the matrix does not cover fails the test.
+
+"Allowed" is any answer past the authorisation check: the probes are made so that an
+allowed caller is stopped right after it (a stale ``If-Match`` gives 412, an invalid body
+422), so that no probe changes what the next one sees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import Service, build_service
+from tests.conftest import DATABASES, database
+
+AN, OF, AA, AB, VI, VB, AU = (
+    "demo-program-office/analyst",
+    "demo-agency/officer-1",
+    "demo-consortium-a/applicant",
+    "demo-consortium-b/applicant",
+    "demo-partner-in/viewer",
+    "demo-partner-br/viewer",
+    "demo-auditor/auditor",
+)
+EVERYONE = (AN, OF, AA, AB, VI, VB, AU)
+OK = "allowed"
+
+# Each kind of access, per caller, as spec §2 words it. The resources all belong to
+# consortium A and go to India (VI's country, not VB's).
+READ_DRAFT = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: 403}
+"""Other organisations' drafts are hidden from analysts; officers and partners never
+see drafts; auditors read everything."""
+READ_SUBMITTED = {AN: OK, OF: OK, AA: OK, AB: 404, VI: OK, VB: 404, AU: 403}
+OWN_DRAFT_CHANGE = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: 403}
+OFFICER_ON_SUBMITTED = {AN: 403, OF: OK, AA: 403, AB: 404, VI: 403, VB: 404, AU: 403}
+READ_LICENSE = {AN: OK, OF: OK, AA: OK, AB: 404, VI: OK, VB: 404, AU: 403}
+LICENSEE_ACTION = {AN: 403, OF: 403, AA: OK, AB: 404, VI: 403, VB: 404, AU: 403}
+OFFICER_ON_LICENSE = {AN: 403, OF: OK, AA: 403, AB: 404, VI: 403, VB: 404, AU: 403}
+ANYONE = dict.fromkeys(EVERYONE, OK)
+APPLICANTS_ONLY = {who: (OK if who in (AA, AB) else 403) for who in EVERYONE}
+AUDIT_READERS = {who: (OK if who in (AN, AU) else 403) for who in EVERYONE}
+
+STALE = {"If-Match": '"999"'}
+
+
+@dataclass(frozen=True)
+class Probe:
+    expected: dict[str, int | str]
+    resource: str | None = None
+    """draft, submitted or license: what ``{app_id}`` / ``{license_id}`` names."""
+    json: Any = None
+    headers: dict[str, str] | None = None
+    files: dict[str, Any] | None = None
+    public: bool = False
+
+
+MATRIX: dict[tuple[str, str], Probe] = {
+    ("GET", "/api/v1/health"): Probe(ANYONE, public=True),
+    ("POST", "/api/v1/assessments"): Probe(ANYONE, json={}),
+    ("POST", "/api/v1/screenings"): Probe(ANYONE, json={"name": "Acme"}),
+    ("GET", "/api/v1/menu"): Probe(ANYONE),
+    ("GET", "/api/v1/menu/{package_id}"): Probe(ANYONE),
+    ("GET", "/api/v1/partners/{cc}"): Probe(ANYONE),
+    ("GET", "/api/v1/policies"): Probe(ANYONE),
+    ("GET", "/api/v1/policies/{policy_id}"): Probe(ANYONE),
+    ("POST", "/api/v1/applications"): Probe(APPLICANTS_ONLY, json={}),
+    ("GET", "/api/v1/applications"): Probe(ANYONE),
+    ("GET", "/api/v1/applications/{app_id}"): Probe(READ_DRAFT, "draft"),
+    ("PATCH", "/api/v1/applications/{app_id}"): Probe(
+        OWN_DRAFT_CHANGE, "draft", json={"reference": "x"}, headers=STALE
+    ),
+    ("POST", "/api/v1/applications/{app_id}/documents"): Probe(
+        OWN_DRAFT_CHANGE, "draft", files={"file": ("empty.txt", b"", "text/plain")}
+    ),
+    ("POST", "/api/v1/applications/{app_id}/submit"): Probe(
+        OWN_DRAFT_CHANGE, "draft", headers=STALE
+    ),
+    ("POST", "/api/v1/applications/{app_id}/withdraw"): Probe(
+        OWN_DRAFT_CHANGE, "draft", headers=STALE
+    ),
+    ("POST", "/api/v1/applications/{app_id}/take"): Probe(
+        OFFICER_ON_SUBMITTED, "submitted", headers=STALE
+    ),
+    ("POST", "/api/v1/applications/{app_id}/decision"): Probe(
+        OFFICER_ON_SUBMITTED, "submitted", json={"decision": "denied"}, headers=STALE
+    ),
+    ("GET", "/api/v1/applications/{app_id}/rederivation"): Probe(READ_SUBMITTED, "submitted"),
+    ("GET", "/api/v1/licenses"): Probe(ANYONE),
+    ("GET", "/api/v1/licenses/{license_id}"): Probe(READ_LICENSE, "license"),
+    ("GET", "/api/v1/licenses/{license_id}/revisions"): Probe(READ_LICENSE, "license"),
+    ("POST", "/api/v1/licenses/{license_id}/acknowledgments"): Probe(
+        LICENSEE_ACTION, "license", json={"conditions": []}
+    ),
+    ("POST", "/api/v1/licenses/{license_id}/shipments"): Probe(LICENSEE_ACTION, "license", json={}),
+    **{
+        ("POST", f"/api/v1/licenses/{{license_id}}/{action}"): Probe(
+            OFFICER_ON_LICENSE, "license", json={"reason": "probe"}, headers=STALE
+        )
+        for action in ("suspend", "reinstate", "revoke", "amend")
+    },
+    ("GET", "/api/v1/audit"): Probe(AUDIT_READERS),
+    ("GET", "/api/v1/audit/verify"): Probe(AUDIT_READERS),
+}
+
+PATH_VALUES = {"package_id": "sovereign-llm-cloud", "cc": "IN", "policy_id": "us-baseline"}
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Service, dict[str, str]]]:
+    folder: Path = tmp_path_factory.mktemp("matrix")
+    with database(request.param, folder) as url:
+        service = build_service(url, folder / "home")
+        with service.client:
+            resources = {
+                "draft": service.new_application(),
+                "submitted": service.submitted(),
+                "license": service.licensed(),
+            }
+            yield service, resources
+        service.runtime.close()
+
+
+def _endpoints(service: Service) -> list[tuple[str, str]]:
+    document = service.client.get("/openapi.json").json()
+    return sorted(
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method in ("get", "post", "put", "patch", "delete")
+    )
+
+
+def test_every_endpoint_has_a_row_in_the_matrix(world: tuple[Service, dict[str, str]]) -> None:
+    service, _ = world
+    endpoints = _endpoints(service)
+    assert sorted(MATRIX) == endpoints
+
+
+def _call(
+    service: Service,
+    method: str,
+    path: str,
+    probe: Probe,
+    resources: dict[str, str],
+    who: str | None,
+) -> int:
+    values = dict(PATH_VALUES)
+    if probe.resource is not None:
+        values["app_id"] = values["license_id"] = resources[probe.resource]
+    url = path.format(**values)
+    headers = dict(probe.headers or {})
+    if who is not None:
+        headers.update(service.as_(who))
+    response = service.client.request(
+        method, url, json=probe.json, headers=headers, files=probe.files
+    )
+    return response.status_code
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX), ids=str)
+def test_each_role_is_allowed_forbidden_or_shown_nothing_as_the_spec_says(
+    world: tuple[Service, dict[str, str]], method: str, path: str
+) -> None:
+    service, resources = world
+    probe = MATRIX[(method, path)]
+    found = {}
+    for who in EVERYONE:
+        status = _call(service, method, path, probe, resources, who)
+        found[who] = status if status in (401, 403, 404) else OK
+        assert status < 500, (who, status)
+    assert found == probe.expected
+    anonymous = _call(service, method, path, probe, resources, None)
+    assert anonymous == (200 if probe.public else 401)
