@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     matcher: str | None = Field(
         default=None, description="The name-matching algorithm (default: the configured one)"
     )
+    env: str = Field(
+        default="development",
+        description="production: no demo data, and a database URL and secret key required",
+    )
+    secret_key: str | None = Field(
+        default=None, repr=False, description="Signs web sessions; required in production"
+    )
     cache: bool = Field(
         default=True,
         description="Keep derived data (parsed menu, name indexes) in HOME/cache for fast starts",
@@ -59,6 +66,10 @@ class Settings(BaseSettings):
         if home.exists() and not home.is_dir():
             raise ValueError(f"{home} is not a folder")
         return home
+
+    @property
+    def production(self) -> bool:
+        return self.env.strip().lower() == "production"
 
     @property
     def sqlite_path(self) -> Path:

@@ -34,13 +34,13 @@ OK = "allowed"
 
 # Each kind of access, per caller, as spec §2 words it. The resources all belong to
 # consortium A and go to India (VI's country, not VB's).
-READ_DRAFT = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: 403}
+READ_DRAFT = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: OK}
 """Other organisations' drafts are hidden from analysts; officers and partners never
 see drafts; auditors read everything."""
-READ_SUBMITTED = {AN: OK, OF: OK, AA: OK, AB: 404, VI: OK, VB: 404, AU: 403}
+READ_SUBMITTED = {AN: OK, OF: OK, AA: OK, AB: 404, VI: OK, VB: 404, AU: OK}
 OWN_DRAFT_CHANGE = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: 403}
 OFFICER_ON_SUBMITTED = {AN: 403, OF: OK, AA: 403, AB: 404, VI: 403, VB: 404, AU: 403}
-READ_LICENSE = {AN: OK, OF: OK, AA: OK, AB: 404, VI: OK, VB: 404, AU: 403}
+READ_LICENSE = {AN: OK, OF: OK, AA: OK, AB: 404, VI: OK, VB: 404, AU: OK}
 LICENSEE_ACTION = {AN: 403, OF: 403, AA: OK, AB: 404, VI: 403, VB: 404, AU: 403}
 OFFICER_ON_LICENSE = {AN: 403, OF: OK, AA: 403, AB: 404, VI: 403, VB: 404, AU: 403}
 ANYONE = dict.fromkeys(EVERYONE, OK)

@@ -111,7 +111,7 @@ def test_output_over_the_input_is_refused(
         ('query_id,name\n1,Alpha\n2,"Bravo\n3,Banco Nacional de Cuba\n', 3, "unbalanced quote"),
         ("query_id,name\n1,Alpha\n2,Bravo,extra\n", 3, "more than the 2 columns"),
         ("query_id,name,country\n1,Alpha\n", 2, "fewer than the 3 columns"),
-        ("query_id,name,name\n1,Alpha,Beta\n", 1, "columns appear twice: name"),
+        ("query_id,name,name\n1,Alpha,Beta\n", 1, "columns appear twice: 'name'"),
         ('query_id,name\n1,"Al"pha\n', 2, "not valid CSV"),
     ],
 )

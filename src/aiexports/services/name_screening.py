@@ -119,10 +119,17 @@ def _check_header(header: list[str], source: str) -> None:
         )
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        raise InputError(Issue(f"unknown columns {', '.join(unknown)}", source, 1))
+        shown = ", ".join(_excerpt(c) for c in unknown[:5])
+        raise InputError(Issue(f"unknown columns {shown}", source, 1))
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
-        raise InputError(Issue(f"columns appear twice: {', '.join(repeated)}", source, 1))
+        shown = ", ".join(_excerpt(c) for c in repeated[:5])
+        raise InputError(Issue(f"columns appear twice: {shown}", source, 1))
+
+
+def _excerpt(text: str, most: int = 40) -> str:
+    """A short excerpt of a value a user wrote (a message never repeats a huge one)."""
+    return repr(text) if len(text) <= most else repr(text[:most]) + "…"
 
 
 def query_type(written: str) -> str | None:

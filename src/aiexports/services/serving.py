@@ -3,7 +3,6 @@ default, and production's refusals (spec §2)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from aiexports.errors import InputError, Issue
@@ -11,17 +10,11 @@ from aiexports.services.accounts import seed_demo
 from aiexports.settings import Settings
 from aiexports.storage.service_store import ServiceStore
 
-PRODUCTION = "production"
-
-
-def is_production() -> bool:
-    return os.environ.get("AIEXPORTS_ENV", "").strip().lower() == PRODUCTION
-
 
 def prepare(settings: Settings, store: ServiceStore, seed: bool = True) -> Path | None:
     """Check the environment and seed the demo data once; the path of the demo tokens
     when they were written now. In production no demo data and no default secret."""
-    if is_production():
+    if settings.production:
         problems = []
         if settings.database_url is None:
             problems.append(
@@ -31,7 +24,7 @@ def prepare(settings: Settings, store: ServiceStore, seed: bool = True) -> Path 
                     field="AIEXPORTS_DATABASE_URL",
                 )
             )
-        secret = os.environ.get("AIEXPORTS_SECRET_KEY", "")
+        secret = settings.secret_key or ""
         if len(secret) < 32 or secret in DEFAULT_SECRETS:
             problems.append(
                 Issue(
@@ -51,4 +44,4 @@ def prepare(settings: Settings, store: ServiceStore, seed: bool = True) -> Path 
 
 DEFAULT_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development"})
 
-__all__ = ["ServiceStore", "is_production", "prepare"]
+__all__ = ["ServiceStore", "prepare"]

@@ -1,0 +1,5 @@
+"""``python -m aiexports.cli``."""
+
+from aiexports.cli.app import main
+
+main()
