@@ -92,6 +92,7 @@ class Runtime:
     _loaded: dict[tuple[Path, ...], LoadedLists] = field(default_factory=dict, repr=False)
     _list_store: ListStore | None = field(default=None, repr=False)
     _snapshots: dict[int, ListSnapshot] = field(default_factory=dict, repr=False)
+    _assessors: dict[str, Assessor] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_environment(cls, indexes: IndexCache | None = None) -> Runtime:
@@ -234,7 +235,13 @@ class Runtime:
         from aiexports.services.assessment import Assessor
         from aiexports.services.screening import DealScreener, lists_covered
 
+        shared = loaded is None and not list_paths
         loaded = loaded or self.lists(list_paths)
+        key = loaded.snapshot.version if loaded.snapshot is not None else f"none:{loaded.problem}"
+        if shared and key in self._assessors:
+            # A long-lived edge (the service) decides every request with one assessor per
+            # list version: packs compiled once, each party screened once.
+            return self._assessors[key]
         config = self.screening
         if loaded.snapshot is None:
             screener = DealScreener(None, config.thresholds, loaded.problem)
@@ -244,4 +251,8 @@ class Runtime:
                 config.thresholds,
                 covered=lists_covered(loaded.snapshot),
             )
-        return Assessor(self.reference, self.shelf, screener)
+        assessor = Assessor(self.reference, self.shelf, screener)
+        if shared:
+            self._assessors.clear()  # one list version is in use at a time
+            self._assessors[key] = assessor
+        return assessor

@@ -195,3 +195,11 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
     app.include_router(routes.router)
     app.add_middleware(BodyLimit)
     return app
+
+
+def serving_app() -> FastAPI:
+    """The app of one ``aiexports serve --workers N`` process: its own runtime from the
+    environment, the lists loaded and indexed before the first request."""
+    runtime = Runtime.from_environment()
+    runtime.assessor()
+    return create_app(runtime)

@@ -30,7 +30,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port")] = 8000,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Processes")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Server processes (one per core)")
+    ] = 1,
 ) -> None:
     """Start the service (API at /api/v1, docs at /docs) on the embedded database, seeded
     with demo organisations on first start; PostgreSQL with AIEXPORTS_DATABASE_URL."""
@@ -47,10 +49,20 @@ def serve(
         errors_console.print(f"demo organisations created; their tokens are in {seeded}")
     elif tokens.exists():
         errors_console.print(f"demo tokens: {tokens}")
-    run.assessor()  # lists and index ready before the first request
-    app = create_app(run, store)
     errors_console.print(f"aiexports serving on http://{host}:{port} (docs at /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", workers=1 if workers == 1 else None)
+    if workers > 1:
+        # Each process builds its own runtime (the name index is read from the cache).
+        uvicorn.run(
+            "aiexports.api.app:serving_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+        return
+    run.assessor()  # lists and index ready before the first request
+    uvicorn.run(create_app(run, store), host=host, port=port, log_level="warning")
 
 
 @orgs.command("create")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,10 @@ def load_lists(
         return LoadedLists(None, "bundled", f"bundled lists unusable: {error}")
 
 
+REMEMBERED_PARTIES = 200_000
+"""Parties a deal screener remembers (a portfolio's or a service's working set)."""
+
+
 class DealScreener:
     """Screens every party of a deal, remembering each (name, country) it has seen."""
 
@@ -178,11 +183,13 @@ class DealScreener:
         self.problem = problem or "no list data"
         self.covered = covered
         self._seen: dict[tuple[str, str], tuple[ListMatch, ...]] = {}
+        self._screened = 0
 
     @property
     def screened(self) -> int:
-        """How many distinct (name, country) parties have been screened."""
-        return len(self._seen)
+        """How many (name, country) parties have been screened (each once while it is
+        remembered)."""
+        return self._screened
 
     @property
     def lists_version(self) -> str:
@@ -194,9 +201,15 @@ class DealScreener:
         found = self._seen.get(key)
         if found is None:
             # Only matches that can change a determination (review band and up).
-            found = self._seen[key] = self.screener.screen(
+            found = self.screener.screen(
                 ScreeningQuery(name, country), min_score=self.thresholds.review
             )
+            seen = self._seen
+            if len(seen) >= REMEMBERED_PARTIES:  # a long-lived service forgets its oldest half
+                for old in list(islice(seen, len(seen) // 2)):
+                    seen.pop(old, None)
+            seen[key] = found
+            self._screened += 1
         return found
 
     def screen(self, deal: Deal) -> ScreeningResult:

@@ -69,7 +69,12 @@ def open_engine(url: str, make_folder: bool = False) -> Engine:
                 f"cannot create the database folder {folder}: {error.strerror or error}"
             ) from None
     try:
-        engine = create_engine(parsed, future=True)
+        # A server database's pool is as large as the service's thread pool (40), so that
+        # no request waits for a connection another request holds.
+        pooled = (
+            {} if parsed.get_backend_name() == "sqlite" else {"pool_size": 20, "max_overflow": 20}
+        )
+        engine = create_engine(parsed, future=True, **pooled)
     except (SQLAlchemyError, ImportError) as error:
         raise StorageError(
             f"cannot open the database {describe(parsed)}: {reason(error)}"

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import threading
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, and_, func, insert, select, update
@@ -179,10 +180,19 @@ class ServiceStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time: this process's writers queue on a lock (in
+        # order, at once) rather than in SQLite's busy handler, which sleeps and retries.
+        self._writer: AbstractContextManager[Any] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     @contextmanager
     def transaction(self, now: dt.datetime) -> Iterator[Transaction]:
         """A writing transaction: committed with its audit entries, or rolled back whole."""
+        with self._writer:
+            yield from self._transaction(now)
+
+    def _transaction(self, now: dt.datetime) -> Iterator[Transaction]:
         try:
             connection = self.engine.connect().execution_options(**WRITE)
             with connection, connection.begin():
