@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse, Response
 
 from aiexports.api.app import Caller, Ctx, created, etagged, json_body
 from aiexports.core.application import ApplicationDocument
-from aiexports.core.deal import Deal
 from aiexports.core.licensing import ApplicationState, LicenseState
 from aiexports.errors import InputError, Issue, UnknownResourceError
 from aiexports.services import audit, catalog, policies
@@ -498,6 +497,3 @@ async def _threaded(function: Callable[..., T], *args: Any) -> T:
     from starlette.concurrency import run_in_threadpool  # noqa: PLC0415
 
     return await run_in_threadpool(function, *args)
-
-
-__all__ = ["Deal", "router"]

@@ -142,8 +142,3 @@ def check(principal: Principal, action: str, resource: Mapping[str, Any], kind: 
     scope = require(principal, action)
     if not in_scope(principal, scope, resource):
         raise UnknownResourceError(f"no {kind} {resource.get('id')!r}")
-
-
-def visible(principal: Principal, kind: str, resource: Mapping[str, Any]) -> bool:
-    read = POLICY[f"{kind}.read"].get(principal.role)
-    return read is not None and in_scope(principal, read, resource)

@@ -6,6 +6,7 @@ sign-in, are stored with Argon2id."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -264,7 +265,5 @@ def seed_demo(store: ServiceStore, home: Path) -> Path | None:
     return path
 
 
-def _now() -> Any:
-    import datetime as dt  # noqa: PLC0415
-
+def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

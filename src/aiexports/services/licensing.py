@@ -8,7 +8,7 @@ import base64
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,6 @@ from aiexports.core.licensing import (
 from aiexports.core.records import validation_context
 from aiexports.core.vocabulary import Outcome
 from aiexports.errors import (
-    AiExportsError,
     ConflictError,
     InputError,
     Issue,
@@ -41,7 +40,7 @@ from aiexports.errors import (
     StaleVersionError,
     UnknownResourceError,
 )
-from aiexports.services.access import Principal, Scope, check, require, visible
+from aiexports.services.access import Principal, Scope, check, require
 from aiexports.sources.documents import issues_from
 from aiexports.storage.service_store import (
     ServiceStore,
@@ -1132,11 +1131,3 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
-
-
-def visible_application(who: Principal, row: Mapping[str, Any]) -> bool:
-    return visible(who, "application", row)
-
-
-def problem_fields(error: AiExportsError) -> Sequence[Issue]:
-    return error.issues
