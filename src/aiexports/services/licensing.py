@@ -157,7 +157,7 @@ class Licensing:
             tx.record(
                 who.actor(), "application.create", "application", app_id, None, _audited(values)
             )
-            return self._application_view(tx, self._application_row(tx, app_id))
+        return self._committed_application(app_id)
 
     def list_applications(
         self,
@@ -206,7 +206,7 @@ class Licensing:
             after = document.model_dump(mode="json", exclude_none=True)
             self._change(tx, row, version, document=after, destination=document.destination)
             tx.record(who.actor(), "application.edit", "application", app_id, row.document, after)
-            return self._application_view(tx, self._application_row(tx, app_id))
+        return self._committed_application(app_id)
 
     def add_document(
         self, who: Principal, app_id: str, kind: str, filename: str, content: bytes
@@ -255,14 +255,22 @@ class Licensing:
         """Every party screened and the engine decides; the determination is stored with
         its decision id and versions. A prohibited one goes to the agency all the same."""
         assessor = self.assessor()
-        with self.store.transaction(self.clock()) as tx:
+        now = self.clock()
+        # Screening and deciding take the most time and write nothing: they happen before
+        # the write transaction, which then stores the result only if the application is
+        # still at the version decided (a concurrent change gives 412, as it would anyway).
+        with self.store.reading() as tx:
+            seen = self._visible_application(tx, who, app_id, "application.submit")
+        _at_version(seen, require_version(if_match))
+        application_move(ApplicationState(seen.state), "submit")
+        document = self.parse_application(seen.document)
+        deal_document = _complete(document, now.date())
+        determination = self._decide(assessor, deal_document, document)
+        with self.store.transaction(now) as tx:
             row = self._visible_application(tx, who, app_id, "application.submit")
-            _at_version(row, require_version(if_match))
+            _at_version(row, seen.version)
             version = row.version
             to = application_move(ApplicationState(row.state), "submit")
-            document = self.parse_application(row.document)
-            deal_document = _complete(document, tx.now.date())
-            determination = self._decide(assessor, deal_document, document)
             round_ = row.round + 1
             tx.insert(
                 determinations,
@@ -290,7 +298,7 @@ class Licensing:
                     "outcome": determination["outcome"],
                 },
             )
-            return self._application_view(tx, self._application_row(tx, app_id))
+        return self._committed_application(app_id)
 
     def _decide(
         self,
@@ -352,7 +360,7 @@ class Licensing:
                 {"state": row.state, "assigned_to": row.assigned_to},
                 {"state": str(to), "assigned_to": who.user_id},
             )
-            return self._application_view(tx, self._application_row(tx, app_id))
+        return self._committed_application(app_id)
 
     def decide(
         self, who: Principal, app_id: str, body: object, if_match: str | None
@@ -393,7 +401,7 @@ class Licensing:
                 {"state": row.state},
                 {"state": str(decision.decision), **recorded},
             )
-            return self._application_view(tx, self._application_row(tx, app_id))
+        return self._committed_application(app_id)
 
     def withdraw(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
@@ -410,7 +418,7 @@ class Licensing:
                 {"state": row.state},
                 {"state": str(to)},
             )
-            return self._application_view(tx, self._application_row(tx, app_id))
+        return self._committed_application(app_id)
 
     # --- licenses ------------------------------------------------------------------------
 
@@ -541,7 +549,7 @@ class Licensing:
                 None,
                 {"conditions": fresh, "by": who.user_id},
             )
-            return self._license_view(tx, self._license_row(tx, license_id), tx.now.date())
+        return self._committed_license(license_id)
 
     def ship(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
         """Record a shipment: every item depleted within the license, or nothing."""
@@ -726,6 +734,17 @@ class Licensing:
 
     # --- reading -------------------------------------------------------------------------
 
+    def _committed_application(self, app_id: str) -> dict[str, Any]:
+        """The application as committed: the view is read after the change's transaction,
+        so that its locks (the audit chain's head among them) are held no longer than the
+        change itself."""
+        with self.store.reading() as tx:
+            return self._application_view(tx, self._application_row(tx, app_id))
+
+    def _committed_license(self, license_id: str) -> dict[str, Any]:
+        with self.store.reading() as tx:
+            return self._license_view(tx, self._license_row(tx, license_id), self.clock().date())
+
     def _application_row(self, tx: Transaction, app_id: str) -> Any:
         row = tx.one(select(applications).where(applications.c.id == app_id))
         if row is None:
@@ -810,7 +829,6 @@ class Licensing:
         }
 
     def _history(self, tx: Transaction, object_type: str, object_id: str) -> list[dict[str, Any]]:
-        tx.chain_pending()  # the change being made is part of the history shown with it
         rows = tx.all(
             select(
                 audit_log.c.seq,
