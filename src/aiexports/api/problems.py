@@ -63,7 +63,7 @@ def issue_loc(issue: Issue, root: str) -> list[str | int]:
     loc: list[str | int] = [root]
     for part in issue.field.replace("]", "").replace("[", ".").split("."):
         if part:
-            loc.append(int(part) if part.isdigit() else part)
+            loc.append(int(part) if part.isascii() and part.isdigit() else part)
     return loc
 
 

@@ -105,7 +105,7 @@ def require_version(if_match: str | None) -> int:
     if if_match is None:
         raise PreconditionRequiredError("this change needs If-Match with the resource's ETag")
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise StaleVersionError(-1)
     return int(text)
 

@@ -239,7 +239,7 @@ class NameMatcher:
         ):
             effects.append(("organisation", s.type_mismatch))
         year = (query.date_of_birth or "")[:4]
-        if year.isdigit() and entry.dates_of_birth:
+        if year.isascii() and year.isdigit() and entry.dates_of_birth:
             years = _birth_years(entry)
             if years:
                 close = any(abs(int(year) - y) <= 1 for y in years)
@@ -250,7 +250,9 @@ class NameMatcher:
 
 
 def _birth_years(entry: ListEntry) -> list[int]:
-    return sorted({int(dob[:4]) for dob in entry.dates_of_birth if dob[:4].isdigit()})
+    return sorted(
+        {int(dob[:4]) for dob in entry.dates_of_birth if dob[:4].isascii() and dob[:4].isdigit()}
+    )
 
 
 def _detail(name: str, effect: float, query: ScreeningQuery, entry: ListEntry) -> str:

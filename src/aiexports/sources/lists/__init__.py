@@ -103,7 +103,7 @@ def detect_format(file: ListFile) -> Detected:
     cells = [cell.strip() for cell in first_row(head)]
     if cells[:1] == ["_id"]:
         return Detected("csl-csv")
-    if cells and cells[0].isdigit():
+    if cells and cells[0].isascii() and cells[0].isdigit():
         by_name = ofac.FILE_NAMES.get(PurePosixPath(file.name).name.lower())
         part = by_name or _OFAC_PARTS_BY_COLUMNS.get(len(cells))
         if part is not None:

@@ -121,7 +121,7 @@ def _rows(file: ListFile, part: str) -> Iterable[Row]:
     if stray >= 0:
         raise file.error("end-of-file mark (Ctrl-Z) before the end", text.count("\n", 0, stray) + 1)
     for row in read_rows(file, text, COLUMNS[part]):
-        if not row.cells[0].strip().isdigit():
+        if not (row.cells[0].strip().isascii() and row.cells[0].strip().isdigit()):
             raise file.error(f"ent_num {row.cells[0]!r} is not a number", row.line, "ent_num")
         yield row
 
