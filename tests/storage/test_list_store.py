@@ -186,3 +186,29 @@ def test_replace_feeds_keeps_other_feeds() -> None:
     assert {f.provenance.feed for f in merged.feeds} == {f.provenance.feed for f in bundled.feeds}
     changes = compare_snapshots(bundled, merged)
     assert all(key.startswith("UN:") for key in changes.removed)
+
+
+def test_every_list_version_switch_is_on_the_audit_trail(store: ListStore) -> None:
+    from aiexports.core.audit import verify_chain
+    from aiexports.storage.service_store import ServiceStore
+
+    book = reference.countries()
+    first = update_lists([DPL], book, store, _clock(T0), force=True).installed
+    second = update_lists([UN], book, store, _clock(T0 + dt.timedelta(days=1)), force=True)
+    assert first is not None
+    assert second.installed is not None
+    store.activate(first.id, T0 + dt.timedelta(days=2))
+    trail = ServiceStore(store.engine)
+    entries = list(trail.audit_entries())
+    switches = [
+        (e["action"], e["after"]["active"])
+        for e in entries
+        if e["object"]["type"] == "list_version"
+    ]
+    assert switches == [
+        ("lists.install", first.id),
+        ("lists.install", second.installed.id),
+        ("lists.activate", first.id),
+    ]
+    assert entries[-1]["before"] == {"active": second.installed.id}
+    assert verify_chain(entries, trail.audit_count()).ok

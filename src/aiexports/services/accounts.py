@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from aiexports.errors import InputError, Issue, UnauthenticatedError
 from aiexports.services.access import ROLE_OF_KIND, OrgKind, Principal, Role
 from aiexports.storage.service_store import (
+    SYSTEM_ACTOR,
     ServiceStore,
     Transaction,
     new_id,
@@ -30,9 +31,6 @@ from aiexports.storage.service_store import (
     tokens,
     users,
 )
-
-SYSTEM_ACTOR = {"user": "system", "name": "aiexports", "organization": "system"}
-"""The actor of changes made from the command line or by the service itself."""
 
 _HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from aiexports.core.screening.snapshot import ListSnapshot
 from aiexports.errors import NotFoundError, StorageError
+from aiexports.storage.database import WRITE
+from aiexports.storage.service_store import SYSTEM_ACTOR, Transaction
 from aiexports.storage.tables import list_activation, list_versions
 
 
@@ -133,7 +136,7 @@ class ListStore:
         blob = encode_snapshot(snapshot)
         feeds = [feed.provenance.model_dump(mode="json") for feed in snapshot.feeds]
         try:
-            with self.engine.begin() as connection:
+            with self._writing() as connection:
                 version_id = connection.execute(
                     insert(list_versions)
                     .values(
@@ -147,7 +150,7 @@ class ListStore:
                     )
                     .returning(list_versions.c.id)
                 ).scalar_one()
-                self._point_at(connection, version_id, installed_at)
+                self._point_at(connection, version_id, installed_at, snapshot.version, "install")
                 if before_commit is not None:
                     before_commit()
         except SQLAlchemyError as error:
@@ -156,17 +159,27 @@ class ListStore:
 
     def activate(self, version_id: int, at: dt.datetime) -> InstalledVersion:
         """Make an earlier installed version the active one again."""
-        with self.engine.begin() as connection:
-            exists = connection.execute(
-                select(func.count()).where(list_versions.c.id == version_id)
-            ).scalar_one()
-            if not exists:
+        with self._writing() as connection:
+            version = connection.execute(
+                select(list_versions.c.version).where(list_versions.c.id == version_id)
+            ).scalar()
+            if version is None:
                 raise NotFoundError(f"no installed list version {version_id}")
-            self._point_at(connection, version_id, at)
+            self._point_at(connection, version_id, at, version, "activate")
         return next(v for v in self.history() if v.id == version_id)
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            yield connection
+
     @staticmethod
-    def _point_at(connection: Any, version_id: int, at: dt.datetime) -> None:
+    def _point_at(
+        connection: Any, version_id: int, at: dt.datetime, version: str, how: str
+    ) -> None:
+        """Make ``version_id`` the active version, with its audit entry in the same
+        transaction (spec §6: every list-version switch is on the trail)."""
+        before = connection.execute(select(list_activation.c.version_id)).scalar()
         moved = connection.execute(
             update(list_activation).values(version_id=version_id, activated_at=at)
         ).rowcount
@@ -176,3 +189,13 @@ class ListStore:
                     singleton=True, version_id=version_id, activated_at=at
                 )
             )
+        trail = Transaction(connection, at)
+        trail.record(
+            SYSTEM_ACTOR,
+            f"lists.{how}",
+            "list_version",
+            str(version_id),
+            {"active": before},
+            {"active": version_id, "version": version},
+        )
+        trail.chain_pending()

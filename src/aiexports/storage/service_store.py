@@ -40,6 +40,9 @@ from aiexports.storage.tables import (
     users,
 )
 
+SYSTEM_ACTOR = {"user": "system", "name": "aiexports", "organization": "system"}
+"""The actor of changes made from the command line or by the service itself."""
+
 
 def new_id(prefix: str) -> str:
     """An opaque id: a prefix saying what it names, and 80 random bits."""
