@@ -100,14 +100,16 @@ def decode_cursor(cursor: str | None) -> int | None:
         raise InputError(Issue("not a cursor this service gave out", field="cursor")) from None
 
 
-def require_version(if_match: str | None) -> int:
-    """The version an ``If-Match`` header names (``"3"`` or ``W/"3"``); 428 without one."""
+def require_version(if_match: str | None, current: int) -> int:
+    """``current`` when ``If-Match`` names it (RFC 9110 strong comparison: ``"3"``, a list
+    of such, or ``*``); 428 without the header, 412 with the current ETag otherwise (a weak
+    or malformed tag never matches)."""
     if if_match is None:
         raise PreconditionRequiredError("this change needs If-Match with the resource's ETag")
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not (text.isascii() and text.isdigit()):
-        raise StaleVersionError(-1)
-    return int(text)
+    text = if_match.strip()
+    if text == "*" or f'"{current}"' in (tag.strip() for tag in text.split(",")):
+        return current
+    raise StaleVersionError(current)
 
 
 class Licensing:
@@ -195,8 +197,8 @@ class Licensing:
     ) -> dict[str, Any]:
         """JSON merge patch (RFC 7396) of a draft or returned application."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.edit")
-            version = require_version(if_match)
+            row = self._visible_application(tx, who, app_id, "application.edit", lock=True)
+            version = require_version(if_match, row.version)
             if not isinstance(patch, Mapping):
                 raise InputError(Issue("a merge patch is a JSON object", field="body"))
             _at_version(row, version)
@@ -213,7 +215,7 @@ class Licensing:
     ) -> dict[str, Any]:
         """A supporting document, typed by its content; listed in the application."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.upload")
+            row = self._visible_application(tx, who, app_id, "application.upload", lock=True)
             if not kind or len(kind) > 60:
                 raise InputError(Issue("a document kind is 1–60 characters", field="kind"))
             if len(content) > MAX_DOCUMENT_BYTES:
@@ -261,13 +263,13 @@ class Licensing:
         # still at the version decided (a concurrent change gives 412, as it would anyway).
         with self.store.reading() as tx:
             seen = self._visible_application(tx, who, app_id, "application.submit")
-        _at_version(seen, require_version(if_match))
+        _at_version(seen, require_version(if_match, seen.version))
         application_move(ApplicationState(seen.state), "submit")
         document = self.parse_application(seen.document)
         deal_document = _complete(document, now.date())
         determination = self._decide(assessor, deal_document, document)
         with self.store.transaction(now) as tx:
-            row = self._visible_application(tx, who, app_id, "application.submit")
+            row = self._visible_application(tx, who, app_id, "application.submit", lock=True)
             _at_version(row, seen.version)
             version = row.version
             to = application_move(ApplicationState(row.state), "submit")
@@ -347,8 +349,8 @@ class Licensing:
 
     def take(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.take")
-            _at_version(row, require_version(if_match))
+            row = self._visible_application(tx, who, app_id, "application.take", lock=True)
+            _at_version(row, require_version(if_match, row.version))
             version = row.version
             to = application_move(ApplicationState(row.state), "take")
             self._change(tx, row, version, state=str(to), assigned_to=who.user_id)
@@ -367,8 +369,8 @@ class Licensing:
     ) -> dict[str, Any]:
         """The officer's decision; an approval creates the license."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.decide")
-            version = require_version(if_match)
+            row = self._visible_application(tx, who, app_id, "application.decide", lock=True)
+            version = require_version(if_match, row.version)
             decision = _parse_decision(body)
             _at_version(row, version)
             application_move(ApplicationState(row.state), "decide")
@@ -405,8 +407,8 @@ class Licensing:
 
     def withdraw(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.withdraw")
-            _at_version(row, require_version(if_match))
+            row = self._visible_application(tx, who, app_id, "application.withdraw", lock=True)
+            _at_version(row, require_version(if_match, row.version))
             version = row.version
             to = application_move(ApplicationState(row.state), "withdraw")
             self._change(tx, row, version, state=str(to))
@@ -513,7 +515,7 @@ class Licensing:
     def acknowledge(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
         """The licensee acknowledges binding conditions (15 CFR 750.7(d))."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_license(tx, who, license_id, "license.acknowledge")
+            row = self._visible_license(tx, who, license_id, "license.acknowledge", lock=True)
             wanted = _string_list(body, "conditions")
             license_move(LicenseState(row.state), "acknowledge")
             known = {
@@ -554,7 +556,7 @@ class Licensing:
     def ship(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
         """Record a shipment: every item depleted within the license, or nothing."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_license(tx, who, license_id, "license.ship")
+            row = self._visible_license(tx, who, license_id, "license.ship", lock=True)
             shipment = _parse_shipment(body)
             state = _effective_state(row, shipment.date)
             if state is not LicenseState.ACTIVE:
@@ -624,8 +626,8 @@ class Licensing:
     ) -> dict[str, Any]:
         """Suspend, reinstate, revoke or amend (a new version; the old is kept)."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_license(tx, who, license_id, f"license.{action}")
-            version = require_version(if_match)
+            row = self._visible_license(tx, who, license_id, f"license.{action}", lock=True)
+            version = require_version(if_match, row.version)
             fields = body if isinstance(body, Mapping) else {}
             reason = fields.get("reason")
             if not isinstance(reason, str) or not reason.strip():
@@ -745,29 +747,37 @@ class Licensing:
         with self.store.reading() as tx:
             return self._license_view(tx, self._license_row(tx, license_id), self.clock().date())
 
-    def _application_row(self, tx: Transaction, app_id: str) -> Any:
-        row = tx.one(select(applications).where(applications.c.id == app_id))
+    def _application_row(self, tx: Transaction, app_id: str, lock: bool = False) -> Any:
+        """The row of ``app_id``; ``lock`` holds it until the transaction ends, so that
+        concurrent changes to one application queue instead of racing."""
+        if not well_formed_id(app_id):
+            raise UnknownResourceError(f"no application {app_id[:60]!r}")
+        statement = select(applications).where(applications.c.id == app_id)
+        row = tx.one(statement.with_for_update() if lock else statement)
         if row is None:
             raise UnknownResourceError(f"no application {app_id!r}")
         return row
 
     def _visible_application(
-        self, tx: Transaction, who: Principal, app_id: str, action: str
+        self, tx: Transaction, who: Principal, app_id: str, action: str, lock: bool = False
     ) -> Any:
-        row = self._application_row(tx, app_id)
+        row = self._application_row(tx, app_id, lock)
         check(who, action, _resource(row), "application")
         return row
 
-    def _license_row(self, tx: Transaction, license_id: str) -> Any:
-        row = tx.one(select(licenses).where(licenses.c.id == license_id))
+    def _license_row(self, tx: Transaction, license_id: str, lock: bool = False) -> Any:
+        if not well_formed_id(license_id):
+            raise UnknownResourceError(f"no license {license_id[:60]!r}")
+        statement = select(licenses).where(licenses.c.id == license_id)
+        row = tx.one(statement.with_for_update() if lock else statement)
         if row is None:
             raise UnknownResourceError(f"no license {license_id!r}")
         return row
 
     def _visible_license(
-        self, tx: Transaction, who: Principal, license_id: str, action: str
+        self, tx: Transaction, who: Principal, license_id: str, action: str, lock: bool = False
     ) -> Any:
-        row = self._license_row(tx, license_id)
+        row = self._license_row(tx, license_id, lock)
         check(who, action, _resource(row), "license")
         return row
 
@@ -1149,3 +1159,9 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def well_formed_id(value: str) -> bool:
+    """Whether ``value`` could be an id this service gave out (anything else names
+    nothing, and is never sent to the database)."""
+    return 0 < len(value) <= 40 and value.isascii() and all(c.isalnum() or c == "_" for c in value)
