@@ -140,6 +140,7 @@ class Licensing:
 
     def create_application(self, who: Principal, body: object) -> dict[str, Any]:
         require(who, "application.create")
+        _no_document_list(body)
         document = self.parse_application(body)
         app_id = new_id("app")
         with self.store.transaction(self.clock()) as tx:
@@ -203,7 +204,13 @@ class Licensing:
                 raise InputError(Issue("a merge patch is a JSON object", field="body"))
             _at_version(row, version)
             application_move(ApplicationState(row.state), "edit")
+            _no_document_list(patch)
             merged = merge_patch(row.document, patch)
+            # The uploaded documents stay as they are, whatever the patch says.
+            if isinstance(merged, dict):
+                merged["documents"] = row.document.get("documents", [])
+                if not merged["documents"]:
+                    merged.pop("documents")
             document = self.parse_application(merged)
             after = document.model_dump(mode="json", exclude_none=True)
             self._change(tx, row, version, document=after, destination=document.destination)
@@ -216,8 +223,10 @@ class Licensing:
         """A supporting document, typed by its content; listed in the application."""
         with self.store.transaction(self.clock()) as tx:
             row = self._visible_application(tx, who, app_id, "application.upload", lock=True)
-            if not kind or len(kind) > 60:
-                raise InputError(Issue("a document kind is 1–60 characters", field="kind"))
+            found: list[Issue] = []
+            identifier(kind, "kind", found, 60)
+            if found:
+                raise InputError(found)
             if len(content) > MAX_DOCUMENT_BYTES:
                 raise InputError(Issue("a supporting document is at most 10 MB", field="file"))
             media_type = sniff_media_type(content)
@@ -454,10 +463,25 @@ class Licensing:
             created_at=tx.now,
             updated_at=tx.now,
         )
+        # The determination's conditions are binding on any license granted on it; the
+        # officer adds to them and can neither rewrite nor drop one.
         conditions: dict[str, tuple[str, str]] = {}
-        if decision.decision is Decision.APPROVED_WITH_CONDITIONS and determination is not None:
+        if determination is not None:
             for condition in determination.determination.get("conditions", []):
                 conditions[condition["id"]] = (condition["text"], "determination")
+        clashes = [c["id"] for c in decision.conditions if c["id"] in conditions]
+        if clashes:
+            raise InputError(
+                Issue(
+                    f"condition {c} is the determination's own and binding: give yours another id",
+                    field="conditions",
+                )
+                for c in clashes
+            )
+        if decision.decision is Decision.APPROVED and decision.conditions:
+            raise InputError(
+                Issue("an approval with conditions is approved_with_conditions", field="decision")
+            )
         for condition in decision.conditions:
             conditions[condition["id"]] = (condition["text"], "officer")
         for condition_id, (text, source) in sorted(conditions.items()):
@@ -543,14 +567,16 @@ class Licensing:
                     )
                     .values(acknowledged_at=tx.now, acknowledged_by=who.user_id)
                 )
-            tx.record(
-                who.actor(),
-                "license.acknowledge",
-                "license",
-                license_id,
-                None,
-                {"conditions": fresh, "by": who.user_id},
-            )
+            if fresh:  # acknowledging again changes nothing and records nothing
+                tx.update_at_version(licenses, license_id, row.version, updated_at=tx.now)
+                tx.record(
+                    who.actor(),
+                    "license.acknowledge",
+                    "license",
+                    license_id,
+                    None,
+                    {"conditions": fresh, "by": who.user_id},
+                )
         return self._committed_license(license_id)
 
     def ship(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
@@ -618,6 +644,7 @@ class Licensing:
                 "consignee": shipment.consignee,
                 "items": items,
             }
+            tx.update_at_version(licenses, license_id, row.version, updated_at=tx.now)
             tx.record(who.actor(), "license.ship", "shipment", shipment_id, None, recorded)
             return recorded
 
@@ -629,9 +656,10 @@ class Licensing:
             row = self._visible_license(tx, who, license_id, f"license.{action}", lock=True)
             version = require_version(if_match, row.version)
             fields = body if isinstance(body, Mapping) else {}
-            reason = fields.get("reason")
-            if not isinstance(reason, str) or not reason.strip():
-                raise InputError(Issue("a reason is required", field="reason"))
+            problems: list[Issue] = []
+            reason = clean_text(fields.get("reason"), "reason", problems, 4000)
+            if problems:
+                raise InputError(problems)
             _at_version(row, version)
             current = _effective_state(row, tx.now.date())
             to = license_move(current, action)
@@ -658,6 +686,9 @@ class Licensing:
     def _amend(
         self, tx: Transaction, license_id: str, fields: Mapping[str, Any], row: Any
     ) -> dict[str, object]:
+        issues: list[Issue] = []
+        unknown = set(fields) - {"reason", "valid_until", "items", "conditions"}
+        issues.extend(Issue("unknown field", field=name[:60]) for name in sorted(unknown))
         changes: dict[str, object] = {}
         if "valid_until" in fields:
             try:
@@ -667,28 +698,38 @@ class Licensing:
             if until < row.valid_from:
                 raise InputError(Issue("before the license's first day", field="valid_until"))
             changes["valid_until"] = until
-        for index, item in enumerate(fields.get("items") or []):
-            if not isinstance(item, Mapping) or not isinstance(item.get("component"), str):
-                raise InputError(Issue("an item names its component", field=f"items[{index}]"))
-            quantity, value = item.get("quantity"), item.get("value_usd")
-            if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
-                raise InputError(Issue("a whole number ≥ 0", field=f"items[{index}].quantity"))
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise InputError(Issue("an amount ≥ 0", field=f"items[{index}].value_usd"))
+        items: list[tuple[str, int, int]] = []
+        raw_items = fields.get("items") or []
+        if not isinstance(raw_items, list):
+            issues.append(Issue("a list of items", field="items"))
+            raw_items = []
+        for index, item in enumerate(raw_items):
+            where = f"items[{index}]"
+            if not isinstance(item, Mapping) or set(item) - {"component", "quantity", "value_usd"}:
+                issues.append(Issue("an object with component, quantity, value_usd", field=where))
+                continue
+            component = identifier(item.get("component"), f"{where}.component", issues)
+            quantity = whole_number(item.get("quantity"), f"{where}.quantity", issues)
+            value = amount_cents(item.get("value_usd"), f"{where}.value_usd", issues)
+            if component is not None and quantity is not None and value is not None:
+                items.append((component, quantity, value))
+        new_conditions = _entries(fields.get("conditions"), ("id", "text"), "conditions", issues)
+        if issues:
+            raise InputError(issues)
+        for component, quantity, value_cents in items:
             found = tx.one(
                 select(license_items).where(
                     and_(
                         license_items.c.license_id == license_id,
-                        license_items.c.component == item["component"],
+                        license_items.c.component == component,
                     )
                 )
             )
-            value_cents = cents(Decimal(str(value)))
             if found is None:
                 tx.insert(
                     license_items,
                     license_id=license_id,
-                    component=item["component"],
+                    component=component,
                     quantity=quantity,
                     value_cents=value_cents,
                     shipped_quantity=0,
@@ -697,25 +738,19 @@ class Licensing:
                 continue
             if quantity < found.shipped_quantity or value_cents < found.shipped_value_cents:
                 raise ConflictError(
-                    f"{item['component']}: {found.shipped_quantity} units were shipped already"
+                    f"{component}: {found.shipped_quantity} units were shipped already"
                 )
             tx.connection.execute(
                 license_items.update()
                 .where(
                     and_(
                         license_items.c.license_id == license_id,
-                        license_items.c.component == item["component"],
+                        license_items.c.component == component,
                     )
                 )
                 .values(quantity=quantity, value_cents=value_cents)
             )
-        for index, condition in enumerate(fields.get("conditions") or []):
-            if not isinstance(condition, Mapping) or not all(
-                isinstance(condition.get(k), str) and condition.get(k) for k in ("id", "text")
-            ):
-                raise InputError(
-                    Issue("a condition has an id and a text", field=f"conditions[{index}]")
-                )
+        for condition in new_conditions:
             existing = tx.one(
                 select(license_conditions).where(
                     and_(
@@ -961,9 +996,7 @@ def _parse_decision(body: object) -> DecisionBody:
         words = ", ".join(d.value for d in Decision)
         issues.append(Issue(f"one of: {words}", field="decision"))
         decision = Decision.DENIED
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        issues.append(Issue("a reason is required", field="reason"))
+    reason = clean_text(body.get("reason"), "reason", issues, 4000)
     conditions = _entries(body.get("conditions"), ("id", "text"), "conditions", issues)
     riders = _entries(body.get("riders"), ("text",), "riders", issues)
     until = None
@@ -973,10 +1006,11 @@ def _parse_decision(body: object) -> DecisionBody:
         except ValueError:
             issues.append(Issue("not a date (YYYY-MM-DD)", field="valid_until"))
     unknown = set(body) - {"decision", "reason", "conditions", "riders", "valid_until"}
-    issues.extend(Issue("unknown field", field=name) for name in sorted(unknown))
+    issues.extend(Issue("unknown field", field=name[:60]) for name in sorted(unknown))
     if issues:
         raise InputError(issues)
-    return DecisionBody(decision, str(reason), conditions, riders, until)
+    assert reason is not None
+    return DecisionBody(decision, reason, conditions, riders, until)
 
 
 def _entries(
@@ -993,9 +1027,11 @@ def _entries(
             issues.append(Issue(f"an object with {', '.join(keys)}", field=f"{where}[{index}]"))
             continue
         for key in keys:
-            text = entry.get(key)
-            if not isinstance(text, str) or not text.strip() or len(text) > 4000:
-                issues.append(Issue("text of 1–4000 characters", field=f"{where}[{index}].{key}"))
+            place = f"{where}[{index}].{key}"
+            if key == "id":
+                identifier(entry.get(key), place, issues)
+            else:
+                clean_text(entry.get(key), place, issues, 4000)
         found.append({key: str(entry.get(key)) for key in keys})
     return tuple(found)
 
@@ -1017,8 +1053,8 @@ def _parse_shipment(body: object) -> ShipmentBody:
         issues.append(Issue("not a date (YYYY-MM-DD)", field="date"))
         day = dt.date.min
     consignee = body.get("consignee")
-    if consignee is not None and (not isinstance(consignee, str) or len(consignee) > 500):
-        issues.append(Issue("a name of at most 500 characters", field="consignee"))
+    if consignee is not None:
+        consignee = clean_text(consignee, "consignee", issues, 500)
     raw = body.get("items")
     items: list[tuple[str, int, int]] = []
     if not isinstance(raw, list) or not raw:
@@ -1026,36 +1062,21 @@ def _parse_shipment(body: object) -> ShipmentBody:
         raw = []
     for index, item in enumerate(raw):
         where = f"items[{index}]"
-        if not isinstance(item, Mapping):
-            issues.append(Issue("an object", field=where))
+        if not isinstance(item, Mapping) or set(item) - {"component", "quantity", "value_usd"}:
+            issues.append(Issue("an object with component, quantity, value_usd", field=where))
             continue
-        component, quantity, value = (
-            item.get("component"),
-            item.get("quantity"),
-            item.get("value_usd"),
-        )
-        if not isinstance(component, str) or not component:
-            issues.append(Issue("a component id", field=f"{where}.component"))
-        if (
-            not isinstance(quantity, int)
-            or isinstance(quantity, bool)
-            or not 0 <= quantity <= 10**12
-        ):
-            issues.append(Issue("a whole number from 0", field=f"{where}.quantity"))
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-            or not 0 <= value <= 10**13
-        ):
-            issues.append(Issue("an amount in dollars from 0", field=f"{where}.value_usd"))
-        if not issues:
-            items.append((str(component), int(quantity), cents(Decimal(str(value)))))  # type: ignore[arg-type]
+        component = identifier(item.get("component"), f"{where}.component", issues)
+        quantity = whole_number(item.get("quantity"), f"{where}.quantity", issues)
+        value = amount_cents(item.get("value_usd"), f"{where}.value_usd", issues)
+        if quantity == 0 and value == 0:
+            issues.append(Issue("an item ships something: a quantity or a value", field=where))
+        elif component is not None and quantity is not None and value is not None:
+            items.append((component, quantity, value))
     unknown = set(body) - {"date", "consignee", "items"}
-    issues.extend(Issue("unknown field", field=name) for name in sorted(unknown))
+    issues.extend(Issue("unknown field", field=name[:60]) for name in sorted(unknown))
     if issues:
         raise InputError(issues)
-    return ShipmentBody(day, consignee if isinstance(consignee, str) else None, tuple(items))
+    return ShipmentBody(day, consignee, tuple(items))
 
 
 def _string_list(body: object, name: str) -> list[str]:
@@ -1165,3 +1186,63 @@ def well_formed_id(value: str) -> bool:
     """Whether ``value`` could be an id this service gave out (anything else names
     nothing, and is never sent to the database)."""
     return 0 < len(value) <= 40 and value.isascii() and all(c.isalnum() or c == "_" for c in value)
+
+
+def _no_document_list(body: object) -> None:
+    if isinstance(body, Mapping) and "documents" in body:
+        raise InputError(
+            Issue(
+                "documents are added by uploading them (POST .../documents), not written",
+                field="documents",
+            )
+        )
+
+
+MAX_QUANTITY = 10**12
+MAX_CENTS = 10**15
+"""Ten trillion dollars: past any license (and within every database's integers)."""
+
+
+def identifier(value: object, field: str, issues: list[Issue], most: int = 100) -> str | None:
+    """An id a client names (a component, a condition): 1–``most`` visible characters."""
+    if (
+        not isinstance(value, str)
+        or not 0 < len(value) <= most
+        or not all(c.isprintable() and not c.isspace() for c in value)
+    ):
+        issues.append(Issue(f"an id of 1–{most} visible characters", field=field))
+        return None
+    return value
+
+
+def clean_text(value: object, field: str, issues: list[Issue], most: int) -> str | None:
+    """Text without control characters (line breaks and tabs allowed), 1–``most`` long."""
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > most
+        or not all(c.isprintable() or c in "\n\t" for c in value)
+    ):
+        issues.append(Issue(f"text of 1–{most} characters, no control characters", field=field))
+        return None
+    return value
+
+
+def whole_number(value: object, field: str, issues: list[Issue]) -> int | None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_QUANTITY:
+        issues.append(Issue(f"a whole number from 0 to {MAX_QUANTITY:,}", field=field))
+        return None
+    return value
+
+
+def amount_cents(value: object, field: str, issues: list[Issue]) -> int | None:
+    """Dollars and cents as a JSON number: finite, from 0, at most two decimals."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        issues.append(Issue("an amount in dollars", field=field))
+        return None
+    amount = Decimal(str(value))
+    exponent = amount.as_tuple().exponent
+    if amount < 0 or not isinstance(exponent, int) or exponent < -2 or amount * 100 > MAX_CENTS:
+        issues.append(Issue("dollars and cents from 0 (at most two decimals)", field=field))
+        return None
+    return cents(amount)
