@@ -19,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from aiexports import __version__
 from aiexports.api import problems
-from aiexports.errors import InputError, Issue
+from aiexports.errors import AiExportsError, InputError, Issue
 from aiexports.runtime import Runtime
 from aiexports.services.access import Principal
 from aiexports.services.accounts import authenticate
@@ -65,7 +65,8 @@ Caller = Annotated[Principal, Depends(caller)]
 
 class BodyLimit:
     """Refuse a body over the limit (413) from its declared length, or as it streams in,
-    before it is read whole into memory."""
+    before it is read whole into memory; and a body that is not JSON where JSON is read
+    (415)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -79,9 +80,19 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = MAX_UPLOAD_BYTES if scope["path"].endswith("/documents") else MAX_JSON_BYTES
+        upload = scope["path"].endswith("/documents")
+        limit = MAX_UPLOAD_BYTES if upload else MAX_JSON_BYTES
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
+        media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        has_body = declared not in (None, b"0") or b"transfer-encoding" in headers
+        json_media = media == b"application/json" or (
+            media.startswith(b"application/") and media.endswith(b"+json")
+        )
+        writes = scope["method"] in ("POST", "PATCH", "PUT")
+        if has_body and writes and not upload and not json_media:
+            await problems.problem(415, "send the body as application/json")(scope, receive, send)
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await problems.problem(413, f"the request body is over {limit:,} bytes")(
                 scope, receive, send
@@ -165,13 +176,33 @@ def created(
     key: str | None,
     make: Callable[[], StoredResponse],
 ) -> Response:
-    """A creating request, run once per idempotency key when one is given."""
+    """A creating request, run once per idempotency key when one is given. A refusal
+    (4xx) is the first response too, and is what a repeat gets; only a failure of the
+    service itself (the database down) lets a repeat try again."""
     if key is None:
         stored = make()
     else:
         fingerprint = request_hash(request.method, request.url.path, raw)
-        stored = once(ctx.store, who.user_id, key, fingerprint, ctx.runtime.clock(), make)
-    return JSONResponse(stored.body, status_code=stored.status, headers=stored.headers)
+        stored = once(
+            ctx.store, who.user_id, key, fingerprint, ctx.runtime.clock(), _refusals_kept(make)
+        )
+    media_type = problems.PROBLEM if stored.status >= 400 else "application/json"
+    return JSONResponse(
+        stored.body, status_code=stored.status, headers=stored.headers, media_type=media_type
+    )
+
+
+def _refusals_kept(make: Callable[[], StoredResponse]) -> Callable[[], StoredResponse]:
+    def run() -> StoredResponse:
+        try:
+            return make()
+        except AiExportsError as error:
+            answer = problems.error_problem(error)
+            if answer.status_code >= 500:
+                raise
+            return StoredResponse(answer.status_code, json.loads(bytes(answer.body)), {})
+
+    return run
 
 
 def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None) -> FastAPI:

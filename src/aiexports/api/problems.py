@@ -76,6 +76,22 @@ def input_problem(error: InputError, root: str = "body") -> JSONResponse:
     return problem(422, detail or "invalid request", errors)
 
 
+def error_problem(error: AiExportsError) -> JSONResponse:
+    """The problem for one of the product's errors (the one mapper of the error root)."""
+    detail = "; ".join(issue.render() for issue in error.issues)
+    if isinstance(error, StaleVersionError):
+        return problem(412, detail, current_etag=f'"{error.current_version}"')
+    if isinstance(error, ServiceError):
+        return problem(error.status, detail)
+    if isinstance(error, InputError):
+        return input_problem(error, getattr(error, "root", "body"))
+    if isinstance(error, StorageError):
+        log.error("storage: %s", detail)
+        return problem(503, "the database is unavailable")
+    log.error("reference data: %s", detail)
+    return problem(500, "the service's reference data is broken")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -95,18 +111,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AiExportsError)
     async def _ours(_request: Request, error: AiExportsError) -> JSONResponse:
-        detail = "; ".join(issue.render() for issue in error.issues)
-        if isinstance(error, StaleVersionError):
-            return problem(412, detail, current_etag=f'"{error.current_version}"')
-        if isinstance(error, ServiceError):
-            return problem(error.status, detail)
-        if isinstance(error, InputError):
-            return input_problem(error, getattr(error, "root", "body"))
-        if isinstance(error, StorageError):
-            log.error("storage: %s", detail)
-            return problem(503, "the database is unavailable")
-        log.error("reference data: %s", detail)
-        return problem(500, "the service's reference data is broken")
+        return error_problem(error)
 
     @app.exception_handler(Exception)
     async def _unforeseen(_request: Request, error: Exception) -> JSONResponse:

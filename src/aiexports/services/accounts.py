@@ -18,9 +18,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from aiexports.errors import InputError, Issue, UnauthenticatedError
+from aiexports.errors import ConflictError, InputError, Issue, UnauthenticatedError
 from aiexports.services.access import ROLE_OF_KIND, OrgKind, Principal, Role
 from aiexports.storage.service_store import (
     SYSTEM_ACTOR,
@@ -251,7 +250,7 @@ def seed_demo(store: ServiceStore, home: Path) -> Path | None:
                     password = secrets.token_urlsafe(12)
                     user = create_user(store, slug, name, str(ROLE_OF_KIND[kind]), password, tx)
                     created.append(user)
-    except IntegrityError:  # another process seeded it at the same moment
+    except ConflictError:  # another process seeded it at the same moment
         return None
     path = home / DEMO_TOKENS_FILE
     home.mkdir(parents=True, exist_ok=True)

@@ -67,9 +67,11 @@ def once(
                 found = tx.one(select(idempotency_keys).where(where))
     if found is not None:
         if found.request_hash != fingerprint:
-            raise InputError(
+            error = InputError(
                 Issue("this Idempotency-Key was used with another request", field="Idempotency-Key")
             )
+            error.root = "header"  # type: ignore[attr-defined]
+            raise error
         if found.status is None:
             raise ConflictError("a request with this Idempotency-Key is still being processed")
         return Response(int(found.status), found.response, dict(found.headers or {}))

@@ -93,11 +93,16 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("s"):
+        number = text[1:]
+        if not text.startswith("s") or not (number.isascii() and number.isdigit()):
             raise ValueError(cursor)
-        return int(text[1:])
+        if len(number) > 18:  # no row number this service gives out is that long
+            raise ValueError(cursor)
+        return int(number)
     except (ValueError, UnicodeDecodeError):
-        raise InputError(Issue("not a cursor this service gave out", field="cursor")) from None
+        error = InputError(Issue("not a cursor this service gave out", field="cursor"))
+        error.root = "query"  # type: ignore[attr-defined]
+        raise error from None
 
 
 def require_version(if_match: str | None, current: int) -> int:
@@ -523,11 +528,21 @@ class Licensing:
         if after is not None:
             statement = statement.where(c.seq < after)
         today = self.clock().date()
+        # The state as shown: an active license past its last day is expired.
+        if state == str(LicenseState.EXPIRED):
+            statement = statement.where(
+                or_(
+                    c.state == state,
+                    and_(c.state == str(LicenseState.ACTIVE), c.valid_until < today),
+                )
+            )
+        elif state == str(LicenseState.ACTIVE):
+            statement = statement.where(and_(c.state == state, c.valid_until >= today))
+        elif state is not None:
+            statement = statement.where(c.state == state)
         with self.store.reading() as tx:
             rows = list(tx.all(statement))
             views = [self._license_view(tx, row, today) for row in rows[:limit]]
-        if state is not None:
-            views = [v for v in views if v["state"] == state]
         more = len(rows) > limit
         return Page(views, encode_cursor(rows[limit - 1].seq) if more else None)
 

@@ -18,10 +18,10 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, and_, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
 from aiexports.core.audit import GENESIS, entry_hash
-from aiexports.errors import StorageError
+from aiexports.errors import ConflictError, InputError, StorageError
 from aiexports.storage.database import WRITE, describe, reason
 from aiexports.storage.tables import (
     applications,
@@ -202,8 +202,14 @@ class ServiceStore:
                 tx = Transaction(connection, now)
                 yield tx
                 tx.chain_pending()
-        except IntegrityError:
-            raise
+        except IntegrityError as error:
+            # A constraint refused the change (a concurrent writer got there first, or a
+            # depletion past the license): the request conflicts, nothing was written.
+            raise ConflictError(
+                f"the change conflicts with what is stored: {reason(error)}"
+            ) from None
+        except DataError as error:
+            raise InputError(f"a value the database cannot store: {reason(error)}") from None
         except (OperationalError, SQLAlchemyError) as error:
             raise StorageError(
                 f"the database {describe(self.engine.url)} failed: {reason(error)}"
@@ -215,6 +221,8 @@ class ServiceStore:
         try:
             with self.engine.connect() as connection, connection.begin():
                 yield Transaction(connection, dt.datetime.now(dt.UTC))
+        except DataError as error:
+            raise InputError(f"a value the database cannot read: {reason(error)}") from None
         except SQLAlchemyError as error:
             raise StorageError(
                 f"the database {describe(self.engine.url)} failed: {reason(error)}"
