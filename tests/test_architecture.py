@@ -138,7 +138,7 @@ def test_the_state_check_sees_each_kind_of_state() -> None:
     assert _module_level_state(ast.parse("NAMES = frozenset({'a'})\nT = ('a',)\n")) == []
 
 
-EDGES = [PACKAGE / "cli", PACKAGE / "api"]
+EDGES = [PACKAGE / "cli", PACKAGE / "api", PACKAGE / "web"]
 
 
 @pytest.mark.parametrize(

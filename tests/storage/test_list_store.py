@@ -212,3 +212,19 @@ def test_every_list_version_switch_is_on_the_audit_trail(store: ListStore) -> No
     ]
     assert entries[-1]["before"] == {"active": second.installed.id}
     assert verify_chain(entries, trail.audit_count()).ok
+
+
+def test_the_migrations_build_exactly_the_declared_tables(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from aiexports.storage.tables import metadata
+
+    engine = open_engine(database_url)
+    upgrade(engine)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    finally:
+        engine.dispose()
+    assert differences == []

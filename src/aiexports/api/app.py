@@ -89,7 +89,8 @@ class BodyLimit:
         json_media = media == b"application/json" or (
             media.startswith(b"application/") and media.endswith(b"+json")
         )
-        writes = scope["method"] in ("POST", "PATCH", "PUT")
+        # The API reads JSON; pages post forms.
+        writes = scope["method"] in ("POST", "PATCH", "PUT") and scope["path"].startswith("/api/")
         if has_body and writes and not upload and not json_media:
             await problems.problem(415, "send the body as application/json")(scope, receive, send)
             return
@@ -224,6 +225,9 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
     app.state.service = Service(runtime, store, Licensing(store, runtime))
     problems.install(app)
     app.include_router(routes.router)
+    from aiexports.web import routes as pages  # noqa: PLC0415
+
+    app.include_router(pages.router)
     app.add_middleware(BodyLimit)
     return app
 

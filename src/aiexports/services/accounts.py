@@ -176,25 +176,10 @@ def authenticate(store: ServiceStore, token: str | None) -> Principal:
         row = tx.one(statement)
     if row is None:
         raise UnauthenticatedError("the token is not known")
-    return _principal(row)
+    return principal_of(row)
 
 
-def sign_in(store: ServiceStore, username: str, password: str) -> Principal | None:
-    """The user ``<organization>/<user>`` if the password is theirs."""
-    slug, _, name = username.partition("/")
-    statement = (
-        select(users, organizations.c.slug, organizations.c.kind, organizations.c.country)
-        .join(organizations, organizations.c.id == users.c.organization_id)
-        .where((organizations.c.slug == slug) & (users.c.name == name))
-    )
-    with store.reading() as tx:
-        row = tx.one(statement)
-    if row is None or not password_matches(row.password_hash, password):
-        return None
-    return _principal(row)
-
-
-def _principal(row: Any) -> Principal:
+def principal_of(row: Any) -> Principal:
     return Principal(
         user_id=row.id,
         user=row.name,

@@ -242,3 +242,23 @@ audit_head = Table(
 """The chain's newest entry: appending locks this row, so entries are numbered and linked
 one at a time; verification compares its count with the entries found (a deleted newest
 entry is missing, not silently shorter)."""
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""A signed-in browser: the cookie holds a random token, the database its hash."""
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+)
+"""Failed sign-ins in a row, per ``user:<org>/<name>`` and per ``address:<ip>``."""

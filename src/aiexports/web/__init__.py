@@ -1,0 +1,1 @@
+"""The web edge: server-rendered pages under ``/`` (service spec §7)."""
