@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -90,6 +91,11 @@ class Runtime:
     clock: Callable[[], dt.datetime] = utc_now
     indexes: IndexCache = field(default_factory=IndexCache, repr=False)
     _loaded: dict[tuple[Path, ...], LoadedLists] = field(default_factory=dict, repr=False)
+    list_recheck_seconds: float = 0.0
+    """How long the active list version, once read, is taken as current: 0 for commands
+    (each reads it), about a second for the service (a database round trip saved on every
+    request; a ``lists update`` is seen within that time)."""
+    _active_checked: tuple[float, int | None] | None = field(default=None, repr=False)
     _list_store: ListStore | None = field(default=None, repr=False)
     _snapshots: dict[int, ListSnapshot] = field(default_factory=dict, repr=False)
     _assessors: dict[str, Assessor] = field(default_factory=dict, repr=False)
@@ -168,12 +174,20 @@ class Runtime:
 
     def installed_lists(self) -> ListSnapshot | None:
         """The active installed version, read again only when another becomes active."""
-        store = self.store()
-        if store is None:
-            return None
-        version_id = store.active_id()
+        moment = time.monotonic()
+        checked = self._active_checked
+        if checked is not None and moment - checked[0] < self.list_recheck_seconds:
+            version_id = checked[1]
+        else:
+            store = self.store()
+            if store is None:
+                return None
+            version_id = store.active_id()
+            self._active_checked = (moment, version_id)
         if version_id is None:
             return None
+        store = self.store()
+        assert store is not None
         found = self._snapshots.get(version_id)
         if found is None:
             found = store.snapshot(version_id)

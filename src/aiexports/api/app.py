@@ -9,8 +9,9 @@ PostgreSQL settles races with conditional updates and row locks)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -34,6 +35,11 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024 + 64 * 1024
 MAX_JSON_DEPTH = 32
 
 
+TOKEN_SECONDS = 5.0
+"""How long a token, once checked, is taken as valid without asking the database again."""
+SERVICE_LIST_RECHECK_SECONDS = 1.0
+
+
 @dataclass
 class Service:
     """What every request works with: the runtime, the store and the use cases."""
@@ -41,6 +47,21 @@ class Service:
     runtime: Runtime
     store: ServiceStore
     licensing: Licensing
+    _callers: dict[str, tuple[float, Principal]] = field(default_factory=dict, repr=False)
+
+    def caller(self, token: str | None) -> Principal:
+        """The token's user, from a short-lived cache (one database round trip saved
+        on almost every request; a token removed is refused within ``TOKEN_SECONDS``)."""
+        moment = time.monotonic()
+        found = self._callers.get(token) if token else None
+        if found is not None and moment - found[0] < TOKEN_SECONDS:
+            return found[1]
+        principal = authenticate(self.store, token)
+        if len(self._callers) > 10_000:
+            self._callers.clear()
+        assert token is not None
+        self._callers[token] = (moment, principal)
+        return principal
 
 
 def service(request: Request) -> Service:
@@ -55,8 +76,7 @@ def caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    found = service(request)
-    return authenticate(found.store, credentials.credentials if credentials else None)
+    return service(request).caller(credentials.credentials if credentials else None)
 
 
 Ctx = Annotated[Service, Depends(service)]
@@ -222,6 +242,7 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
         docs_url="/docs",
         redoc_url=None,
     )
+    runtime.list_recheck_seconds = max(runtime.list_recheck_seconds, SERVICE_LIST_RECHECK_SECONDS)
     app.state.service = Service(runtime, store, Licensing(store, runtime))
     problems.install(app)
     app.include_router(routes.router)
