@@ -226,11 +226,11 @@ def test_if_match_is_a_strong_comparison(service: Service) -> None:
         url, json={"reference": "x"}, headers=service.as_(APPLICANT, **{"If-Match": '"9", "1"'})
     )
     assert listed.status_code == 200
+    assert listed.headers["ETag"] == '"2"'
     star = service.client.patch(
         url, json={"reference": "y"}, headers=service.as_(APPLICANT, **{"If-Match": "*"})
     )
-    assert star.status_code == 200
-    assert star.headers["ETag"] == '"3"'
+    assert star.status_code == 412  # "*" names no version: two clients would both win
 
 
 def test_filters_apply_before_the_page_is_cut(service: Service) -> None:
@@ -297,3 +297,72 @@ def test_a_body_that_is_not_json_is_a_415(service: Service) -> None:
     )
     assert answer.status_code == 415
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_officers_add_conditions_once_and_amendments_neither_rewrite_nor_add_items(
+    service: Service,
+) -> None:
+    app_id = service.submitted()
+    service.act(app_id, "take", OFFICER)
+    twice = {
+        "decision": "approved_with_conditions",
+        "reason": "r",
+        "conditions": [{"id": "OFF-1", "text": "first"}, {"id": "OFF-1", "text": "second"}],
+    }
+    assert service.act(app_id, "decision", OFFICER, twice).status_code == 422
+    once = {**twice, "conditions": [{"id": "OFF-1", "text": "first"}]}
+    license_id = service.act(app_id, "decision", OFFICER, once).json()["license"]
+    url = f"/api/v1/licenses/{license_id}"
+    for body in (
+        {"reason": "r", "conditions": [{"id": "OFF-1", "text": "rewritten"}]},
+        {"reason": "r", "items": [{"component": "brand-new-thing", "quantity": 1, "value_usd": 1}]},
+        {"reason": "r", "valid_until": 20301231},
+    ):
+        etag = service.client.get(url, headers=service.as_(OFFICER)).headers["ETag"]
+        answer = service.client.post(
+            f"{url}/amend", json=body, headers=service.as_(OFFICER, **{"If-Match": etag})
+        )
+        assert answer.status_code == 422, (body, answer.text)
+    view = service.client.get(url, headers=service.as_(OFFICER)).json()
+    assert next(c for c in view["conditions"] if c["id"] == "OFF-1")["text"] == "first"
+
+
+def test_numbers_and_times_past_every_bound_are_422(service: Service) -> None:
+    license_id = service.licensed()
+    service.acknowledged(license_id)
+    huge = {
+        "date": TODAY,
+        "items": [{"component": "slc-gpu-servers", "quantity": 1, "value_usd": 10**400}],
+    }
+    answer = service.client.post(
+        f"/api/v1/licenses/{license_id}/shipments", json=huge, headers=service.as_(APPLICANT)
+    )
+    assert answer.status_code == 422
+    numeric_date = {
+        **huge,
+        "date": 20261202,
+        "items": [{"component": "slc-gpu-servers", "quantity": 1, "value_usd": 1}],
+    }
+    answer = service.client.post(
+        f"/api/v1/licenses/{license_id}/shipments",
+        json=numeric_date,
+        headers=service.as_(APPLICANT),
+    )
+    assert answer.status_code == 422
+    for since in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-01:00"):
+        answer = service.client.get(
+            "/api/v1/audit", params={"since": since}, headers=service.as_("demo-auditor/auditor")
+        )
+        assert answer.status_code == 422
+
+
+def test_the_audit_actor_filter_takes_a_user_id_or_organization_slash_user(
+    service: Service,
+) -> None:
+    service.new_application()
+    auditor = service.as_("demo-auditor/auditor")
+    by_name = service.client.get("/api/v1/audit", params={"actor": APPLICANT}, headers=auditor)
+    actions = [e["action"] for e in by_name.json()["items"]]
+    assert actions == ["application.create"]
+    bare = service.client.get("/api/v1/audit", params={"actor": "applicant"}, headers=auditor)
+    assert bare.json()["items"] == []  # a bare name is every organisation's "applicant"

@@ -89,3 +89,55 @@ def test_repeated_failures_are_slowed_down_and_say_nothing_of_the_user(service: 
     moment += dt.timedelta(minutes=16)  # past the longest wait: the right password works
     later = _sign_in(service, "demo-agency/officer-2", _password(service, "demo-agency/officer-2"))
     assert later.status_code == 303  # type: ignore[attr-defined]
+
+
+def test_parallel_guesses_are_counted_before_any_password_is_checked(service: Service) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from aiexports.services.sessions import TooManyAttemptsError, sign_in
+
+    moment = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
+
+    def guess(_: int) -> str:
+        try:
+            sign_in(service.store, "demo-agency/officer-1", "wrong", "10.0.0.9", moment)
+        except TooManyAttemptsError:
+            return "slowed"
+        return "checked"
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(guess, range(40)))
+    assert answers.count("checked") == 5
+    assert answers.count("slowed") == 35
+
+
+def test_nobody_elsewhere_can_lock_a_user_out(service: Service) -> None:
+    from aiexports.services.sessions import sign_in
+
+    moment = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
+    who = "demo-agency/officer-1"
+    for attacker in range(12):
+        sign_in(service.store, who, "wrong", f"203.0.113.{attacker}", moment)
+    session = sign_in(service.store, who, _password(service, who), "198.51.100.7", moment)
+    assert session is not None
+
+
+def test_an_office_behind_one_address_signs_in_all_day(service: Service) -> None:
+    from aiexports.services.sessions import sign_in
+
+    moment = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+    who = "demo-agency/officer-2"
+    for _ in range(40):
+        assert sign_in(service.store, who, _password(service, who), "192.0.2.1", moment)
+        moment += dt.timedelta(minutes=5)
+
+
+def test_odd_form_values_get_the_page_never_a_500(service: Service) -> None:
+    _form(service)
+    for data in (
+        {"username": "u", "password": "p", "csrf": "é"},
+        {"username": "x" * 5000, "password": "p", "csrf": "x"},
+    ):
+        answer = service.client.post("/login", data=data)
+        assert answer.status_code == 403
+        assert "<form" in answer.text

@@ -76,10 +76,7 @@ def list_entries(
         try:
             for row in result:
                 entry = audit_entry(row)
-                if actor is not None and actor not in (
-                    entry["actor"].get("user"),
-                    entry["actor"].get("name"),
-                ):
+                if actor is not None and actor not in _actor_names(entry["actor"]):
                     continue
                 if len(entries) == limit:
                     more = True
@@ -103,10 +100,15 @@ def since_text(since: str) -> str:
             moment = dt.datetime.fromisoformat(since.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 raise ValueError(since)
-    except ValueError:
+        return rfc3339(moment)
+    except (ValueError, OverflowError):
         error = InputError(
             Issue(f"{since[:40]!r} is not a date or a time with its offset", field="since")
         )
         error.root = "query"  # type: ignore[attr-defined]
         raise error from None
-    return rfc3339(moment)
+
+
+def _actor_names(actor: dict[str, Any]) -> tuple[str, ...]:
+    """How an entry's actor may be asked for: by user id, or as ``organization/user``."""
+    return (str(actor.get("user")), f"{actor.get('organization')}/{actor.get('name')}")

@@ -106,13 +106,14 @@ def decode_cursor(cursor: str | None) -> int | None:
 
 
 def require_version(if_match: str | None, current: int) -> int:
-    """``current`` when ``If-Match`` names it (RFC 9110 strong comparison: ``"3"``, a list
-    of such, or ``*``); 428 without the header, 412 with the current ETag otherwise (a weak
-    or malformed tag never matches)."""
+    """``current`` when ``If-Match`` names it (RFC 9110 strong comparison: ``"3"``, or a
+    list of such); 428 without the header, 412 with the current ETag otherwise (a weak or
+    malformed tag, or ``*``, never matches)."""
     if if_match is None:
         raise PreconditionRequiredError("this change needs If-Match with the resource's ETag")
     text = if_match.strip()
-    if text == "*" or f'"{current}"' in (tag.strip() for tag in text.split(",")):
+    # "*" names no version: two clients sending it would both win, so it never matches.
+    if f'"{current}"' in (tag.strip() for tag in text.split(",")):
         return current
     raise StaleVersionError(current)
 
@@ -706,10 +707,10 @@ class Licensing:
         issues.extend(Issue("unknown field", field=name[:60]) for name in sorted(unknown))
         changes: dict[str, object] = {}
         if "valid_until" in fields:
-            try:
-                until = dt.date.fromisoformat(str(fields["valid_until"]))
-            except ValueError:
-                raise InputError(Issue("not a date (YYYY-MM-DD)", field="valid_until")) from None
+            bad_date: list[Issue] = []
+            until = iso_date(fields["valid_until"], "valid_until", bad_date)
+            if until is None:
+                raise InputError(bad_date)
             if until < row.valid_from:
                 raise InputError(Issue("before the license's first day", field="valid_until"))
             changes["valid_until"] = until
@@ -741,16 +742,9 @@ class Licensing:
                 )
             )
             if found is None:
-                tx.insert(
-                    license_items,
-                    license_id=license_id,
-                    component=component,
-                    quantity=quantity,
-                    value_cents=value_cents,
-                    shipped_quantity=0,
-                    shipped_value_cents=0,
-                )
-                continue
+                # The engine decided the application's items: a new one needs a new
+                # application, not an amendment.
+                raise InputError(Issue(f"the license has no item {component!r}", field="items"))
             if quantity < found.shipped_quantity or value_cents < found.shipped_value_cents:
                 raise ConflictError(
                     f"{component}: {found.shipped_quantity} units were shipped already"
@@ -774,14 +768,21 @@ class Licensing:
                     )
                 )
             )
-            if existing is None:
-                tx.insert(
-                    license_conditions,
-                    license_id=license_id,
-                    condition_id=condition["id"],
-                    text=condition["text"],
-                    source="amendment",
+            if existing is not None:
+                raise InputError(
+                    Issue(
+                        f"the license has a condition {condition['id']} already; "
+                        "conditions are added, never rewritten",
+                        field="conditions",
+                    )
                 )
+            tx.insert(
+                license_conditions,
+                license_id=license_id,
+                condition_id=condition["id"],
+                text=condition["text"],
+                source="amendment",
+            )
         return changes
 
     # --- reading -------------------------------------------------------------------------
@@ -1013,13 +1014,13 @@ def _parse_decision(body: object) -> DecisionBody:
         decision = Decision.DENIED
     reason = clean_text(body.get("reason"), "reason", issues, 4000)
     conditions = _entries(body.get("conditions"), ("id", "text"), "conditions", issues)
+    ids = [c["id"] for c in conditions]
+    repeated = sorted({c for c in ids if ids.count(c) > 1})
+    issues.extend(Issue(f"condition {c} appears twice", field="conditions") for c in repeated)
     riders = _entries(body.get("riders"), ("text",), "riders", issues)
     until = None
     if body.get("valid_until") is not None:
-        try:
-            until = dt.date.fromisoformat(str(body["valid_until"]))
-        except ValueError:
-            issues.append(Issue("not a date (YYYY-MM-DD)", field="valid_until"))
+        until = iso_date(body["valid_until"], "valid_until", issues)
     unknown = set(body) - {"decision", "reason", "conditions", "riders", "valid_until"}
     issues.extend(Issue("unknown field", field=name[:60]) for name in sorted(unknown))
     if issues:
@@ -1062,11 +1063,7 @@ def _parse_shipment(body: object) -> ShipmentBody:
     if not isinstance(body, Mapping):
         raise InputError(Issue("the body is a JSON object", field="body"))
     issues: list[Issue] = []
-    try:
-        day = dt.date.fromisoformat(str(body.get("date")))
-    except ValueError:
-        issues.append(Issue("not a date (YYYY-MM-DD)", field="date"))
-        day = dt.date.min
+    day = iso_date(body.get("date"), "date", issues) or dt.date.min
     consignee = body.get("consignee")
     if consignee is not None:
         consignee = clean_text(consignee, "consignee", issues, 500)
@@ -1252,8 +1249,13 @@ def whole_number(value: object, field: str, issues: list[Issue]) -> int | None:
 
 def amount_cents(value: object, field: str, issues: list[Issue]) -> int | None:
     """Dollars and cents as a JSON number: finite, from 0, at most two decimals."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        issues.append(Issue("an amount in dollars", field=field))
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, int) and not 0 <= value <= MAX_CENTS // 100)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
+        issues.append(Issue("an amount in dollars, from 0", field=field))
         return None
     amount = Decimal(str(value))
     exponent = amount.as_tuple().exponent
@@ -1261,3 +1263,14 @@ def amount_cents(value: object, field: str, issues: list[Issue]) -> int | None:
         issues.append(Issue("dollars and cents from 0 (at most two decimals)", field=field))
         return None
     return cents(amount)
+
+
+def iso_date(value: object, field: str, issues: list[Issue]) -> dt.date | None:
+    """A date written ``YYYY-MM-DD`` (a JSON string; no number, no other form)."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    issues.append(Issue("a date written YYYY-MM-DD", field=field))
+    return None

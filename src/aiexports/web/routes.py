@@ -68,12 +68,14 @@ def _login_page(ctx: Ctx, message: str, username: str, status: int) -> Response:
 def login(
     request: Request,
     ctx: Ctx,
-    username: Annotated[str, Form(max_length=220)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    csrf: Annotated[str, Form(max_length=100)] = "",
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
+    # Over-long fields are wrong credentials, answered on the page like any other.
+    username, password, csrf = username[:220], password[:1000], csrf[:100]
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf):
+    if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
         return _login_page(ctx, "The form expired; please sign in again.", username, 403)
     try:
         session = sign_in(ctx.store, username, password, _address(request), ctx.runtime.clock())
@@ -102,7 +104,7 @@ def logout(request: Request, ctx: Ctx, csrf: Annotated[str, Form(max_length=100)
     session = _session(request, ctx)
     if session is None:
         return RedirectResponse("/login", status_code=303)
-    if not hmac.compare_digest(session.csrf, csrf):
+    if not hmac.compare_digest(session.csrf.encode(), csrf.encode()):
         return _page("home.html", 403, who=session.principal, csrf=session.csrf)
     sign_out(ctx.store, session, ctx.runtime.clock())
     done = RedirectResponse("/login", status_code=303)
