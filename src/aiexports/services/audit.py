@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from aiexports.core.audit import ChainVerdict, verify_chain
 from aiexports.errors import InputError, Issue
 from aiexports.services.access import Principal, Role, require
-from aiexports.services.licensing import Page, decode_cursor, encode_cursor
+from aiexports.services.request_fields import Page, decode_cursor, encode_cursor
 from aiexports.storage.service_store import ServiceStore, applications, audit_entry, rfc3339
 from aiexports.storage.tables import audit_log
 
