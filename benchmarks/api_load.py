@@ -238,7 +238,7 @@ def _run(
             script = Path(folder) / "assess.lua"
             script.write_text(_lua(bodies, tokens["officer-1"]))
             # Warm-up: every worker has built its index, screened the parties, filled its pool.
-            _wrk(base, script, 8, args.connections)
+            _wrk(base, script, args.warmup, args.connections)
             assessments = _wrk(base, script, args.seconds, args.connections)
             submitted = subprocess.run(
                 [
@@ -273,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="aiexports serve --workers")
+    parser.add_argument("--warmup", type=int, default=8, help="seconds of load before measuring")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="one database")
     parser.add_argument("--postgres", default=os.environ.get("AIEXPORTS_TEST_POSTGRES_URL"))
     args = parser.parse_args(argv)
     bodies = _deals(500)
@@ -280,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         "in_process_assessments_per_second (one core, no HTTP)": round(_in_process(bodies), 1)
     }
     for kind in ("sqlite", "postgresql"):
-        if kind == "postgresql" and not args.postgres:
+        if (kind == "postgresql" and not args.postgres) or args.only not in (None, kind):
             continue
         result = _run(kind, args.postgres, bodies, args)
         result["http_over_in_process"] = round(
