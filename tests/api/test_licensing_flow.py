@@ -22,6 +22,8 @@ def test_a_draft_is_created_with_its_location_and_etag(service: Service) -> None
     assert response.headers["ETag"] == '"1"'
     assert response.headers["Location"] == f"/api/v1/applications/{body['id']}"
     assert body["application"]["parties"][0]["postal_code"] == "110003"
+    read_back = service.client.get(response.headers["Location"], headers=service.as_(APPLICANT))
+    assert read_back.json() == body  # the creation's answer is what is stored
 
 
 def test_submission_screens_decides_and_keeps_a_rederivable_determination(

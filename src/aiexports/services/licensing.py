@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -132,7 +133,21 @@ class Licensing:
             tx.record(
                 who.actor(), "application.create", "application", app_id, None, _audited(values)
             )
-        return self._committed_application(app_id)
+        # A new draft has no determination, decision or license yet: its view is built
+        # from what was written, without reading it back.
+        row = SimpleNamespace(**values, assigned_to=None, decision=None, submitted_at=None)
+        return {
+            **self._application_summary(row),
+            "round": 0,
+            "application": values["document"],
+            "decision": None,
+            "license": None,
+            "determinations": [],
+            "history": [
+                _history_item(e["seq"], e["at"], e["actor"], e["action"], e["after"])
+                for e in tx.chained
+            ],
+        }
 
     def list_applications(
         self,
@@ -867,16 +882,7 @@ class Licensing:
             .where(and_(audit_log.c.object_type == object_type, audit_log.c.object_id == object_id))
             .order_by(audit_log.c.seq)
         )
-        return [
-            {
-                "seq": int(r.seq),
-                "at": r.at,
-                "actor": r.actor,
-                "action": r.action,
-                "state": (r.after or {}).get("state") if isinstance(r.after, dict) else None,
-            }
-            for r in rows
-        ]
+        return [_history_item(r.seq, r.at, r.actor, r.action, r.after) for r in rows]
 
     def _license_view(
         self, tx: Transaction, row: Any, today: dt.date | None = None
@@ -1023,3 +1029,14 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def _history_item(seq: int, at: str, actor: object, action: str, after: object) -> dict[str, Any]:
+    """One step of a resource's history, from its audit entry."""
+    return {
+        "seq": int(seq),
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "state": after.get("state") if isinstance(after, dict) else None,
+    }

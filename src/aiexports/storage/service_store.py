@@ -66,6 +66,8 @@ class Transaction:
         self.connection = connection
         self.now = now
         self._pending: list[dict[str, Any]] = []
+        self.chained: list[dict[str, Any]] = []
+        """The entries this transaction appended to the chain, as hashed."""
 
     # --- audit ---------------------------------------------------------------------------
 
@@ -117,6 +119,7 @@ class Transaction:
                 )
             )
             previous = full["hash"]
+            self.chained.append(full)
         self.connection.execute(update(audit_head).values(seq=seq, hash=previous))
         self._pending.clear()
 
