@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import threading
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
+
+try:  # advisory file locks (POSIX); elsewhere only the in-process lock
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Connection, Engine, Row, and_, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
@@ -181,16 +187,42 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not recorded in the audit trail")
 
 
+class SqliteWriters:
+    """SQLite has one writer at a time. Writers queue here rather than in SQLite's busy
+    handler, which sleeps and retries (a long tail under load): the threads of a process
+    on a lock, the processes (``serve --workers``) on an advisory lock of a file beside
+    the database, which the kernel hands to the next waiter at once."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.Lock()
+        self._file: int | None = None
+        self._path = f"{database}.writer" if database not in (None, "", ":memory:") else None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._path is not None and fcntl is not None:
+            try:
+                if self._file is None:
+                    self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._file, fcntl.LOCK_EX)
+            except OSError:
+                pass  # no lock file (a read-only folder): SQLite's own locking still holds
+
+    def __exit__(self, *_: object) -> None:
+        if self._file is not None and fcntl is not None:
+            with suppress(OSError):
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._threads.release()
+
+
 class ServiceStore:
     """The service's database (the list store shares it)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # SQLite has one writer at a time: this process's writers queue on a lock (in
-        # order, at once) rather than in SQLite's busy handler, which sleeps and retries.
-        self._writer: AbstractContextManager[Any] = (
-            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-        )
+        self._writer: AbstractContextManager[Any] = nullcontext()
+        if engine.dialect.name == "sqlite":
+            self._writer = SqliteWriters(engine.url.database)
 
     @contextmanager
     def transaction(self, now: dt.datetime) -> Iterator[Transaction]:
