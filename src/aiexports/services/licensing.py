@@ -41,13 +41,13 @@ from aiexports.services.request_fields import (
     MAX_DOCUMENT_BYTES,
     DecisionBody,
     Page,
-    amount_cents,
     clean_text,
     decode_cursor,
     encode_cursor,
     entries,
     identifier,
     iso_date,
+    item_amounts,
     merge_patch,
     no_document_list,
     parse_decision,
@@ -56,7 +56,6 @@ from aiexports.services.request_fields import (
     sniff_media_type,
     string_list,
     well_formed_id,
-    whole_number,
 )
 from aiexports.sources.documents import issues_from
 from aiexports.storage.service_store import (
@@ -695,21 +694,11 @@ class Licensing:
             if until < row.valid_from:
                 raise InputError(Issue("before the license's first day", field="valid_until"))
             changes["valid_until"] = until
-        items: list[tuple[str, int, int]] = []
         raw_items = fields.get("items") or []
         if not isinstance(raw_items, list):
             issues.append(Issue("a list of items", field="items"))
             raw_items = []
-        for index, item in enumerate(raw_items):
-            where = f"items[{index}]"
-            if not isinstance(item, Mapping) or set(item) - {"component", "quantity", "value_usd"}:
-                issues.append(Issue("an object with component, quantity, value_usd", field=where))
-                continue
-            component = identifier(item.get("component"), f"{where}.component", issues)
-            quantity = whole_number(item.get("quantity"), f"{where}.quantity", issues)
-            value = amount_cents(item.get("value_usd"), f"{where}.value_usd", issues)
-            if component is not None and quantity is not None and value is not None:
-                items.append((component, quantity, value))
+        items = item_amounts(raw_items, issues)
         new_conditions = entries(fields.get("conditions"), ("id", "text"), "conditions", issues)
         if issues:
             raise InputError(issues)

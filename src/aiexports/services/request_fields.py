@@ -154,17 +154,12 @@ def parse_shipment(body: object) -> ShipmentBody:
     if not isinstance(raw, list) or not raw:
         issues.append(Issue("at least one item", field="items"))
         raw = []
-    for index, item in enumerate(raw):
-        where = f"items[{index}]"
-        if not isinstance(item, Mapping) or set(item) - {"component", "quantity", "value_usd"}:
-            issues.append(Issue("an object with component, quantity, value_usd", field=where))
-            continue
-        component = identifier(item.get("component"), f"{where}.component", issues)
-        quantity = whole_number(item.get("quantity"), f"{where}.quantity", issues)
-        value = amount_cents(item.get("value_usd"), f"{where}.value_usd", issues)
+    for index, (component, quantity, value) in enumerate(item_amounts(raw, issues)):
         if quantity == 0 and value == 0:
-            issues.append(Issue("an item ships something: a quantity or a value", field=where))
-        elif component is not None and quantity is not None and value is not None:
+            issues.append(
+                Issue("an item ships something: a quantity or a value", field=f"items[{index}]")
+            )
+        else:
             items.append((component, quantity, value))
     unknown = set(body) - {"date", "consignee", "items"}
     issues.extend(Issue("unknown field", field=name[:60]) for name in sorted(unknown))
@@ -292,3 +287,20 @@ def iso_date(value: object, field: str, issues: list[Issue]) -> dt.date | None:
             pass
     issues.append(Issue("a date written YYYY-MM-DD", field=field))
     return None
+
+
+def item_amounts(raw: list[Any], issues: list[Issue]) -> list[tuple[str, int, int]]:
+    """Items of a shipment or an amendment: (component, quantity, cents) each, the bad
+    ones reported in ``issues`` (and left out)."""
+    found = []
+    for index, item in enumerate(raw):
+        where = f"items[{index}]"
+        if not isinstance(item, Mapping) or set(item) - {"component", "quantity", "value_usd"}:
+            issues.append(Issue("an object with component, quantity, value_usd", field=where))
+            continue
+        component = identifier(item.get("component"), f"{where}.component", issues)
+        quantity = whole_number(item.get("quantity"), f"{where}.quantity", issues)
+        value = amount_cents(item.get("value_usd"), f"{where}.value_usd", issues)
+        if component is not None and quantity is not None and value is not None:
+            found.append((component, quantity, value))
+    return found
