@@ -257,13 +257,15 @@ class Runtime:
             # list version: packs compiled once, each party screened once.
             return self._assessors[key]
         config = self.screening
-        if loaded.snapshot is None:
+        snapshot = loaded.snapshot
+        if snapshot is None:
             screener = DealScreener(None, config.thresholds, loaded.problem)
         else:
             screener = DealScreener(
-                self.screener(loaded.snapshot),
+                self.screener(snapshot),
                 config.thresholds,
-                covered=lists_covered(loaded.snapshot),
+                covered=lists_covered(snapshot),
+                entries=lambda: snapshot.entries,
             )
         assessor = Assessor(self.reference, self.shelf, screener)
         if shared:

@@ -54,6 +54,21 @@ APPLICATION: dict[str, Any] = {
     ],
 }
 
+REVIEW_BAND_PARTY: dict[str, Any] = {
+    "role": "end_user",
+    "name": "Mehr Trading Company",
+    "address": "14 Nehru Place",
+    "city": "New Delhi",
+    "postal_code": "110019",
+    "country": "IN",
+    "type": "private",
+    "phone": "+91 11 4000 0000",
+}
+"""An innocent party whose name resembles a listed one in the review band only (the tests
+that use it check that precondition first)."""
+REVIEW_BAND_ENTRY = "21562"
+"""OFAC SDN entry 21562, MAHER TRADING AND CONSTRUCTION COMPANY."""
+
 
 @dataclass
 class Service:
@@ -114,6 +129,66 @@ class Service:
                 headers=self.as_(who),
             )
             assert response.status_code == 201, response.text
+
+    def adjudicated(self, who: str = "demo-consortium-a/applicant", **changes: Any) -> str:
+        body = {
+            "party": {"name": REVIEW_BAND_PARTY["name"], "country": "IN"},
+            "list": "SDN",
+            "entity_number": REVIEW_BAND_ENTRY,
+            "verdict": "false_positive",
+            "reason": "a different company: other directors, other address, other trade",
+            **changes,
+        }
+        response = self.client.post("/api/v1/adjudications", json=body, headers=self.as_(who))
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    # --- proposals -------------------------------------------------------------------------
+
+    def new_proposal(
+        self, who: str = "demo-consortium-a/applicant", package_id: str = "regional-ai-hub", **changes: Any
+    ) -> str:
+        body = proposal_document(package_id, **changes)
+        response = self.client.post("/api/v1/proposals", json=body, headers=self.as_(who))
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def proposal_act(self, proposal_id: str, action: str, who: str, body: Any = None) -> Any:
+        current = self.client.get(f"/api/v1/proposals/{proposal_id}", headers=self.as_(who))
+        assert current.status_code == 200, current.text
+        headers = self.as_(who, **{"If-Match": current.headers["ETag"]})
+        return self.client.post(
+            f"/api/v1/proposals/{proposal_id}/{action}", json=body, headers=headers
+        )
+
+    def submitted_proposal(self, **changes: Any) -> str:
+        proposal_id = self.new_proposal(**changes)
+        response = self.proposal_act(proposal_id, "submit", "demo-consortium-a/applicant")
+        assert response.status_code == 200, response.text
+        return proposal_id
+
+
+def proposal_document(
+    package_id: str = "regional-ai-hub",
+    base: str = "gov-services-assistant",
+    change: Any = None,
+) -> dict[str, Any]:
+    """A proposal built from a bundled package: a new id, new component ids, and the
+    fields the program office sets removed."""
+    from aiexports.sources.reference import menu
+
+    document = menu().package(base).model_dump(mode="json", exclude_none=True)
+    document["id"] = package_id
+    for key in ("status", "status_date", "version"):
+        document.pop(key, None)
+    for layer in document["layers"].values():
+        for component in layer.get("components", []):
+            component["id"] = f"{package_id}-{component['id']}"
+    for component in document["governance"].get("components", []):
+        component["id"] = f"{package_id}-{component['id']}"
+    if change is not None:
+        change(document)
+    return document
 
 
 def build_service(database_url: str, home: Path) -> Service:

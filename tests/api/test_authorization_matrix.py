@@ -46,6 +46,20 @@ OFFICER_ON_LICENSE = {AN: 403, OF: OK, AA: 403, AB: 404, VI: 403, VB: 404, AU: 4
 ANYONE = dict.fromkeys(EVERYONE, OK)
 APPLICANTS_ONLY = {who: (OK if who in (AA, AB) else 403) for who in EVERYONE}
 AUDIT_READERS = {who: (OK if who in (AN, AU) else 403) for who in EVERYONE}
+ANALYSTS_ONLY = {who: (OK if who == AN else 403) for who in EVERYONE}
+QUEUE_READERS = {who: (OK if who in (AN, OF, AU) else 403) for who in EVERYONE}
+# Proposals are the program office's and the proposer's business; officers and partner
+# governments have no access (404 for one, 403 for the collection).
+PROPOSAL_LIST = {AN: OK, OF: 403, AA: OK, AB: OK, VI: 403, VB: 403, AU: OK}
+READ_PROPOSAL_DRAFT = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: OK}
+READ_PROPOSAL = {AN: OK, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: OK}
+OWN_PROPOSAL_CHANGE = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: 403}
+PROGRAM_OFFICE_ON_PROPOSAL = {AN: OK, OF: 404, AA: 403, AB: 404, VI: 404, VB: 404, AU: 403}
+# Officers adjudicate for every screening, applicants for their own organisation's.
+ADJUDICATORS = {who: (OK if who in (OF, AA, AB) else 403) for who in EVERYONE}
+ADJUDICATION_LIST = {who: (OK if who in (AN, OF, AA, AB, AU) else 403) for who in EVERYONE}
+READ_OWN_ADJUDICATION = {AN: OK, OF: OK, AA: OK, AB: 404, VI: 404, VB: 404, AU: OK}
+WITHDRAW_OWN_ADJUDICATION = {AN: 403, OF: OK, AA: OK, AB: 404, VI: 404, VB: 404, AU: 403}
 
 STALE = {"If-Match": '"999"'}
 
@@ -59,6 +73,7 @@ class Probe:
     headers: dict[str, str] | None = None
     files: dict[str, Any] | None = None
     public: bool = False
+    params: dict[str, str] | None = None
 
 
 MATRIX: dict[tuple[str, str], Probe] = {
@@ -66,7 +81,51 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/assessments"): Probe(ANYONE, json={}),
     ("POST", "/api/v1/screenings"): Probe(ANYONE, json={"name": "Acme"}),
     ("GET", "/api/v1/menu"): Probe(ANYONE),
+    ("GET", "/api/v1/menu/diff"): Probe(ANYONE, params={"from": "2026-01-01", "to": "2026-12-01"}),
     ("GET", "/api/v1/menu/{package_id}"): Probe(ANYONE),
+    ("GET", "/api/v1/menu/{package_id}/history"): Probe(ANYONE),
+    **{
+        ("POST", f"/api/v1/menu/{{package_id}}/{action}"): Probe(ANALYSTS_ONLY, json={})
+        for action in ("suspend", "reinstate", "retire")
+    },
+    ("GET", "/api/v1/rubric"): Probe(ANYONE),
+    ("GET", "/api/v1/rubric/versions"): Probe(ANYONE),
+    ("POST", "/api/v1/rubric"): Probe(ANALYSTS_ONLY, json={}),
+    ("POST", "/api/v1/proposals"): Probe(APPLICANTS_ONLY, json={}),
+    ("GET", "/api/v1/proposals"): Probe(PROPOSAL_LIST),
+    ("GET", "/api/v1/proposals/{proposal_id}"): Probe(READ_PROPOSAL_DRAFT, "proposal_draft"),
+    ("PATCH", "/api/v1/proposals/{proposal_id}"): Probe(
+        OWN_PROPOSAL_CHANGE, "proposal_draft", json={"title": "x"}, headers=STALE
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/submit"): Probe(
+        OWN_PROPOSAL_CHANGE, "proposal_draft", headers=STALE
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/withdraw"): Probe(
+        OWN_PROPOSAL_CHANGE, "proposal_draft", headers=STALE
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/evaluate"): Probe(
+        PROGRAM_OFFICE_ON_PROPOSAL, "proposal", headers=STALE
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/decision"): Probe(
+        PROGRAM_OFFICE_ON_PROPOSAL,
+        "proposal",
+        json={"decision": "reject", "reason": "probe"},
+        headers=STALE,
+    ),
+    # Scoring needs the proposal under evaluation: a submitted one gives 409 once allowed.
+    ("POST", "/api/v1/proposals/{proposal_id}/scores"): Probe(
+        PROGRAM_OFFICE_ON_PROPOSAL, "proposal", json={"scores": {}}
+    ),
+    ("POST", "/api/v1/adjudications"): Probe(ADJUDICATORS, json={}),
+    ("GET", "/api/v1/adjudications"): Probe(ADJUDICATION_LIST),
+    ("GET", "/api/v1/adjudications/{adjudication_id}"): Probe(
+        READ_OWN_ADJUDICATION, "adjudication"
+    ),
+    ("POST", "/api/v1/adjudications/{adjudication_id}/withdraw"): Probe(
+        WITHDRAW_OWN_ADJUDICATION, "adjudication", json={}
+    ),
+    ("GET", "/api/v1/applications/{app_id}/clock"): Probe(READ_SUBMITTED, "submitted"),
+    ("GET", "/api/v1/queue"): Probe(QUEUE_READERS),
     ("GET", "/api/v1/partners/{cc}"): Probe(ANYONE),
     ("GET", "/api/v1/policies"): Probe(ANYONE),
     ("GET", "/api/v1/policies/{policy_id}"): Probe(ANYONE),
@@ -124,6 +183,9 @@ def world(
                 "draft": service.new_application(),
                 "submitted": service.submitted(),
                 "license": service.licensed(),
+                "proposal_draft": service.new_proposal(package_id="matrix-draft"),
+                "proposal": service.submitted_proposal(package_id="matrix-submitted"),
+                "adjudication": service.adjudicated(),
             }
             yield service, resources
         service.runtime.close()
@@ -155,13 +217,14 @@ def _call(
 ) -> int:
     values = dict(PATH_VALUES)
     if probe.resource is not None:
-        values["app_id"] = values["license_id"] = resources[probe.resource]
+        named = resources[probe.resource]
+        values.update(app_id=named, license_id=named, proposal_id=named, adjudication_id=named)
     url = path.format(**values)
     headers = dict(probe.headers or {})
     if who is not None:
         headers.update(service.as_(who))
     response = service.client.request(
-        method, url, json=probe.json, headers=headers, files=probe.files
+        method, url, json=probe.json, headers=headers, files=probe.files, params=probe.params
     )
     return response.status_code
 

@@ -8,6 +8,7 @@ PostgreSQL settles races with conditional updates and row locks)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -20,13 +21,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from aiexports import __version__
 from aiexports.api import problems
-from aiexports.errors import AiExportsError, InputError, Issue
+from aiexports.errors import AiExportsError, InputError, Issue, StorageError
 from aiexports.runtime import Runtime
 from aiexports.services.access import Principal
 from aiexports.services.accounts import authenticate
 from aiexports.services.idempotency import Response as StoredResponse
 from aiexports.services.idempotency import once, request_hash
 from aiexports.services.licensing import Licensing
+from aiexports.services.proposals import Program
 from aiexports.services.serving import ServiceStore
 
 MAX_JSON_BYTES = 1024 * 1024
@@ -47,6 +49,7 @@ class Service:
     runtime: Runtime
     store: ServiceStore
     licensing: Licensing
+    program: Program
     _callers: dict[str, tuple[float, Principal]] = field(default_factory=dict, repr=False)
 
     def caller(self, token: str | None) -> Principal:
@@ -229,7 +232,7 @@ def _refusals_kept(make: Callable[[], StoredResponse]) -> Callable[[], StoredRes
 def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None) -> FastAPI:
     """The API over ``runtime`` (from the environment by default) and ``store`` (its
     database, created and migrated when missing)."""
-    from aiexports.api import routes  # noqa: PLC0415
+    from aiexports.api import program_routes, routes  # noqa: PLC0415
 
     runtime = runtime or Runtime.from_environment()
     store = store or runtime.service_store
@@ -243,8 +246,12 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
         redoc_url=None,
     )
     runtime.list_recheck_seconds = max(runtime.list_recheck_seconds, SERVICE_LIST_RECHECK_SECONDS)
-    app.state.service = Service(runtime, store, Licensing(store, runtime))
+    program = Program(store, runtime)
+    with contextlib.suppress(StorageError):  # down now: seeded on first use (health says 503)
+        program.ensure_seeded()
+    app.state.service = Service(runtime, store, Licensing(store, runtime), program)
     problems.install(app)
+    app.include_router(program_routes.router)
     app.include_router(routes.router)
     from aiexports.web import routes as pages  # noqa: PLC0415
 

@@ -187,23 +187,6 @@ def _one_name(ctx: Ctx, query: object, where: str, screen_name: Any) -> dict[str
     return result
 
 
-@router.get("/menu", tags=["engine"], responses=ERRORS)
-def menu(ctx: Ctx, who: Caller) -> JSONResponse:
-    """The priority AI export packages."""
-    require(who, "engine.use")
-    listing = catalog.list_menu(ctx.runtime)
-    return JSONResponse({"version": listing.version, "items": listing.contract()})
-
-
-@router.get("/menu/{package_id}", tags=["engine"], responses=ERRORS)
-def package(package_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
-    require(who, "engine.use")
-    if package_id not in ctx.runtime.reference.menu.packages:
-        raise UnknownResourceError(f"no package {package_id!r} on the menu")
-    found = catalog.show_package(ctx.runtime, package_id)
-    return JSONResponse(found.model_dump(mode="json", exclude_none=True))
-
-
 @router.get("/partners/{cc}", tags=["engine"], responses=ERRORS)
 def partner(cc: str, ctx: Ctx, who: Caller) -> JSONResponse:
     require(who, "engine.use")

@@ -13,7 +13,9 @@ from aiexports.cli.output import Format, console, print_json
 from aiexports.core.vocabulary import PackageStatus
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Sequence
+
+    from aiexports.core.catalog import ProposalFinding
 
 app = typer.Typer(help="The menu of priority AI export packages.", no_args_is_help=True)
 
@@ -141,17 +143,25 @@ def validate(
                 f"[red]✗[/] {path}: package id {package.id!r} also in {check.duplicate_of}"
             )
             failures += 1
-        if check.findings:
+        errors = [f for f in check.findings if f.severity == "error"]
+        if errors:
             failures += 1
-            console.print(
-                f"[red]✗[/] {path}: {package.id} breaks {len(check.findings)} proposal rule(s)"
-            )
-            for finding in check.findings:
-                console.print(
-                    f"    [{finding.rule}] {finding.field}: {finding.message}", markup=False
-                )
-                console.print(f"      cites: {'; '.join(finding.citations)}", markup=False)
+            console.print(f"[red]✗[/] {path}: {package.id} breaks {len(errors)} proposal rule(s)")
         elif check.duplicate_of is None:
-            console.print(f"[green]✓[/] {path}: {package.id} meets every proposal rule")
+            flagged = len(check.findings)
+            console.print(
+                f"[green]✓[/] {path}: {package.id} meets every proposal rule"
+                + (f" ({flagged} warning(s) to justify)" if flagged else "")
+            )
+        _print_findings(check.findings)
     if failures:
         raise typer.Exit(1)
+
+
+def _print_findings(findings: Sequence[ProposalFinding]) -> None:
+    for finding in findings:
+        mark = "!" if finding.severity == "warning" else "✗"
+        console.print(
+            f"    {mark} [{finding.rule}] {finding.field}: {finding.message}", markup=False
+        )
+        console.print(f"      cites: {'; '.join(finding.citations)}", markup=False)

@@ -34,11 +34,24 @@ _Fail = Callable[[str, str, str], None]
 """Records a broken proposal rule: (rule id, field path, message)."""
 
 
+class Parent(Record):
+    """A company that owns or controls a consortium member (directly or through others)."""
+
+    name: NonEmptyStr
+    country: CountryCode = Field(description="Where the parent is incorporated or located")
+    headquarters: CountryCode | None = Field(
+        default=None, description="Where it is controlled from, when not its country"
+    )
+
+
 class ConsortiumMember(Record):
     name: NonEmptyStr
     country: CountryCode = Field(description="Where the member is located")
     headquarters: CountryCode | None = Field(
         default=None, description="Country of the ultimate parent; defaults to country"
+    )
+    parents: tuple[Parent, ...] = Field(
+        default=(), description="The chain of owners or controllers, nearest first"
     )
     role: NonEmptyStr = Field(description="What the member contributes, e.g. 'cloud operator'")
 
@@ -147,6 +160,9 @@ class Package(Record):
     buyers: Annotated[tuple[PartyType, ...], Field(min_length=1)]
     consortium: Consortium
     target_countries: tuple[CountryCode, ...] = ()
+    target_blocs: tuple[Identifier, ...] = Field(
+        default=(), description="Regional blocs targeted, by the program's bloc ids (e.g. asean)"
+    )
     operating_model: OperatingModel
     federal_support: tuple[FederalSupport, ...] = ()
     layers: Layers
@@ -214,12 +230,27 @@ def build_menu(packages: Iterable[Package], version: str) -> Menu:
 # --- proposal rules ---------------------------------------------------------------------
 
 
+class Bloc(Record):
+    """A regional bloc a package may target as a whole."""
+
+    name: NonEmptyStr
+    members: Annotated[tuple[CountryCode, ...], Field(min_length=1)]
+    source: NonEmptyStr
+
+
 class ProgramTerms(Record):
     """The program's proposal requirements, as data (FR Doc 2026-06952)."""
 
     us_content_min_share: Number = Field(ge=0, le=1)
     embargo_groups: tuple[str, ...]
     citations: dict[str, tuple[str, ...]]
+    warnings: tuple[str, ...] = Field(
+        default=(), description="Rules whose findings flag a proposal without rejecting it"
+    )
+    blocs: dict[str, Bloc] = Field(default_factory=dict)
+
+
+Severity = Literal["error", "warning"]
 
 
 class ProposalFinding(Record):
@@ -227,6 +258,11 @@ class ProposalFinding(Record):
     field: str
     message: str
     citations: tuple[str, ...]
+    severity: Severity = Field(
+        default="error",
+        description="error: the package may not be designated; warning: "
+        "it may, with the justification the message asks for",
+    )
 
 
 @dataclass(frozen=True)
@@ -244,13 +280,18 @@ def review_proposal(
     terms: ProgramTerms,
     frameworks: Mapping[str, FrameworkCatalog],
 ) -> tuple[ProposalFinding, ...]:
-    """Every proposal rule the package breaks (empty when it may go on the menu)."""
+    """Every proposal rule the package breaks or is flagged by (empty when it may go on
+    the menu as it is). Findings of the rules in ``terms.warnings`` are warnings."""
     found: list[ProposalFinding] = []
 
     def fail(rule: str, field: str, message: str) -> None:
         found.append(
             ProposalFinding(
-                rule=rule, field=field, message=message, citations=terms.citations.get(rule, ())
+                rule=rule,
+                field=field,
+                message=message,
+                citations=terms.citations.get(rule, ()),
+                severity="warning" if rule in terms.warnings else "error",
             )
         )
 
@@ -281,44 +322,23 @@ def review_proposal(
             f"anchor member {package.consortium.anchor_member!r} is not a consortium member",
         )
     for index, member in enumerate(package.consortium.members):
-        for attr, code in (
-            ("country", member.country),
-            ("headquarters", member.headquarters_country),
-        ):
-            if countries.effective(code).country_of_concern:
-                fail(
-                    "PKG_MEMBER_OF_CONCERN",
-                    f"consortium.members[{index}].{attr}",
-                    f"member {member.name!r} is located in or controlled from {code}, "
-                    "a country of concern",
-                )
-                break
+        concern = _control_of_concern(member, countries)
+        if concern is not None:
+            where, how = concern
+            fail("PKG_MEMBER_OF_CONCERN", f"consortium.members[{index}].{where}", how)
 
     share = package.layers.hardware.us_content_share
     if share < terms.us_content_min_share:
         fail(
             "PKG_US_CONTENT",
             "layers.hardware.us_content_share",
-            f"U.S. content of the hardware layer is {share:.0%}, below the "
-            f"{terms.us_content_min_share:.0%} the program presumes sufficient",
+            f"U.S.-content presumption not met: needs a documented justification (U.S. "
+            f"content of the hardware layer is {_percent(share)}, below the "
+            f"{_percent(terms.us_content_min_share)} of its aggregate value the program "
+            "presumes sufficient)",
         )
 
-    if not package.target_countries:
-        fail("PKG_TARGETS", "target_countries", "a package names at least one target country")
-    for index, code in enumerate(package.target_countries):
-        profile = countries.effective(code)
-        if countries.in_any_group(code, terms.embargo_groups):
-            fail(
-                "PKG_EMBARGOED_TARGET",
-                f"target_countries[{index}]",
-                f"{code} is in an embargoed country group and cannot be a target",
-            )
-        elif package.surveillance_capable and profile.risk_tier == "high":
-            fail(
-                "PKG_SURVEILLANCE_TARGET",
-                f"target_countries[{index}]",
-                f"{code} has a high human-rights risk tier and the package is surveillance-capable",
-            )
+    _check_targets(package, countries, terms, fail)
     if package.surveillance_capable and not package.surveillance_safeguards:
         fail(
             "PKG_SURVEILLANCE_SAFEGUARDS",
@@ -328,6 +348,68 @@ def review_proposal(
 
     _check_governance(package.governance, frameworks, fail)
     return tuple(found)
+
+
+def _control_of_concern(member: ConsortiumMember, countries: CountryBook) -> tuple[str, str] | None:
+    """Where a member is located in, or owned or controlled from, a country of concern:
+    its own country, its headquarters, or any parent's country or headquarters."""
+    places: list[tuple[str, str, str]] = [
+        ("country", member.country, f"member {member.name!r} is located in"),
+        ("headquarters", member.headquarters_country, f"member {member.name!r} is controlled from"),
+    ]
+    for index, parent in enumerate(member.parents):
+        owner = f"member {member.name!r} is owned or controlled through its parent {parent.name!r},"
+        places.append((f"parents[{index}].country", parent.country, f"{owner} located in"))
+        if parent.headquarters is not None:
+            places.append(
+                (f"parents[{index}].headquarters", parent.headquarters, f"{owner} controlled from")
+            )
+    for where, code, how in places:
+        if countries.effective(code).country_of_concern:
+            return where, f"{how} {code}, a country of concern"
+    return None
+
+
+def _check_targets(
+    package: Package, countries: CountryBook, terms: ProgramTerms, fail: _Fail
+) -> None:
+    if not package.target_countries and not package.target_blocs:
+        fail(
+            "PKG_TARGETS",
+            "target_countries",
+            "a package names at least one target country or regional bloc",
+        )
+    targets: list[tuple[str, str, str]] = [
+        (f"target_countries[{i}]", code, code) for i, code in enumerate(package.target_countries)
+    ]
+    for index, bloc_id in enumerate(package.target_blocs):
+        bloc = terms.blocs.get(bloc_id)
+        where = f"target_blocs[{index}]"
+        if bloc is None:
+            known = ", ".join(sorted(terms.blocs)) or "none"
+            fail("PKG_TARGETS", where, f"unknown regional bloc {bloc_id!r} (known: {known})")
+            continue
+        targets.extend((where, code, f"{code} (a member of {bloc.name})") for code in bloc.members)
+    for where, code, label in targets:
+        profile = countries.effective(code)
+        if countries.in_any_group(code, terms.embargo_groups):
+            fail(
+                "PKG_EMBARGOED_TARGET",
+                where,
+                f"{label} is in an embargoed country group and cannot be a target",
+            )
+        elif package.surveillance_capable and profile.risk_tier == "high":
+            fail(
+                "PKG_SURVEILLANCE_TARGET",
+                where,
+                f"{label} has a high human-rights risk tier and the package is "
+                "surveillance-capable",
+            )
+
+
+def _percent(share: float) -> str:
+    """50.9% as 50.9%, not rounded up to the threshold it misses."""
+    return f"{share * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def _check_component_ids(package: Package, fail: _Fail) -> None:

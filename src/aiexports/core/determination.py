@@ -69,6 +69,12 @@ class Determination(Record):
     conditions: tuple[Condition, ...]
     decision_id: str
     data_versions: dict[str, str]
+    screening_adjudications: tuple[dict[str, JsonValue], ...] = Field(
+        default=(),
+        description="Remembered adjudications that bore on the parties' matches: applied "
+        "(a cleared match raises no finding; a confirmed one is marked) or invalidated "
+        "(the party or the entry changed since, and the alert stands)",
+    )
 
     def contract(self) -> dict[str, JsonValue]:
         """The JSON form of the contract (dates as ISO strings, enums as their words)."""

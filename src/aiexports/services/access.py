@@ -104,6 +104,29 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "license.revoke": {R.OFFICER: S.ALL},
     "license.amend": {R.OFFICER: S.ALL},
     "audit.read": {R.ANALYST: S.ALL, R.AUDITOR: S.ALL},
+    # The licensing clock and the officers' queue (15 CFR 750.4).
+    "queue.read": {R.OFFICER: S.SUBMITTED, R.ANALYST: S.SUBMITTED, R.AUDITOR: S.SUBMITTED},
+    # Package proposals and the menu (the program office manages them).
+    "proposal.read": {R.ANALYST: S.NOT_OTHERS_DRAFTS, R.APPLICANT: S.OWN, R.AUDITOR: S.ALL},
+    "proposal.create": {R.APPLICANT: S.OWN},
+    "proposal.edit": {R.APPLICANT: S.OWN},
+    "proposal.submit": {R.APPLICANT: S.OWN},
+    "proposal.withdraw": {R.APPLICANT: S.OWN},
+    "proposal.evaluate": {R.ANALYST: S.SUBMITTED},
+    "proposal.score": {R.ANALYST: S.SUBMITTED},
+    "proposal.decide": {R.ANALYST: S.SUBMITTED},
+    "menu.manage": {R.ANALYST: S.ALL},
+    "rubric.publish": {R.ANALYST: S.ALL},
+    # Screening adjudications: officers judge for every screening, an applicant's
+    # compliance users for their own organisation's.
+    "adjudication.read": {
+        R.ANALYST: S.ALL,
+        R.OFFICER: S.ALL,
+        R.APPLICANT: S.OWN,
+        R.AUDITOR: S.ALL,
+    },
+    "adjudication.create": {R.OFFICER: S.ALL, R.APPLICANT: S.OWN},
+    "adjudication.withdraw": {R.OFFICER: S.ALL, R.APPLICANT: S.OWN},
 }
 """action → the roles that may take it, each with the resources it reaches."""
 

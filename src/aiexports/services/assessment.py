@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
@@ -21,12 +21,22 @@ from aiexports.core.policy.engine import (
     compile_policy,
 )
 from aiexports.core.policy.pack import PackShelf, PolicyPack
+from aiexports.core.screening.adjudication import Memory, apply_adjudications
 from aiexports.errors import AiExportsError, InputError
 from aiexports.services.deals import PortfolioChunk, SourcedDeal, portfolio_chunks
 from aiexports.services.pools import can_fork, forked_pool
 from aiexports.services.screening import DealScreener
 from aiexports.sources.documents import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, ReadLimits
 from aiexports.sources.reference import pack_from_file
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """The adjudications that may bear on one deal, and its parties' details (aligned with
+    the deal's parties) that they are judged against."""
+
+    parties: Sequence[Mapping[str, str | None]]
+    memory: Memory
 
 
 @dataclass(frozen=True)
@@ -74,12 +84,21 @@ class Assessor:
         return {rule.id: compiled.explanation(rule.id, deal.date) for rule in compiled.rules}
 
     def decide(
-        self, sourced: SourcedDeal, pack: PolicyPack | None = None, canonical: str | None = None
+        self,
+        sourced: SourcedDeal,
+        pack: PolicyPack | None = None,
+        canonical: str | None = None,
+        adjudications: Remembered | None = None,
     ) -> Determination:
-        """Decide one deal; errors the engine finds are located in its document."""
+        """Decide one deal; errors the engine finds are located in its document. With
+        ``adjudications``, the remembered judgements of its parties' matches apply."""
         try:
             chosen = self.pack_for(sourced.deal, pack)
             screening = self.screener.screen(sourced.deal)
+            if adjudications is not None and adjudications.memory:
+                screening = apply_adjudications(
+                    screening, adjudications.parties, adjudications.memory, self.screener.entry
+                )
             return self.compiled(chosen).assess(sourced.deal, screening, canonical)
         except AiExportsError as error:
             raise sourced.locate(error) from None

@@ -68,7 +68,8 @@ class PackageCheck:
 
     @property
     def passed(self) -> bool:
-        return not self.findings and self.duplicate_of is None
+        errors = any(f.severity == "error" for f in self.findings)
+        return not errors and self.duplicate_of is None
 
 
 def validate_packages(runtime: Runtime, paths: Sequence[Path]) -> list[PackageCheck]:

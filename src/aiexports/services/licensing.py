@@ -28,6 +28,7 @@ from aiexports.core.licensing import (
     license_move,
 )
 from aiexports.core.records import validation_context
+from aiexports.core.screening.adjudication import party_details
 from aiexports.core.vocabulary import Outcome
 from aiexports.errors import (
     ConflictError,
@@ -37,6 +38,7 @@ from aiexports.errors import (
     UnknownResourceError,
 )
 from aiexports.services.access import Principal, Scope, check, require
+from aiexports.services.adjudications import Adjudications, remembered_from
 from aiexports.services.request_fields import (
     MAX_DOCUMENT_BYTES,
     DecisionBody,
@@ -78,7 +80,7 @@ from aiexports.storage.tables import audit_log
 
 if TYPE_CHECKING:
     from aiexports.runtime import Runtime
-    from aiexports.services.assessment import Assessor
+    from aiexports.services.assessment import Assessor, Remembered
 
 LICENSE_YEARS = 4
 """15 CFR 750.7(g): a license is generally valid four years."""
@@ -96,6 +98,7 @@ class Licensing:
         self.store = store
         self.runtime = runtime
         self.clock = clock or runtime.clock
+        self.adjudications = Adjudications(store, runtime, self, self.clock)
 
     def assessor(self) -> Assessor:
         return self.runtime.assessor()
@@ -159,7 +162,7 @@ class Licensing:
         scope = require(who, "application.read")
         c = applications.c
         statement = select(applications).order_by(c.seq.desc()).limit(limit + 1)
-        statement = statement.where(_scope_filter(who, scope, c))
+        statement = statement.where(scope_filter(who, scope, c))
         if state is not None:
             statement = statement.where(c.state == state)
         if destination is not None:
@@ -176,7 +179,7 @@ class Licensing:
 
     def get_application(self, who: Principal, app_id: str) -> dict[str, Any]:
         with self.store.reading() as tx:
-            row = self._visible_application(tx, who, app_id, "application.read")
+            row = self.visible_application(tx, who, app_id, "application.read")
             return self._application_view(tx, row)
 
     def edit_application(
@@ -184,7 +187,7 @@ class Licensing:
     ) -> dict[str, Any]:
         """JSON merge patch (RFC 7396) of a draft or returned application."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.edit", lock=True)
+            row = self.visible_application(tx, who, app_id, "application.edit", lock=True)
             version = require_version(if_match, row.version)
             if not isinstance(patch, Mapping):
                 raise InputError(Issue("a merge patch is a JSON object", field="body"))
@@ -208,7 +211,7 @@ class Licensing:
     ) -> dict[str, Any]:
         """A supporting document, typed by its content; listed in the application."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.upload", lock=True)
+            row = self.visible_application(tx, who, app_id, "application.upload", lock=True)
             found: list[Issue] = []
             identifier(kind, "kind", found, 60)
             if found:
@@ -257,14 +260,21 @@ class Licensing:
         # the write transaction, which then stores the result only if the application is
         # still at the version decided (a concurrent change gives 412, as it would anyway).
         with self.store.reading() as tx:
-            seen = self._visible_application(tx, who, app_id, "application.submit")
-        _at_version(seen, require_version(if_match, seen.version))
-        application_move(ApplicationState(seen.state), "submit")
-        document = self.parse_application(seen.document)
+            seen = self.visible_application(tx, who, app_id, "application.submit")
+            _at_version(seen, require_version(if_match, seen.version))
+            application_move(ApplicationState(seen.state), "submit")
+            document = self.parse_application(seen.document)
+            parties = [party_details(p.model_dump(mode="json")) for p in document.parties]
+            remembered = self.adjudications.remembered(tx, seen.organization_id, parties)
         deal_document = _complete(document, now.date())
-        determination = self._decide(assessor, deal_document, document)
+        determination = self._decide(assessor, deal_document, document, remembered)
+        used = {u["adjudication"] for u in determination["screening_adjudications"]}
+        inputs = {
+            "parties": parties,
+            "adjudications": [a.record() for a in remembered.memory.values() if a.id in used],
+        }
         with self.store.transaction(now) as tx:
-            row = self._visible_application(tx, who, app_id, "application.submit", lock=True)
+            row = self.visible_application(tx, who, app_id, "application.submit", lock=True)
             _at_version(row, seen.version)
             version = row.version
             to = application_move(ApplicationState(row.state), "submit")
@@ -277,6 +287,7 @@ class Licensing:
                 outcome=determination["outcome"],
                 deal=deal_document,
                 determination=determination,
+                inputs=inputs,
                 created_at=tx.now,
             )
             self._change(
@@ -293,6 +304,7 @@ class Licensing:
                     "round": round_,
                     "decision_id": determination["decision_id"],
                     "outcome": determination["outcome"],
+                    "adjudications": sorted(used),
                 },
             )
         return self._committed_application(app_id)
@@ -302,6 +314,7 @@ class Licensing:
         assessor: Assessor,
         deal_document: Mapping[str, Any],
         application: ApplicationDocument | None = None,
+        remembered: Remembered | None = None,
     ) -> dict[str, Any]:
         from aiexports.core.deal import Deal  # noqa: PLC0415
         from aiexports.services.deals import SourcedDeal  # noqa: PLC0415
@@ -310,7 +323,8 @@ class Licensing:
             deal = Deal.model_validate(
                 deal_document, context=validation_context(self.runtime.countries)
             )
-            return assessor.decide(SourcedDeal(deal, None, "application")).contract()
+            sourced = SourcedDeal(deal, None, "application")
+            return assessor.decide(sourced, adjudications=remembered).contract()
         except ValidationError as error:
             issues = issues_from(error, None, deal_document)
         except InputError as error:
@@ -327,7 +341,7 @@ class Licensing:
         ``decision_id`` while the policy and data versions are the same."""
         assessor = self.assessor()
         with self.store.reading() as tx:
-            self._visible_application(tx, who, app_id, "application.read")
+            self.visible_application(tx, who, app_id, "application.read")
             rows = tx.all(
                 select(determinations)
                 .where(determinations.c.application_id == app_id)
@@ -337,14 +351,16 @@ class Licensing:
             {
                 "round": row.round,
                 "stored": row.decision_id,
-                "derived": self._decide(assessor, row.deal)["decision_id"],
+                "derived": self._decide(assessor, row.deal, remembered=remembered_from(row.inputs))[
+                    "decision_id"
+                ],
             }
             for row in rows
         ]
 
     def take(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.take", lock=True)
+            row = self.visible_application(tx, who, app_id, "application.take", lock=True)
             _at_version(row, require_version(if_match, row.version))
             version = row.version
             to = application_move(ApplicationState(row.state), "take")
@@ -364,7 +380,7 @@ class Licensing:
     ) -> dict[str, Any]:
         """The officer's decision; an approval creates the license."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.decide", lock=True)
+            row = self.visible_application(tx, who, app_id, "application.decide", lock=True)
             version = require_version(if_match, row.version)
             decision = parse_decision(body)
             _at_version(row, version)
@@ -402,7 +418,7 @@ class Licensing:
 
     def withdraw(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_application(tx, who, app_id, "application.withdraw", lock=True)
+            row = self.visible_application(tx, who, app_id, "application.withdraw", lock=True)
             _at_version(row, require_version(if_match, row.version))
             version = row.version
             to = application_move(ApplicationState(row.state), "withdraw")
@@ -504,7 +520,7 @@ class Licensing:
         scope = require(who, "license.read")
         c = licenses.c
         statement = select(licenses).order_by(c.seq.desc()).limit(limit + 1)
-        statement = statement.where(_scope_filter(who, scope, c, applications_only=False))
+        statement = statement.where(scope_filter(who, scope, c, applications_only=False))
         after = decode_cursor(cursor)
         if after is not None:
             statement = statement.where(c.seq < after)
@@ -779,7 +795,7 @@ class Licensing:
             raise UnknownResourceError(f"no application {app_id!r}")
         return row
 
-    def _visible_application(
+    def visible_application(
         self, tx: Transaction, who: Principal, app_id: str, action: str, lock: bool = False
     ) -> Any:
         row = self._application_row(tx, app_id, lock)
@@ -856,22 +872,8 @@ class Licensing:
                 }
                 for d in found
             ],
-            "history": self._history(tx, "application", row.id),
+            "history": history_of(tx, "application", row.id),
         }
-
-    def _history(self, tx: Transaction, object_type: str, object_id: str) -> list[dict[str, Any]]:
-        rows = tx.all(
-            select(
-                audit_log.c.seq,
-                audit_log.c.at,
-                audit_log.c.actor,
-                audit_log.c.action,
-                audit_log.c.after,
-            )
-            .where(and_(audit_log.c.object_type == object_type, audit_log.c.object_id == object_id))
-            .order_by(audit_log.c.seq)
-        )
-        return [_history_item(r.seq, r.at, r.actor, r.action, r.after) for r in rows]
 
     def _license_view(
         self, tx: Transaction, row: Any, today: dt.date | None = None
@@ -989,7 +991,7 @@ def _resource(row: Any) -> dict[str, Any]:
     }
 
 
-def _scope_filter(who: Principal, scope: Scope, c: Any, applications_only: bool = True) -> Any:
+def scope_filter(who: Principal, scope: Scope, c: Any, applications_only: bool = True) -> Any:
     """The database form of :func:`aiexports.services.access.in_scope`."""
     submitted = c.submitted_at.is_not(None) if applications_only else true()
     if scope is Scope.ALL:
@@ -1029,3 +1031,19 @@ def _history_item(seq: int, at: str, actor: object, action: str, after: object) 
         "action": action,
         "state": after.get("state") if isinstance(after, dict) else None,
     }
+
+
+def history_of(tx: Transaction, object_type: str, object_id: str) -> list[dict[str, Any]]:
+    """A resource's history, from its audit entries."""
+    rows = tx.all(
+        select(
+            audit_log.c.seq,
+            audit_log.c.at,
+            audit_log.c.actor,
+            audit_log.c.action,
+            audit_log.c.after,
+        )
+        .where(and_(audit_log.c.object_type == object_type, audit_log.c.object_id == object_id))
+        .order_by(audit_log.c.seq)
+    )
+    return [_history_item(r.seq, r.at, r.actor, r.action, r.after) for r in rows]

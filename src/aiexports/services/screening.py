@@ -177,11 +177,14 @@ class DealScreener:
         thresholds: Thresholds,
         problem: str | None = None,
         covered: frozenset[ListCode] | None = None,
+        entries: Callable[[], Sequence[ListEntry]] | None = None,
     ) -> None:
         self.screener = screener
         self.thresholds = thresholds
         self.problem = problem or "no list data"
         self.covered = covered
+        self._entries = entries
+        self._by_key: dict[str, ListEntry] | None = None
         self._seen: dict[tuple[str, str], tuple[ListMatch, ...]] = {}
         self._screened = 0
 
@@ -194,6 +197,12 @@ class DealScreener:
     @property
     def lists_version(self) -> str:
         return self.screener.lists_version if self.screener else f"unavailable: {self.problem}"
+
+    def entry(self, key: str) -> ListEntry | None:
+        """The list entry ``key`` (``SOURCE:number``) as the lists in use hold it."""
+        if self._by_key is None:
+            self._by_key = {e.key: e for e in (self._entries() if self._entries else ())}
+        return self._by_key.get(key)
 
     def matches(self, name: str, country: str) -> tuple[ListMatch, ...]:
         assert self.screener is not None

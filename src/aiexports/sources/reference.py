@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from aiexports.core.catalog import FrameworkCatalog, Menu, Package, ProgramTerms
     from aiexports.core.policy.engine import ReferenceData
     from aiexports.core.policy.pack import PackShelf, PolicyPack
+    from aiexports.core.rubric import Rubric
 
 # The catalog, pack and engine modules are imported where they are first needed: a
 # command that only reads a deal (and finds it invalid) should not wait for them.
@@ -141,6 +142,19 @@ def program_terms() -> ProgramTerms:
         return validate_document(ProgramTerms, parse_text(text, "program/terms.yaml"))
 
     return _bundled(load, "program terms")  # type: ignore[no-any-return]
+
+
+@cache
+def bundled_rubric() -> Rubric:
+    """The rubric bundled as the first published version."""
+
+    def load() -> Rubric:
+        from aiexports.core.rubric import Rubric
+
+        text = data_file("program", "rubric.yaml").read_text(encoding="utf-8")
+        return validate_document(Rubric, parse_text(text, "program/rubric.yaml"))
+
+    return _bundled(load, "proposal rubric")  # type: ignore[no-any-return]
 
 
 # --- menu -------------------------------------------------------------------------------

@@ -117,6 +117,7 @@ determinations = Table(
     Column("outcome", String(40), nullable=False),
     Column("deal", JSON, nullable=False),
     Column("determination", JSON, nullable=False),
+    Column("inputs", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -262,3 +263,92 @@ sign_in_failures = Table(
     Column("last_at", DateTime(timezone=True), nullable=False),
 )
 """Failed sign-ins in a row, per ``user:<org>/<name>`` and per ``address:<ip>``."""
+
+
+# --- program workflows: proposals, the menu's record, the rubric, adjudications -------------
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("package_id", String(100), nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("findings", JSON, nullable=False),
+    Column("decision", JSON),
+    Column("created_by", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+)
+"""A consortium's package proposal; ``findings`` are the proposal rules' at the last check."""
+
+menu_entries = Table(
+    "menu_entries",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("package_id", String(100), nullable=False),
+    Column("package_version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("package", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("proposal_id", String(40)),
+    Column("recorded_by", String(40), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("status IN ('designated', 'suspended', 'retired')", name="status"),
+)
+"""Append-only (like the audit log): every change to the menu, so that the menu as it
+stood on any date can be rebuilt exactly."""
+
+rubrics = Table(
+    "rubrics",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("rubric_id", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("published_by", String(40), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("rubric_id", "version"),
+)
+"""Every published version of the proposal rubric; a score names the version it used."""
+
+proposal_scores = Table(
+    "proposal_scores",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("proposal_id", String(40), ForeignKey("proposals.id"), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("rubric_id", String(100), nullable=False),
+    Column("rubric_version", Integer, nullable=False),
+    Column("evaluator", String(40), nullable=False),
+    Column("scorecard", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+"""An evaluator's scorecard of one round of a proposal (a later one by the same evaluator
+in the same round supersedes it; both are kept)."""
+
+adjudications = Table(
+    "adjudications",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("organization_id", String(40), ForeignKey("organizations.id"), nullable=False),
+    Column("scope", String(20), nullable=False),
+    Column("entry_key", String(200), nullable=False),
+    Column("party_key", String(600), nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("decided_by", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    CheckConstraint("verdict IN ('false_positive', 'confirmed')", name="verdict"),
+    CheckConstraint("scope IN ('program', 'organization')", name="scope"),
+)
+"""Judgements of screening matches; the newest per (scope, entry, party) is in force."""

@@ -232,6 +232,11 @@ class CompiledPolicy:
                 canonical_deal or canonical_deal_text(deal), data_versions, screening
             ),
             data_versions=data_versions,
+            screening_adjudications=tuple(
+                {"party_index": index, **use.contract()}
+                for index, party in enumerate(screening.parties)
+                for use in party.adjudications
+            ),
         )
 
     def outcome(self, deal: Deal, screening: ScreeningResult) -> OutcomeSummary:
@@ -330,6 +335,17 @@ class CompiledPolicy:
         ]
         review = screening.thresholds.review
         for index, party in enumerate(screening.parties):
+            # An adjudication is an input: clearing or confirming a match changes the id.
+            for use in sorted(party.adjudications, key=lambda u: u.adjudication.id):
+                parts.append(
+                    _record(
+                        "adjudication",
+                        str(index),
+                        use.adjudication.id,
+                        str(use.adjudication.verdict),
+                        "applied" if use.applied else "invalidated",
+                    )
+                )
             for m in sorted(party.matches, key=_match_order):
                 if m.score >= review:
                     parts.append(

@@ -212,8 +212,10 @@ def _blocking(
     return [(party, match) for party, match in facts.blocking if selects(match.source)]
 
 
-def _match_evidence(party: PartyFacts, match: ListMatch, band: str) -> dict[str, Any]:
-    return {
+def _match_evidence(
+    facts: DealFacts, party: PartyFacts, match: ListMatch, band: str
+) -> dict[str, Any]:
+    evidence: dict[str, Any] = {
         "party": party.party.name,
         "party_index": party.index,
         "role": str(party.party.role),
@@ -227,13 +229,21 @@ def _match_evidence(party: PartyFacts, match: ListMatch, band: str) -> dict[str,
         "programs": list(match.programs),
         "explanation": match.explanation,
     }
+    use = facts.screening.parties[party.index].adjudication_of(match)
+    if use is not None:
+        evidence["adjudication"] = use.contract()
+    return evidence
 
 
-def _match_message(party: PartyFacts, match: ListMatch) -> str:
-    return (
+def _match_message(party: PartyFacts, match: ListMatch, facts: DealFacts) -> str:
+    message = (
         f"Party {party.label} matches {match.source} entry {match.entity_number} "
         f"{match.name!r} (score {match.score:.2f})"
     )
+    use = facts.screening.parties[party.index].adjudication_of(match)
+    if use is not None:
+        message += f"; the match {use.explanation()}"
+    return message
 
 
 @rule("RPS_PROHIBITED", reads=("prohibited_lists",))
@@ -244,8 +254,8 @@ def rps_prohibited(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     for party, match in _blocking(facts, lambda code: code in params.prohibited_lists):
         yield Hit(
             Outcome.PROHIBITED,
-            _match_message(party, match),
-            evidence=_match_evidence(party, match, "block"),
+            _match_message(party, match, facts),
+            evidence=_match_evidence(facts, party, match, "block"),
         )
 
 
@@ -257,9 +267,9 @@ def rps_license(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     for party, match in _blocking(facts, lambda code: code in params.license_lists):
         yield Hit(
             Outcome.LICENSE_REQUIRED,
-            _match_message(party, match),
+            _match_message(party, match, facts),
             ReviewPolicy.PRESUMPTION_OF_DENIAL,
-            _match_evidence(party, match, "block"),
+            _match_evidence(facts, party, match, "block"),
         )
 
 
@@ -271,8 +281,8 @@ def rps_uvl(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     for party, match in _blocking(facts, lambda code: code in params.unverified_lists):
         yield Hit(
             Outcome.NO_LICENSE_REQUIRED,
-            _match_message(party, match),
-            evidence=_match_evidence(party, match, "block"),
+            _match_message(party, match, facts),
+            evidence=_match_evidence(facts, party, match, "block"),
             conditions=(Attach("UVL-STATEMENT", {"party": party.party.name}),),
         )
 
@@ -287,8 +297,8 @@ def rps_other(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     for party, match in _blocking(facts, lambda code: code not in named):
         yield Hit(
             Outcome.REVIEW_REQUIRED,
-            _match_message(party, match),
-            evidence=_match_evidence(party, match, "block"),
+            _match_message(party, match, facts),
+            evidence=_match_evidence(facts, party, match, "block"),
             citation_values={
                 "list_name": match.list_name or str(match.source),
                 "programs": "; ".join(match.programs),
@@ -310,8 +320,8 @@ def rps_review(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
         if thresholds.review <= best.score < thresholds.block:
             yield Hit(
                 Outcome.REVIEW_REQUIRED,
-                f"Possible match: {_match_message(party, best)}",
-                evidence=_match_evidence(party, best, "review"),
+                f"Possible match: {_match_message(party, best, facts)}",
+                evidence=_match_evidence(facts, party, best, "review"),
             )
 
 

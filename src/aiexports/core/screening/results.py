@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiexports.core.vocabulary import ListCode
+
+if TYPE_CHECKING:
+    from aiexports.core.screening.adjudication import AdjudicationUse
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +64,17 @@ class ListMatch:
 
 @dataclass(frozen=True, slots=True)
 class PartyScreening:
-    """The matches found for one party, best first."""
+    """The matches found for one party, best first, and how remembered adjudications bore
+    on them (a match cleared as a false positive is no longer among ``matches``)."""
 
     matches: tuple[ListMatch, ...] = ()
+    adjudications: tuple[AdjudicationUse, ...] = ()
+
+    def adjudication_of(self, match: ListMatch) -> AdjudicationUse | None:
+        for use in self.adjudications:
+            if use.match.entry_key == match.entry_key:
+                return use
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,355 @@
+"""Remembered screening adjudications: recording who cleared or confirmed a match, when and
+why, and handing the ones in force to every later screening of the same party.
+
+Officers adjudicate for every screening (scope ``program``); an applicant's compliance
+users for their own organisation's screenings (scope ``organization``), and only matches
+below the block threshold: clearing a block-level match needs an officer. Where both exist
+for one party and entry, the officer's holds. The newest adjudication of a scope holds;
+a withdrawn one holds no more."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select
+
+from aiexports.core.screening.adjudication import (
+    Adjudication,
+    Memory,
+    Verdict,
+    entry_fields,
+    party_details,
+    party_key,
+)
+from aiexports.errors import (
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    Issue,
+    UnknownResourceError,
+)
+from aiexports.services.access import Principal, Role, check, require
+from aiexports.services.request_fields import (
+    Page,
+    clean_text,
+    decode_cursor,
+    encode_cursor,
+    well_formed_id,
+)
+from aiexports.storage.service_store import ServiceStore, Transaction, as_utc, new_id, rfc3339
+from aiexports.storage.tables import adjudications
+
+if TYPE_CHECKING:
+    from aiexports.runtime import Runtime
+    from aiexports.services.assessment import Remembered
+    from aiexports.services.licensing import Licensing
+
+MAX_REASON = 4000
+BODY_FIELDS = frozenset(
+    {"application", "party_index", "party", "list", "entity_number", "verdict", "reason"}
+)
+
+
+class Adjudications:
+    def __init__(
+        self,
+        store: ServiceStore,
+        runtime: Runtime,
+        licensing: Licensing,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.runtime = runtime
+        self.licensing = licensing
+        self.clock = clock or runtime.clock
+
+    def record(self, who: Principal, body: object) -> dict[str, Any]:
+        """Clear a match as a false positive or confirm it. The party is named by an
+        application and the index of one of its parties, or by its details; the match is
+        the party's against the list entry named, as the lists in use score it."""
+        require(who, "adjudication.create")
+        fields = self._fields(body)
+        issues: list[Issue] = []
+        verdict = fields.get("verdict")
+        if verdict not in {v.value for v in Verdict}:
+            issues.append(Issue("false_positive or confirmed", field="verdict"))
+        reason = clean_text(fields.get("reason"), "reason", issues, MAX_REASON)
+        source = fields.get("list")
+        number = fields.get("entity_number")
+        for name, value in (("list", source), ("entity_number", number)):
+            if not isinstance(value, str) or not value.strip() or len(value) > 100:
+                issues.append(
+                    Issue("the list entry's code and number as matches show them", field=name)
+                )
+        details = self._party(who, fields, issues)
+        if issues:
+            raise InputError(issues)
+        assert isinstance(source, str)
+        assert isinstance(number, str)
+        assert reason
+        assert details
+        assessor = self.runtime.assessor()
+        key = f"{source.strip().upper()}:{number.strip()}"
+        entry = assessor.screener.entry(key)
+        if entry is None:
+            raise InputError(Issue(f"no entry {key} in the lists in use", field="entity_number"))
+        name, country = str(details["name"]), str(details["country"])
+        match = next(
+            (m for m in assessor.screener.matches(name, country) if m.entry_key == key), None
+        )
+        if match is None:
+            raise InputError(
+                Issue(
+                    f"{name!r} ({country}) does not match {key} at or above the review "
+                    "threshold: there is no match to adjudicate",
+                    field="entity_number",
+                )
+            )
+        blocking = match.score >= assessor.screener.thresholds.block
+        if who.role is Role.APPLICANT and verdict == Verdict.FALSE_POSITIVE and blocking:
+            raise ForbiddenError(
+                f"the match scores {match.score:.2f}, at or above the block threshold: only a "
+                "licensing officer may clear it"
+            )
+        adjudication_id = new_id("adj")
+        with self.store.transaction(self.clock()) as tx:
+            adjudication = Adjudication(
+                id=adjudication_id,
+                verdict=Verdict(str(verdict)),
+                entry_key=key,
+                entry=entry_fields(entry),
+                party=details,
+                reason=reason,
+                decided_by=f"{who.organization}/{who.user}",
+                decided_at=rfc3339(tx.now),
+                organization=who.organization,
+                scope="program" if who.role is Role.OFFICER else "organization",
+            )
+            tx.insert(
+                adjudications,
+                id=adjudication_id,
+                organization_id=who.organization_id,
+                scope=adjudication.scope,
+                entry_key=key,
+                party_key=party_key(name, country),
+                verdict=str(adjudication.verdict),
+                record=adjudication.record(),
+                decided_by=who.user_id,
+                created_at=tx.now,
+            )
+            view = {
+                **_public(adjudication),
+                "score": round(match.score, 4),
+                "band": assessor.screener.thresholds.band(match.score),
+                "lists_version": assessor.screener.lists_version,
+            }
+            tx.record(
+                who.actor(), "adjudication.create", "adjudication", adjudication_id, None, view
+            )
+        return {**view, "withdrawn_at": None}
+
+    def withdraw(self, who: Principal, adjudication_id: str, body: object) -> dict[str, Any]:
+        """Withdraw an adjudication, with a reason: later screenings alert again."""
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible(tx, who, adjudication_id, "adjudication.withdraw", lock=True)
+            fields = body if isinstance(body, Mapping) else {}
+            issues: list[Issue] = []
+            reason = clean_text(fields.get("reason"), "reason", issues, MAX_REASON)
+            if issues:
+                raise InputError(issues)
+            if row.withdrawn_at is not None:
+                raise ConflictError(f"adjudication {adjudication_id} is withdrawn already")
+            tx.connection.execute(
+                adjudications.update()
+                .where(adjudications.c.id == adjudication_id)
+                .values(withdrawn_at=tx.now)
+            )
+            tx.record(
+                who.actor(),
+                "adjudication.withdraw",
+                "adjudication",
+                adjudication_id,
+                {"withdrawn_at": None},
+                {"withdrawn_at": rfc3339(tx.now), "reason": reason},
+            )
+        return self.get(who, adjudication_id)
+
+    def get(self, who: Principal, adjudication_id: str) -> dict[str, Any]:
+        with self.store.reading() as tx:
+            return _view(self._visible(tx, who, adjudication_id, "adjudication.read"))
+
+    def list_adjudications(
+        self,
+        who: Principal,
+        entry: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        from aiexports.services.licensing import scope_filter  # noqa: PLC0415
+
+        scope = require(who, "adjudication.read")
+        c = adjudications.c
+        statement = (
+            select(adjudications)
+            .where(scope_filter(who, scope, c, applications_only=False))
+            .order_by(c.seq.desc())
+            .limit(limit + 1)
+        )
+        if entry is not None:
+            statement = statement.where(c.entry_key == entry)
+        after = decode_cursor(cursor)
+        if after is not None:
+            statement = statement.where(c.seq < after)
+        with self.store.reading() as tx:
+            rows = list(tx.all(statement))
+        page = rows[:limit]
+        more = len(rows) > limit
+        return Page(
+            [_view(r) for r in page], encode_cursor(page[-1].seq) if more and page else None
+        )
+
+    # --- what later screenings see ---------------------------------------------------------
+
+    def remembered(
+        self, tx: Transaction, organization_id: str, parties: Sequence[Mapping[str, str | None]]
+    ) -> Remembered:
+        """The adjudications in force for ``parties`` screened for ``organization_id``."""
+        from aiexports.services.assessment import Remembered  # noqa: PLC0415
+
+        keys = sorted({party_key(str(p["name"]), str(p["country"])) for p in parties})
+        rows = tx.all(
+            select(adjudications.c.scope, adjudications.c.record)
+            .where(
+                adjudications.c.party_key.in_(keys),
+                adjudications.c.withdrawn_at.is_(None),
+                or_(
+                    adjudications.c.scope == "program",
+                    adjudications.c.organization_id == organization_id,
+                ),
+            )
+            .order_by(adjudications.c.seq)
+        )
+        return Remembered(parties, in_force(Adjudication.from_record(r.record) for r in rows))
+
+    # --- inside ----------------------------------------------------------------------------
+
+    def _fields(self, body: object) -> Mapping[str, Any]:
+        if not isinstance(body, Mapping):
+            raise InputError(Issue("the body is a JSON object", field="body"))
+        unknown = set(map(str, body)) - BODY_FIELDS
+        if unknown:
+            raise InputError(Issue(f"unknown fields: {', '.join(sorted(unknown))}", field="body"))
+        return body
+
+    def _party(
+        self, who: Principal, fields: Mapping[str, Any], issues: list[Issue]
+    ) -> dict[str, str | None] | None:
+        if ("application" in fields) == ("party" in fields):
+            issues.append(
+                Issue(
+                    "name the party by 'application' and 'party_index', or by 'party'",
+                    field="party",
+                )
+            )
+            return None
+        if "application" in fields:
+            return self._application_party(who, fields, issues)
+        given = fields["party"]
+        if not isinstance(given, Mapping):
+            issues.append(Issue("an object with the party's name and country", field="party"))
+            return None
+        details = party_details(given)
+        unknown = set(map(str, given)) - set(details)
+        if unknown:
+            issues.append(Issue(f"unknown fields: {', '.join(sorted(unknown))}", field="party"))
+        for name, value in given.items():
+            if value is not None and not isinstance(value, str):
+                issues.append(Issue("a string", field=f"party.{name}"))
+        if not details["name"]:
+            issues.append(Issue("the party's name", field="party.name"))
+        country = details["country"]
+        if not country or country.upper() not in self.runtime.countries.profiles:
+            issues.append(Issue("the party's country code", field="party.country"))
+        else:
+            details["country"] = country.upper()
+        return details
+
+    def _application_party(
+        self, who: Principal, fields: Mapping[str, Any], issues: list[Issue]
+    ) -> dict[str, str | None] | None:
+        app_id, index = fields.get("application"), fields.get("party_index")
+        if not isinstance(app_id, str):
+            issues.append(Issue("an application id", field="application"))
+            return None
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+            issues.append(
+                Issue("the index of one of the application's parties", field="party_index")
+            )
+            return None
+        with self.store.reading() as tx:
+            row = self.licensing.visible_application(tx, who, app_id, "application.read")
+        parties = row.document.get("parties", [])
+        if index >= len(parties):
+            issues.append(Issue(f"the application has {len(parties)} parties", field="party_index"))
+            return None
+        return party_details(parties[index])
+
+    def _visible(
+        self, tx: Transaction, who: Principal, adjudication_id: str, action: str, lock: bool = False
+    ) -> Any:
+        if not well_formed_id(adjudication_id):
+            raise UnknownResourceError(f"no adjudication {adjudication_id[:60]!r}")
+        statement = select(adjudications).where(adjudications.c.id == adjudication_id)
+        row = tx.one(statement.with_for_update() if lock else statement)
+        if row is None:
+            raise UnknownResourceError(f"no adjudication {adjudication_id!r}")
+        check(who, action, {"id": row.id, "organization_id": row.organization_id}, "adjudication")
+        return row
+
+
+def in_force(found: Iterable[Adjudication]) -> Memory:
+    """The adjudication that holds for each (entry, party): the newest of each scope, and
+    an officer's (``program``) over an organisation's."""
+    programs: dict[tuple[str, str], Adjudication] = {}
+    organizations: dict[tuple[str, str], Adjudication] = {}
+    for adjudication in found:
+        kept = programs if adjudication.scope == "program" else organizations
+        kept[adjudication.key] = adjudication
+    return {**organizations, **programs}
+
+
+def remembered_from(inputs: Mapping[str, Any] | None) -> Remembered | None:
+    """The adjudications a stored determination was decided with, to decide it again."""
+    from aiexports.services.assessment import Remembered  # noqa: PLC0415
+
+    if not inputs:
+        return None
+    memory = in_force(Adjudication.from_record(r) for r in inputs.get("adjudications", []))
+    return Remembered(inputs.get("parties", []), memory)
+
+
+def _public(adjudication: Adjudication) -> dict[str, Any]:
+    record = adjudication.record()
+    return {
+        "id": record["id"],
+        "verdict": record["verdict"],
+        "list": adjudication.entry_key.split(":", 1)[0],
+        "entity_number": adjudication.entry_key.split(":", 1)[1],
+        "listed_name": adjudication.entry.get("name"),
+        "party": record["party"],
+        "reason": record["reason"],
+        "decided_by": record["decided_by"],
+        "decided_at": record["decided_at"],
+        "organization": record["organization"],
+        "scope": record["scope"],
+    }
+
+
+def _view(row: Any) -> dict[str, Any]:
+    adjudication = Adjudication.from_record(row.record)
+    return {
+        **_public(adjudication),
+        "withdrawn_at": rfc3339(as_utc(row.withdrawn_at)) if row.withdrawn_at else None,
+    }
