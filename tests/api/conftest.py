@@ -4,8 +4,9 @@ government (for a country that does not match)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,10 @@ class Service:
     # --- proposals -------------------------------------------------------------------------
 
     def new_proposal(
-        self, who: str = "demo-consortium-a/applicant", package_id: str = "regional-ai-hub", **changes: Any
+        self,
+        who: str = "demo-consortium-a/applicant",
+        package_id: str = "regional-ai-hub",
+        **changes: Any,
     ) -> str:
         body = proposal_document(package_id, **changes)
         response = self.client.post("/api/v1/proposals", json=body, headers=self.as_(who))
@@ -191,10 +195,25 @@ def proposal_document(
     return document
 
 
-def build_service(database_url: str, home: Path) -> Service:
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, days: int = 0, hours: int = 0) -> None:
+        self.now += dt.timedelta(days=days, hours=hours)
+
+
+def build_service(
+    database_url: str, home: Path, clock: Callable[[], dt.datetime] | None = None
+) -> Service:
     url = None if database_url.startswith("sqlite") else database_url
     settings = Settings(home=home, database_url=url or database_url)
-    runtime = Runtime(settings, indexes=INDEXES)
+    runtime = Runtime(settings, indexes=INDEXES, **({"clock": clock} if clock else {}))
     store = runtime.service_store
     path = seed_demo(store, home)
     assert path is not None
@@ -204,7 +223,7 @@ def build_service(database_url: str, home: Path) -> Service:
         store, "demo-partner-br", "viewer", "viewer"
     ).token
     client = TestClient(create_app(runtime, store), raise_server_exceptions=False)
-    return Service(client, store, runtime, tokens, Licensing(store, runtime))
+    return Service(client, store, runtime, tokens, Licensing(store, runtime, clock))
 
 
 @pytest.fixture

@@ -140,3 +140,117 @@ def test_menu_refuses_shared_component_ids() -> None:
 def test_component_catalog_resolves_every_component() -> None:
     catalog = MENU.component_catalog()
     assert sum(len(p.components()) for p in MENU.packages.values()) == len(catalog)
+
+
+# --- the rules of the Call for Proposals, both sides of each ---------------------------------
+
+
+def _findings(package: Package) -> list[Any]:
+    return list(review_proposal(package, BOOK, reference.program_terms(), reference.frameworks()))
+
+
+def _member_with_parents(*parents: dict[str, str]) -> Callable[[dict[str, Any]], None]:
+    def change(d: dict[str, Any]) -> None:
+        d["consortium"]["members"].append(
+            {
+                "name": "Lion City Integration Pte. Ltd.",
+                "country": "SG",
+                "parents": list(parents),
+                "role": "systems integration",
+            }
+        )
+
+    return change
+
+
+def test_a_member_controlled_from_hong_kong_through_a_parent_is_refused() -> None:
+    # Located in Singapore, owned by a BVI holding company that is controlled from HK.
+    change = _member_with_parents(
+        {"name": "Harbour Holdings Ltd.", "country": "VG"},
+        {"name": "Victoria Peak Capital Ltd.", "country": "VG", "headquarters": "HK"},
+    )
+    found = _findings(_changed("gov-services-assistant", change))
+    assert [f.rule for f in found] == ["PKG_MEMBER_OF_CONCERN"]
+    (finding,) = found
+    assert finding.severity == "error"
+    assert finding.field.endswith(".parents[1].headquarters")
+    assert "Victoria Peak Capital Ltd." in finding.message and "HK" in finding.message
+
+
+@pytest.mark.parametrize("code", ["CN", "HK", "MO"])
+def test_a_parent_located_in_any_country_of_concern_is_refused(code: str) -> None:
+    change = _member_with_parents({"name": "Parent Co.", "country": code})
+    assert _review(_changed("gov-services-assistant", change)) == ["PKG_MEMBER_OF_CONCERN"]
+
+
+def test_parents_outside_the_countries_of_concern_pass() -> None:
+    change = _member_with_parents(
+        {"name": "Harbour Holdings Ltd.", "country": "VG", "headquarters": "SG"},
+        {"name": "Taipei Venture Co.", "country": "TW"},
+    )
+    assert _review(_changed("gov-services-assistant", change)) == []
+
+
+@pytest.mark.parametrize("layer", ["hardware", "data", "models", "security", "applications"])
+def test_a_package_missing_any_one_layer_is_refused(layer: str) -> None:
+    def drop(d: dict[str, Any]) -> None:
+        d["layers"][layer]["components"] = []
+
+    found = _findings(_changed("gov-services-assistant", drop))
+    assert [(f.rule, f.field, f.severity) for f in found] == [
+        ("PKG_FULL_STACK", f"layers.{layer}.components", "error")
+    ]
+
+
+def test_a_hardware_share_of_50_9_percent_is_flagged_not_rejected() -> None:
+    def share(d: dict[str, Any]) -> None:
+        d["layers"]["hardware"]["us_content_share"] = 0.509
+
+    (finding,) = _findings(_changed("gov-services-assistant", share))
+    assert finding.rule == "PKG_US_CONTENT"
+    assert finding.severity == "warning"
+    assert finding.message.startswith(
+        "U.S.-content presumption not met: needs a documented justification"
+    )
+    assert "50.9%" in finding.message  # not rounded up to the 51% it misses
+    assert finding.citations
+
+
+def test_targets_may_be_a_regional_bloc_alone() -> None:
+    def bloc(d: dict[str, Any]) -> None:
+        d["target_countries"] = []
+        d["target_blocs"] = ["gcc"]
+
+    assert _review(_changed("gov-services-assistant", bloc)) == []
+
+
+def test_an_unknown_bloc_is_refused_with_the_known_ones() -> None:
+    def bloc(d: dict[str, Any]) -> None:
+        d["target_countries"] = []
+        d["target_blocs"] = ["atlantis"]
+
+    found = _findings(_changed("gov-services-assistant", bloc))
+    assert [(f.rule, f.field) for f in found] == [("PKG_TARGETS", "target_blocs[0]")]
+    assert "asean" in found[0].message
+
+
+def test_each_member_of_a_targeted_bloc_is_checked_as_a_target() -> None:
+    # ASEAN includes Myanmar (high human-rights risk): a surveillance-capable package may
+    # not target the bloc as a whole; a package without surveillance parts may.
+    def asean(d: dict[str, Any]) -> None:
+        d["target_countries"] = ["KE"]
+        d["target_blocs"] = ["asean"]
+
+    found = _findings(_changed("public-safety-video-analytics", asean))
+    assert [(f.rule, f.field) for f in found] == [("PKG_SURVEILLANCE_TARGET", "target_blocs[0]")]
+    assert "MM" in found[0].message
+    assert _review(_changed("gov-services-assistant", asean)) == []
+
+
+def test_no_target_country_or_bloc_is_refused() -> None:
+    def none(d: dict[str, Any]) -> None:
+        d["target_countries"] = []
+        d["target_blocs"] = []
+
+    (finding,) = _findings(_changed("gov-services-assistant", none))
+    assert finding.rule == "PKG_TARGETS" and "regional bloc" in finding.message

@@ -533,9 +533,12 @@ class Program:
         current = self._current_entry(tx, package.id)
         menu_move(current.status if current is not None else None, "designate", package.id)
         today = tx.now.date()
-        # Component ids are unique on the menu: the engine resolves a deal's items by them.
-        on_menu = menu_as_of(self._entries(tx), today)
-        others = [self.package_of(e) for k, e in on_menu.items() if k != package.id]
+        # Component ids are unique across the menu's record (every package ever on it, in
+        # its newest version): the engine resolves a deal's items by them.
+        newest: dict[str, MenuEntry] = {}
+        for entry in self._entries(tx):
+            newest[entry.package_id] = entry
+        others = [self.package_of(e) for k, e in newest.items() if k != package.id]
         try:
             build_menu([*others, package], "check")
         except InputError as error:

@@ -38,11 +38,16 @@ ENTRY_EXCLUDED = frozenset({"origin", "feed", "flags", "source_url", "last_updat
 """Fields of a list entry that say where it was read from, not who it names."""
 
 
+def folded(text: str | None) -> str | None:
+    """Text as a person compares it: case, Unicode composition and spacing aside."""
+    if text is None:
+        return None
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def party_key(name: str, country: str) -> str:
-    """A party's identity for finding its adjudications: the name as a person would
-    compare it (case, accents of composition and spacing aside) and the country."""
-    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-    return f"{folded}|{country.upper()}"
+    """A party's identity for finding its adjudications: its folded name and country."""
+    return f"{folded(name)}|{country.upper()}"
 
 
 def party_details(fields: Mapping[str, Any]) -> dict[str, str | None]:
@@ -198,7 +203,11 @@ def _use(
     details: Mapping[str, str | None],
     entry: ListEntry | None,
 ) -> AdjudicationUse:
-    changed = [f"party.{f}" for f in PARTY_DETAILS if adjudication.party.get(f) != details.get(f)]
+    changed = [
+        f"party.{f}"
+        for f in PARTY_DETAILS
+        if folded(adjudication.party.get(f)) != folded(details.get(f))
+    ]
     now = entry_fields(entry) if entry is not None else {}
     changed.extend(f"entry.{f}" for f in _top_fields(changed_fields(adjudication.entry, now)))
     return AdjudicationUse(adjudication, match, not changed, tuple(changed))

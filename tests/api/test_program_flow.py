@@ -1,0 +1,338 @@
+"""Program workflows over the real service and database: a proposal from draft to the
+menu, each menu version kept, the rubric and its scorecards (issue: program workflows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import FixedClock, Service, build_service, proposal_document
+
+AA, AB = "demo-consortium-a/applicant", "demo-consortium-b/applicant"
+AN, OF, AU = "demo-program-office/analyst", "demo-agency/officer-1", "demo-auditor/auditor"
+START = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def program(database_url: str, tmp_path: Path) -> Iterator[tuple[Service, FixedClock]]:
+    clock = FixedClock(START)
+    built = build_service(database_url, tmp_path / "home", clock)
+    with built.client:
+        yield built, clock
+    built.runtime.close()
+
+
+def _get(service: Service, path: str, who: str = AN, **params: str) -> Any:
+    response = service.client.get(path, headers=service.as_(who), params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _menu_ids(service: Service, **params: str) -> dict[str, str]:
+    return {p["id"]: p["status"] for p in _get(service, "/api/v1/menu", **params)["items"]}
+
+
+def _full_scores(score: int = 4) -> dict[str, Any]:
+    criteria = ["national_interest", "us_content", "contested_market", "sovereignty", "security"]
+    return {"scores": {c: {"score": score, "reason": f"{c}: judged on the file"} for c in criteria}}
+
+
+def _low_share(d: dict[str, Any]) -> None:
+    d["layers"]["hardware"]["us_content_share"] = 0.509
+
+
+def test_a_proposal_goes_onto_the_menu_and_every_menu_version_is_kept(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, clock = program
+    body = proposal_document("regional-ai-hub", change=_low_share)
+    created = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AA))
+    assert created.status_code == 201, created.text
+    proposal = created.json()
+    assert proposal["state"] == "draft" and created.headers["ETag"] == '"1"'
+    assert [(f["rule"], f["severity"]) for f in proposal["findings"]] == [
+        ("PKG_US_CONTENT", "warning")
+    ]
+    pid = proposal["id"]
+
+    assert service.proposal_act(pid, "submit", AA).json()["state"] == "submitted"
+    assert service.proposal_act(pid, "evaluate", AN).json()["state"] == "under_evaluation"
+
+    scored = service.client.post(
+        f"/api/v1/proposals/{pid}/scores", json=_full_scores(), headers=service.as_(AN)
+    )
+    assert scored.status_code == 201, scored.text
+    card = scored.json()
+    assert card["rubric"] == {"id": "aiep-proposal-rubric", "version": 1}
+    assert card["total"] == 80.0
+    assert {c["criterion"]: c["contribution"] for c in card["criteria"]}[
+        "national_interest"
+    ] == 24.0
+
+    # A warning needs its documented justification before designation.
+    decision = {"decision": "designate", "reason": "strategic for the region"}
+    refused = service.proposal_act(pid, "decision", AN, decision)
+    assert refused.status_code == 422
+    assert ["body", "justifications", "PKG_US_CONTENT"] in [
+        e["loc"] for e in refused.json()["errors"]
+    ]
+    justified = {
+        **decision,
+        "justifications": {
+            "PKG_US_CONTENT": "power and cooling modules are Japanese; the rest is U.S."
+        },
+    }
+    designated = service.proposal_act(pid, "decision", AN, justified)
+    assert designated.status_code == 200, designated.text
+    view = designated.json()
+    assert view["state"] == "designated"
+    assert view["decision"]["menu_entry"]["package_version"] == 1
+    assert view["score"] == {"evaluators": 1, "mean_total": 80.0}
+
+    day_one = _get(service, "/api/v1/menu", as_of="2026-06-01")
+    assert "regional-ai-hub" in {p["id"] for p in day_one["items"]}
+    assert "regional-ai-hub" not in _menu_ids(service, as_of="2026-05-31")
+    package = _get(service, "/api/v1/menu/regional-ai-hub")
+    assert (package["status"], package["status_date"]) == ("designated", "2026-06-01")
+    assert package["consortium"] == body["consortium"]
+
+    clock.advance(days=30)
+    suspended = service.client.post(
+        "/api/v1/menu/regional-ai-hub/suspend",
+        json={"reason": "end-use check pending in one target country"},
+        headers=service.as_(AN),
+    )
+    assert suspended.status_code == 200, suspended.text
+    day_thirty = _get(service, "/api/v1/menu", as_of="2026-07-01")
+    clock.advance(days=31)
+    again = service.client.post(
+        "/api/v1/menu/regional-ai-hub/suspend", json={"reason": "x"}, headers=service.as_(AN)
+    )
+    assert again.status_code == 409
+    retired = service.client.post(
+        "/api/v1/menu/regional-ai-hub/retire",
+        json={"reason": "superseded"},
+        headers=service.as_(AN),
+    )
+    assert retired.status_code == 200, retired.text
+
+    # Each menu as it stood is answered exactly, after later changes too.
+    assert _get(service, "/api/v1/menu", as_of="2026-06-01") == day_one
+    assert _get(service, "/api/v1/menu", as_of="2026-07-01") == day_thirty
+    assert _menu_ids(service, as_of="2026-06-15")["regional-ai-hub"] == "designated"
+    assert _menu_ids(service, as_of="2026-07-15")["regional-ai-hub"] == "suspended"
+    assert "regional-ai-hub" not in _menu_ids(service, as_of="2026-08-15")
+    assert "regional-ai-hub" not in _menu_ids(service)
+    old = _get(service, "/api/v1/menu/regional-ai-hub", as_of="2026-06-10")
+    assert old["status"] == "designated"
+
+    added = _get(service, "/api/v1/menu/diff", **{"from": "2026-05-31", "to": "2026-06-01"})
+    assert [p["id"] for p in added["added"]] == ["regional-ai-hub"]
+    assert added["removed"] == [] and added["changed"] == []
+    changed = _get(service, "/api/v1/menu/diff", **{"from": "2026-06-15", "to": "2026-07-15"})
+    (change,) = changed["changed"]
+    assert change["id"] == "regional-ai-hub"
+    assert change["fields"] == ["status", "status_date"]
+    assert (change["before"]["status"], change["after"]["status"]) == ("designated", "suspended")
+    removed = _get(service, "/api/v1/menu/diff", **{"from": "2026-07-15", "to": "2026-08-15"})
+    assert [p["id"] for p in removed["removed"]] == ["regional-ai-hub"]
+
+    history = _get(service, "/api/v1/menu/regional-ai-hub/history")["items"]
+    assert [h["status"] for h in history] == ["designated", "suspended", "retired"]
+    assert [h["reason"] for h in history][1] == "end-use check pending in one target country"
+
+    actions = [e["action"] for e in _get(service, "/api/v1/audit", AU, limit="200")["items"]]
+    for action in (
+        "proposal.create",
+        "proposal.submit",
+        "proposal.evaluate",
+        "proposal.score",
+        "proposal.designate",
+        "menu.designate",
+        "menu.suspend",
+        "menu.retire",
+    ):
+        assert action in actions, action
+    assert _get(service, "/api/v1/audit/verify", AU)["ok"] is True
+
+
+def test_the_bundled_menu_is_the_record_s_first_entries(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    from aiexports.sources.reference import menu
+
+    bundled = menu()
+    designated = {p.id for p in bundled.packages.values() if p.status == "designated"}
+    on_menu = _menu_ids(service, as_of="2026-12-31")
+    assert set(on_menu) == designated
+    # Each bundled package is on the menu from its own designation date, not before.
+    sovereign = bundled.package("sovereign-llm-cloud")
+    assert sovereign.status_date is not None
+    before = (sovereign.status_date - dt.timedelta(days=1)).isoformat()
+    assert "sovereign-llm-cloud" not in _menu_ids(service, as_of=before)
+    assert "sovereign-llm-cloud" in _menu_ids(service, as_of=sovereign.status_date.isoformat())
+
+
+def _hong_kong_parent(d: dict[str, Any]) -> None:
+    d["consortium"]["members"].append(
+        {
+            "name": "Lion City Integration Pte. Ltd.",
+            "country": "SG",
+            "parents": [
+                {"name": "Victoria Peak Capital Ltd.", "country": "VG", "headquarters": "HK"}
+            ],
+            "role": "systems integration",
+        }
+    )
+
+
+def test_a_proposal_that_breaks_a_rule_is_returned_fixed_and_designated(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    body = proposal_document("coastal-ai-grid", change=_hong_kong_parent)
+    pid = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AA)).json()["id"]
+    submitted = service.proposal_act(pid, "submit", AA).json()
+    (finding,) = submitted["findings"]
+    assert finding["rule"] == "PKG_MEMBER_OF_CONCERN" and finding["severity"] == "error"
+    assert finding["citations"]
+    service.proposal_act(pid, "evaluate", AN)
+    refused = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "r"})
+    assert refused.status_code == 409
+    assert "PKG_MEMBER_OF_CONCERN" in refused.json()["detail"]
+    returned = service.proposal_act(
+        pid, "decision", AN, {"decision": "return", "reason": "a member is controlled from HK"}
+    )
+    assert returned.json()["state"] == "returned"
+
+    members = [
+        m for m in body["consortium"]["members"] if m["name"] != "Lion City Integration Pte. Ltd."
+    ]
+    current = service.client.get(f"/api/v1/proposals/{pid}", headers=service.as_(AA))
+    edited = service.client.patch(
+        f"/api/v1/proposals/{pid}",
+        json={"consortium": {"members": members}},
+        headers=service.as_(AA, **{"If-Match": current.headers["ETag"]}),
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["findings"] == []
+    resubmitted = service.proposal_act(pid, "submit", AA).json()
+    assert (resubmitted["state"], resubmitted["round"]) == ("submitted", 2)
+    service.proposal_act(pid, "evaluate", AN)
+    done = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "fixed"})
+    assert done.status_code == 200, done.text
+    states = [h["state"] for h in done.json()["history"] if h["state"]]
+    assert states == [
+        "draft",
+        "submitted",
+        "under_evaluation",
+        "returned",
+        "submitted",
+        "under_evaluation",
+        "designated",
+    ]
+
+
+def test_a_package_id_on_the_menu_belongs_to_its_proposer(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    bundled = service.client.post(
+        "/api/v1/proposals", json=proposal_document("sovereign-llm-cloud"), headers=service.as_(AA)
+    )
+    assert bundled.status_code == 409
+    pid = service.new_proposal(AA, package_id="atlantic-ai-stack")
+    service.proposal_act(pid, "submit", AA)
+    service.proposal_act(pid, "evaluate", AN)
+    service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "ok"})
+    taken = service.client.post(
+        "/api/v1/proposals", json=proposal_document("atlantic-ai-stack"), headers=service.as_(AB)
+    )
+    assert taken.status_code == 409
+    # The proposer itself may propose a new version; designating it steps the version.
+    update = service.new_proposal(AA, package_id="atlantic-ai-stack")
+    service.proposal_act(update, "submit", AA)
+    service.proposal_act(update, "evaluate", AN)
+    second = service.proposal_act(update, "decision", AN, {"decision": "designate", "reason": "v2"})
+    assert second.json()["decision"]["menu_entry"]["package_version"] == 2
+    assert _get(service, "/api/v1/menu/atlantic-ai-stack")["version"] == 2
+
+
+def test_component_ids_stay_unique_on_the_menu(program: tuple[Service, FixedClock]) -> None:
+    service, _ = program
+
+    def reuse(d: dict[str, Any]) -> None:
+        d["layers"]["models"]["components"][0]["id"] = "slc-open-llm"  # sovereign-llm-cloud's
+
+    body = proposal_document("borrowing-stack", change=reuse)
+    pid = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AA)).json()["id"]
+    service.proposal_act(pid, "submit", AA)
+    service.proposal_act(pid, "evaluate", AN)
+    refused = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "r"})
+    assert refused.status_code == 409
+    assert "slc-open-llm" in refused.json()["detail"]
+
+
+def test_the_proposer_sets_no_status_and_bad_documents_are_located(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    body = {**proposal_document("x-stack"), "status": "designated", "status_date": "2026-01-01"}
+    refused = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AA))
+    assert refused.status_code == 422
+    assert sorted(e["loc"][-1] for e in refused.json()["errors"]) == ["status", "status_date"]
+    broken = proposal_document("y-stack")
+    broken["layers"]["hardware"]["us_content_share"] = 1.5
+    located = service.client.post("/api/v1/proposals", json=broken, headers=service.as_(AA))
+    assert located.status_code == 422
+    assert ["body", "layers", "hardware", "us_content_share"] in [
+        e["loc"] for e in located.json()["errors"]
+    ]
+
+
+def test_a_new_rubric_version_is_published_and_each_score_keeps_its_own(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    pid = service.submitted_proposal(package_id="scored-stack")
+    service.proposal_act(pid, "evaluate", AN)
+    first = service.client.post(
+        f"/api/v1/proposals/{pid}/scores", json=_full_scores(5), headers=service.as_(AN)
+    ).json()
+    rubric = _get(service, "/api/v1/rubric")
+    rubric["criteria"] = [
+        {**c, "weight": 40 if c["id"] == "national_interest" else 15} for c in rubric["criteria"]
+    ]
+    published = service.client.post("/api/v1/rubric", json=rubric, headers=service.as_(AN))
+    assert published.status_code == 201, published.text
+    assert published.json()["version"] == 2
+    assert [v["version"] for v in _get(service, "/api/v1/rubric/versions")["items"]] == [1, 2]
+    second = service.client.post(
+        f"/api/v1/proposals/{pid}/scores", json=_full_scores(3), headers=service.as_(AN)
+    ).json()
+    assert (first["rubric"]["version"], second["rubric"]["version"]) == (1, 2)
+    assert second["total"] == 60.0
+    view = _get(service, f"/api/v1/proposals/{pid}")
+    assert [s["superseded"] for s in view["scores"]] == [True, False]
+    assert view["score"] == {"evaluators": 1, "mean_total": 60.0}
+    assert _get(service, "/api/v1/rubric", version="1")["criteria"][0]["weight"] == 30.0
+    bad = service.client.post(
+        "/api/v1/rubric",
+        json={**rubric, "criteria": rubric["criteria"][:2]},
+        headers=service.as_(AN),
+    )
+    assert bad.status_code == 422
+    missing = service.client.post(
+        f"/api/v1/proposals/{pid}/scores",
+        json={"scores": {"national_interest": {"score": 9, "reason": ""}}},
+        headers=service.as_(AN),
+    )
+    assert missing.status_code == 422
+    fields = {tuple(e["loc"]) for e in missing.json()["errors"]}
+    assert ("body", "scores", "national_interest", "score") in fields
+    assert ("body", "scores", "security") in fields

@@ -1,0 +1,118 @@
+"""Remembered adjudications applied to a screening: a cleared match leaves the matches,
+a confirmed one stays marked, and any change to the party's details or to the list entry
+brings the alert back, naming what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiexports.core.screening.adjudication import (
+    Adjudication,
+    Verdict,
+    apply_adjudications,
+    entry_fields,
+    party_details,
+    party_key,
+)
+from aiexports.core.screening.entries import Address, ListEntry
+from aiexports.core.screening.results import ListMatch, PartyScreening, ScreeningResult, Thresholds
+from aiexports.core.vocabulary import ListCode
+
+ENTRY = ListEntry(
+    source=ListCode.SDN,
+    entity_number="21562",
+    type="entity",
+    name="MAHER TRADING AND CONSTRUCTION COMPANY",
+    addresses=(Address(city="Tehran", country="IR"),),
+    programs=("IRAN",),
+    feed="ofac-sdn",
+    origin="sdn.csv:10",
+)
+MATCH = ListMatch(ListCode.SDN, "21562", ENTRY.name, ENTRY.name, 0.70)
+OTHER = ListMatch(ListCode.SDN, "99", "OTHER CO", "OTHER CO", 0.69)
+PARTY = party_details(
+    {
+        "name": "Mehr Trading Company",
+        "country": "IN",
+        "address": "14 Nehru Place",
+        "type": "private",
+    }
+)
+
+
+def _screening(*matches: ListMatch) -> ScreeningResult:
+    return ScreeningResult(True, Thresholds(0.8, 0.66), "v1", "m", (PartyScreening(matches),))
+
+
+def _adjudication(verdict: Verdict = Verdict.FALSE_POSITIVE, **party: Any) -> Adjudication:
+    return Adjudication(
+        id="adj_1",
+        verdict=verdict,
+        entry_key="SDN:21562",
+        entry=entry_fields(ENTRY),
+        party={**PARTY, **party},
+        reason="different company",
+        decided_by="demo-agency/officer-1",
+        decided_at="2026-12-01T10:00:00.000000Z",
+        organization="demo-agency",
+        scope="program",
+    )
+
+
+def _apply(
+    adjudication: Adjudication, details: Any = PARTY, entry: ListEntry = ENTRY
+) -> PartyScreening:
+    memory = {adjudication.key: adjudication}
+    found = apply_adjudications(_screening(MATCH, OTHER), [details], memory, lambda key: entry)
+    return found.parties[0]
+
+
+def test_a_cleared_match_leaves_the_matches_and_is_shown_applied() -> None:
+    party = _apply(_adjudication())
+    assert party.matches == (OTHER,)
+    (use,) = party.adjudications
+    assert use.applied and use.changed == ()
+    assert "cleared as a false positive by demo-agency/officer-1" in use.explanation()
+
+
+def test_a_confirmed_match_stays_marked() -> None:
+    party = _apply(_adjudication(Verdict.CONFIRMED))
+    assert party.matches == (MATCH, OTHER)
+    assert party.adjudication_of(MATCH) is not None
+    assert party.adjudication_of(OTHER) is None
+
+
+def test_the_same_party_written_differently_is_the_same_party() -> None:
+    assert party_key("Mehr  Trading COMPANY", "in") == party_key("mehr trading company", "IN")
+    assert _apply(_adjudication(), {**PARTY, "name": "MEHR TRADING  COMPANY"}).matches == (OTHER,)
+
+
+def test_a_changed_party_address_brings_the_alert_back_saying_so() -> None:
+    party = _apply(_adjudication(), {**PARTY, "address": "7 Connaught Place"})
+    assert party.matches == (MATCH, OTHER)
+    (use,) = party.adjudications
+    assert not use.applied and use.changed == ("party.address",)
+    assert "party.address changed since: the alert stands again" in use.explanation()
+
+
+def test_a_changed_list_entry_brings_the_alert_back_saying_what_changed() -> None:
+    moved = ENTRY.model_copy(update={"addresses": (Address(city="Dubai", country="AE"),)})
+    party = _apply(_adjudication(), entry=moved)
+    assert party.matches == (MATCH, OTHER)
+    assert party.adjudications[0].changed == ("entry.addresses",)
+
+
+def test_where_the_entry_was_read_from_is_no_change() -> None:
+    reread = ENTRY.model_copy(update={"origin": "sdn.csv:4000", "feed": "csl"})
+    assert _apply(_adjudication(), entry=reread).matches == (OTHER,)
+
+
+def test_another_party_is_untouched() -> None:
+    other = {**PARTY, "name": "Mehr Trading Company Two"}
+    party = _apply(_adjudication(), other)
+    assert party.matches == (MATCH, OTHER) and party.adjudications == ()
+
+
+def test_records_round_trip() -> None:
+    adjudication = _adjudication()
+    assert Adjudication.from_record(adjudication.record()) == adjudication
