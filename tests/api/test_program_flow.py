@@ -53,7 +53,8 @@ def test_a_proposal_goes_onto_the_menu_and_every_menu_version_is_kept(
     created = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AA))
     assert created.status_code == 201, created.text
     proposal = created.json()
-    assert proposal["state"] == "draft" and created.headers["ETag"] == '"1"'
+    assert proposal["state"] == "draft"
+    assert created.headers["ETag"] == '"1"'
     assert [(f["rule"], f["severity"]) for f in proposal["findings"]] == [
         ("PKG_US_CONTENT", "warning")
     ]
@@ -132,7 +133,8 @@ def test_a_proposal_goes_onto_the_menu_and_every_menu_version_is_kept(
 
     added = _get(service, "/api/v1/menu/diff", **{"from": "2026-05-31", "to": "2026-06-01"})
     assert [p["id"] for p in added["added"]] == ["regional-ai-hub"]
-    assert added["removed"] == [] and added["changed"] == []
+    assert added["removed"] == []
+    assert added["changed"] == []
     changed = _get(service, "/api/v1/menu/diff", **{"from": "2026-06-15", "to": "2026-07-15"})
     (change,) = changed["changed"]
     assert change["id"] == "regional-ai-hub"
@@ -199,7 +201,8 @@ def test_a_proposal_that_breaks_a_rule_is_returned_fixed_and_designated(
     pid = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AA)).json()["id"]
     submitted = service.proposal_act(pid, "submit", AA).json()
     (finding,) = submitted["findings"]
-    assert finding["rule"] == "PKG_MEMBER_OF_CONCERN" and finding["severity"] == "error"
+    assert finding["rule"] == "PKG_MEMBER_OF_CONCERN"
+    assert finding["severity"] == "error"
     assert finding["citations"]
     service.proposal_act(pid, "evaluate", AN)
     refused = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "r"})

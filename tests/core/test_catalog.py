@@ -174,7 +174,8 @@ def test_a_member_controlled_from_hong_kong_through_a_parent_is_refused() -> Non
     (finding,) = found
     assert finding.severity == "error"
     assert finding.field.endswith(".parents[1].headquarters")
-    assert "Victoria Peak Capital Ltd." in finding.message and "HK" in finding.message
+    assert "Victoria Peak Capital Ltd." in finding.message
+    assert "HK" in finding.message
 
 
 @pytest.mark.parametrize("code", ["CN", "HK", "MO"])
@@ -253,4 +254,5 @@ def test_no_target_country_or_bloc_is_refused() -> None:
         d["target_blocs"] = []
 
     (finding,) = _findings(_changed("gov-services-assistant", none))
-    assert finding.rule == "PKG_TARGETS" and "regional bloc" in finding.message
+    assert finding.rule == "PKG_TARGETS"
+    assert "regional bloc" in finding.message

@@ -23,7 +23,9 @@ def test_a_draft_has_no_clock() -> None:
     found = licensing_clock(changes(("2026-01-01", "draft")), "draft", None, at("2026-03-01"))
     assert found.submitted_on is None
     assert (found.elapsed_days, found.agency_days, found.days_remaining) == (0, 0, None)
-    assert found.holder == "applicant" and not found.running and not found.paused
+    assert found.holder == "applicant"
+    assert not found.running
+    assert not found.paused
     assert found.expected_decision is None
 
 
@@ -31,7 +33,8 @@ def test_the_day_of_submission_is_day_zero_in_utc() -> None:
     history = changes(("2026-01-10", "draft"), ("2026-01-10", "submitted"))
     same_day = licensing_clock(history, "submitted", None, at("2026-01-10", "23:59"))
     next_day = licensing_clock(history, "submitted", None, at("2026-01-11", "00:01"))
-    assert same_day.agency_days == 0 and next_day.agency_days == 1
+    assert same_day.agency_days == 0
+    assert next_day.agency_days == 1
     assert same_day.expected_decision == dt.date(2026, 4, 10)  # 90 days after 10 January
     assert next_day.expected_decision == dt.date(2026, 4, 10)
 
@@ -68,7 +71,8 @@ def test_days_with_the_applicant_are_not_counted_and_the_clock_resumes() -> None
 def test_while_returned_the_clock_is_paused_and_the_applicant_holds_it() -> None:
     history = changes(("2026-01-01", "submitted"), ("2026-01-31", "returned_without_action"))
     found = licensing_clock(history, "returned_without_action", None, at("2026-02-20"))
-    assert found.paused and not found.running
+    assert found.paused
+    assert not found.running
     assert found.holder == "applicant"
     assert (found.agency_days, found.applicant_days) == (30, 20)
     assert found.expected_decision is None
@@ -107,7 +111,9 @@ def test_a_final_decision_stops_the_clock_on_its_day() -> None:
     )
     found = licensing_clock(history, "approved_with_conditions", None, at("2026-12-01"))
     assert found.stopped_on == dt.date(2026, 2, 15)
-    assert found.agency_days == 45 and not found.running and not found.overdue
+    assert found.agency_days == 45
+    assert not found.running
+    assert not found.overdue
     assert found.holder == "nobody"
     assert found.expected_decision == dt.date(2026, 2, 15)
 
@@ -116,7 +122,8 @@ def test_past_the_target_it_is_overdue_and_expected_today() -> None:
     history = changes(("2026-01-01", "submitted"), ("2026-01-03", "under_review"))
     found = licensing_clock(history, "under_review", "usr_1", at("2026-04-06"))
     assert found.agency_days == 95
-    assert found.overdue and found.days_remaining == -5
+    assert found.overdue
+    assert found.days_remaining == -5
     assert found.expected_decision == dt.date(2026, 4, 6)
     assert (found.holder, found.held_by) == ("officer", "usr_1")
 
@@ -124,7 +131,9 @@ def test_past_the_target_it_is_overdue_and_expected_today() -> None:
 def test_the_ninetieth_day_is_still_within_the_target() -> None:
     history = changes(("2026-01-01", "submitted"))
     found = licensing_clock(history, "submitted", None, at("2026-04-01"))
-    assert found.agency_days == 90 and not found.overdue and found.days_remaining == 0
+    assert found.agency_days == 90
+    assert not found.overdue
+    assert found.days_remaining == 0
 
 
 def test_the_queue_puts_the_fewest_days_left_first() -> None:

@@ -77,7 +77,8 @@ def test_the_diff_lists_added_removed_and_changed_with_their_fields() -> None:
     assert change.fields == ("targets", "version")
     diff = menu_diff(_record(), D("2026-01-01"), D("2026-02-15"))
     assert [e.package_id for e in diff.added] == ["alpha", "beta"]
-    assert diff.removed == () and diff.changed == ()
+    assert diff.removed == ()
+    assert diff.changed == ()
 
 
 def test_a_suspension_shows_as_a_changed_status() -> None:
@@ -96,7 +97,8 @@ def test_a_suspension_shows_as_a_changed_status() -> None:
         for e in record
     ]
     (change,) = menu_diff(suspended, D("2026-02-15"), D("2026-03-01")).changed
-    assert change.package_id == "alpha" and change.fields == ("status",)
+    assert change.package_id == "alpha"
+    assert change.fields == ("status",)
 
 
 def test_changed_fields_names_nested_paths() -> None:

@@ -850,5 +850,6 @@ def _decision(body: object) -> tuple[str, str, Mapping[str, Any]]:
         issues.append(Issue("an object of rule id → justification", field="justifications"))
     if issues:
         raise InputError(issues)
-    assert isinstance(decision, str) and reason is not None
+    assert isinstance(decision, str)
+    assert reason is not None
     return decision, reason, justifications

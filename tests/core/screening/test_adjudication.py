@@ -71,7 +71,8 @@ def test_a_cleared_match_leaves_the_matches_and_is_shown_applied() -> None:
     party = _apply(_adjudication())
     assert party.matches == (OTHER,)
     (use,) = party.adjudications
-    assert use.applied and use.changed == ()
+    assert use.applied
+    assert use.changed == ()
     assert "cleared as a false positive by demo-agency/officer-1" in use.explanation()
 
 
@@ -91,7 +92,8 @@ def test_a_changed_party_address_brings_the_alert_back_saying_so() -> None:
     party = _apply(_adjudication(), {**PARTY, "address": "7 Connaught Place"})
     assert party.matches == (MATCH, OTHER)
     (use,) = party.adjudications
-    assert not use.applied and use.changed == ("party.address",)
+    assert not use.applied
+    assert use.changed == ("party.address",)
     assert "party.address changed since: the alert stands again" in use.explanation()
 
 
@@ -110,7 +112,8 @@ def test_where_the_entry_was_read_from_is_no_change() -> None:
 def test_another_party_is_untouched() -> None:
     other = {**PARTY, "name": "Mehr Trading Company Two"}
     party = _apply(_adjudication(), other)
-    assert party.matches == (MATCH, OTHER) and party.adjudications == ()
+    assert party.matches == (MATCH, OTHER)
+    assert party.adjudications == ()
 
 
 def test_records_round_trip() -> None:
