@@ -14,7 +14,7 @@ import gc
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from aiexports.sources.cache import DerivedCache
 from aiexports.sources.documents import ReadLimits
 
 if TYPE_CHECKING:
-    from aiexports.core.catalog import FrameworkCatalog, ProgramTerms
+    from aiexports.core.catalog import FrameworkCatalog, Menu, ProgramTerms
     from aiexports.core.policy.engine import ReferenceData
     from aiexports.core.policy.pack import PackShelf, PolicyPack
     from aiexports.core.screening.integrity import FeedAge
@@ -99,6 +99,9 @@ class Runtime:
     _list_store: ListStore | None = field(default=None, repr=False)
     _snapshots: dict[int, ListSnapshot] = field(default_factory=dict, repr=False)
     _assessors: dict[str, Assessor] = field(default_factory=dict, repr=False)
+    menu_source: Callable[[], Menu] | None = field(default=None, repr=False)
+    """Where a long-lived edge takes the menu the engine decides with (the service: the
+    menu's record, packages designated through it included); commands use the bundled."""
 
     @classmethod
     def from_environment(cls, indexes: IndexCache | None = None) -> Runtime:
@@ -251,7 +254,13 @@ class Runtime:
 
         shared = loaded is None and not list_paths
         loaded = loaded or self.lists(list_paths)
+        data = self.reference
+        if shared and self.menu_source is not None:
+            menu = self.menu_source()
+            if menu is not data.menu:
+                data = replace(data, menu=menu)
         key = loaded.snapshot.version if loaded.snapshot is not None else f"none:{loaded.problem}"
+        key = f"{key}|{data.menu.version}"
         if shared and key in self._assessors:
             # A long-lived edge (the service) decides every request with one assessor per
             # list version: packs compiled once, each party screened once.
@@ -267,7 +276,7 @@ class Runtime:
                 covered=lists_covered(snapshot),
                 entries=lambda: snapshot.entries,
             )
-        assessor = Assessor(self.reference, self.shelf, screener)
+        assessor = Assessor(data, self.shelf, screener)
         if shared:
             self._assessors.clear()  # one list version is in use at a time
             self._assessors[key] = assessor

@@ -66,7 +66,9 @@ def _party(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in {**REVIEW_BAND_PARTY, **changes}.items() if k not in ("role", "phone")}
 
 
-def test_the_review_band_party_really_is_a_possible_match(world: tuple[Service, FixedClock]) -> None:
+def test_the_review_band_party_really_is_a_possible_match(
+    world: tuple[Service, FixedClock],
+) -> None:
     """The precondition of the tests below, from the bundled lists."""
     service, _ = world
     app_id = service.submitted(parties=[REVIEW_BAND_PARTY])
@@ -189,14 +191,18 @@ def test_an_applicant_clears_possible_matches_for_its_own_screenings_only(
     # Nothing to adjudicate: no such entry, or no match with it.
     unknown = _adjudicate(service, AA, party=_party(), entity_number="999999999")
     assert unknown.status_code == 422
-    innocent = _adjudicate(service, AA, party={"name": "National Informatics Centre", "country": "IN"})
+    innocent = _adjudicate(
+        service, AA, party={"name": "National Informatics Centre", "country": "IN"}
+    )
     assert innocent.status_code == 422
     assert "no match to adjudicate" in innocent.json()["errors"][0]["msg"]
 
     # Withdrawn, it holds no more; B cannot see or withdraw A's.
     adjudication_id = made.json()["id"]
     hidden = service.client.post(
-        f"/api/v1/adjudications/{adjudication_id}/withdraw", json={"reason": "x"}, headers=service.as_(AB)
+        f"/api/v1/adjudications/{adjudication_id}/withdraw",
+        json={"reason": "x"},
+        headers=service.as_(AB),
     )
     assert hidden.status_code == 404
     withdrawn = service.client.post(
@@ -233,7 +239,8 @@ def test_the_clock_counts_agency_days_across_returns_and_resubmissions(
     assert service.act(app_id, "decision", OF, returned).status_code == 200
     clock.advance(days=5)
     paused = _clock(service, app_id, AA)
-    assert paused["paused"] and paused["holder"] == "applicant"
+    assert paused["paused"]
+    assert paused["holder"] == "applicant"
     assert (paused["agency_days"], paused["applicant_days"]) == (20, 5)
     assert paused["expected_decision"] is None
     clock.advance(days=5)  # 1 April: resubmitted after 10 days with the applicant
@@ -244,7 +251,8 @@ def test_the_clock_counts_agency_days_across_returns_and_resubmissions(
     assert (found["elapsed_days"], found["agency_days"], found["applicant_days"]) == (40, 30, 10)
     assert found["days_remaining"] == 60
     assert found["expected_decision"] == "2026-06-10"
-    assert found["holder"] == "agency" and found["running"]
+    assert found["holder"] == "agency"
+    assert found["running"]
     assert [i["holder"] for i in found["intervals"]] == ["agency", "applicant", "agency"]
     assert "15 CFR 750.4(a)(1)" in found["citations"]
     # Partners of another country see nothing of it.
@@ -273,7 +281,8 @@ def test_the_queue_sorts_by_urgency(world: tuple[Service, FixedClock]) -> None:
     mine = service.client.get("/api/v1/queue", params={"assigned": "me"}, headers=service.as_(OF))
     assert [q["application"] for q in mine.json()["items"]] == [newest]
     page = service.client.get("/api/v1/queue", params={"limit": 2}, headers=service.as_(OF)).json()
-    assert len(page["items"]) == 2 and page["next_cursor"]
+    assert len(page["items"]) == 2
+    assert page["next_cursor"]
     rest = service.client.get(
         "/api/v1/queue", params={"cursor": page["next_cursor"]}, headers=service.as_(OF)
     ).json()

@@ -339,3 +339,45 @@ def test_a_new_rubric_version_is_published_and_each_score_keeps_its_own(
     fields = {tuple(e["loc"]) for e in missing.json()["errors"]}
     assert ("body", "scores", "national_interest", "score") in fields
     assert ("body", "scores", "security") in fields
+
+
+def test_deals_under_a_newly_designated_package_are_decided(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    service.client.app.state.service.program.menu_recheck_seconds = 0  # type: ignore[attr-defined]
+    deal = {
+        "date": "2026-06-01",
+        "package": "fresh-ai-stack",
+        "destination": "KE",
+        "parties": [
+            {
+                "role": "end_user",
+                "name": "Kenya ICT Authority",
+                "country": "KE",
+                "type": "government",
+            }
+        ],
+        "end_uses": ["public_services"],
+    }
+
+    def assess() -> Any:
+        return service.client.post("/api/v1/assessments", json=deal, headers=service.as_(AA))
+
+    unknown = assess()
+    assert unknown.status_code == 422
+    before = service.client.post(
+        "/api/v1/assessments",
+        json={**deal, "package": "sovereign-llm-cloud"},
+        headers=service.as_(AA),
+    ).json()
+    pid = service.submitted_proposal(package_id="fresh-ai-stack")
+    service.proposal_act(pid, "evaluate", AN)
+    service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "ok"})
+    decided = assess()
+    assert decided.status_code == 200, decided.text
+    determination = decided.json()
+    # The menu version the decision cites names the record's entry it was decided under.
+    assert determination["data_versions"]["menu"].startswith(
+        before["data_versions"]["menu"] + "+menu@"
+    )

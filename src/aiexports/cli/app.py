@@ -9,7 +9,7 @@ import sys
 import typer
 
 from aiexports import __version__
-from aiexports.cli import assess, lists, menu, partner, policy, screen, service
+from aiexports.cli import assess, lists, menu, partner, policy, program, screen, service
 from aiexports.cli.context import RuntimeHolder
 from aiexports.cli.output import report_error
 from aiexports.errors import AiExportsError
@@ -32,6 +32,9 @@ app.command("serve")(service.serve)
 app.add_typer(service.orgs, name="orgs")
 app.add_typer(service.users, name="users")
 app.add_typer(service.audit, name="audit")
+program.register(menu.app)
+app.add_typer(program.adjudications, name="adjudications")
+app.add_typer(program.applications, name="applications")
 
 
 def _version(show: bool) -> None:

@@ -10,13 +10,16 @@ retirements do too, so that the menu as it stood on any date is rebuilt exactly.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from ruamel.yaml.comments import CommentedMap
 from sqlalchemy import func, select
 
-from aiexports.core.catalog import Package, build_menu, review_proposal
+from aiexports.core.catalog import Menu, Package, build_menu, review_proposal
 from aiexports.core.proposals import (
     DECISIONS,
     MenuEntry,
@@ -40,7 +43,7 @@ from aiexports.services.request_fields import (
     require_version,
     well_formed_id,
 )
-from aiexports.sources.documents import issues_from
+from aiexports.sources.documents import issues_from, read_document
 from aiexports.sources.reference import bundled_rubric
 from aiexports.storage.service_store import (
     SYSTEM_ACTOR,
@@ -62,8 +65,17 @@ if TYPE_CHECKING:
     from aiexports.runtime import Runtime
 
 MAX_REASON = 4000
+MENU_RECHECK_SECONDS = 1.0
+"""How long the engine's menu, once read, is taken as current (a designation is decided
+with within that time)."""
 SERVER_SET = ("status_date",)
 """Package fields the program office sets on designation, never the proposer."""
+
+
+def read_input(runtime: Runtime, path: Path) -> Any:
+    """A YAML or JSON document given on the command line (a proposal, scores, a rubric),
+    with its lines kept so that errors name them."""
+    return read_document(path, limits=runtime.limits).data
 
 
 class Program:
@@ -81,6 +93,8 @@ class Program:
         self._packages: dict[int, Package] = {}
         """Menu record entries are immutable: each one's package is validated once."""
         self._seeded = False
+        self._engine: tuple[float, int | None, Menu] | None = None
+        self.menu_recheck_seconds = MENU_RECHECK_SECONDS
 
     def ensure_seeded(self) -> None:
         """Seed once per process; a service started while its database is down seeds on
@@ -97,6 +111,36 @@ class Program:
             )
             self._packages[entry.seq] = found
         return found
+
+    def engine_menu(self) -> Menu:
+        """The menu the engine decides with: the bundled packages, each replaced by its
+        newest version in the menu's record (packages designated through the service
+        included). While the record holds only the bundled menu, the bundled menu itself,
+        so that the service and the command line give the same decision ids. Read again
+        at most once a second."""
+        moment = time.monotonic()
+        checked = self._engine
+        if checked is not None and moment - checked[0] < self.menu_recheck_seconds:
+            return checked[2]
+        bundled = self.runtime.reference.menu
+        with self.store.reading() as tx:
+            last = tx.one(
+                select(func.max(menu_entries.c.seq)).where(
+                    menu_entries.c.recorded_by != SYSTEM_ACTOR["user"]
+                )
+            )
+        seq = int(last[0]) if last is not None and last[0] is not None else None
+        if checked is not None and checked[1] == seq:
+            menu = checked[2]
+        elif seq is None:
+            menu = bundled
+        else:
+            newest: dict[str, Package] = dict(bundled.packages)
+            for entry in self._entries():
+                newest[entry.package_id] = self.package_of(entry)
+            menu = build_menu(newest.values(), f"{bundled.version}+menu@{seq}")
+        self._engine = (moment, seq, menu)
+        return menu
 
     # --- seeding -------------------------------------------------------------------------
 
@@ -135,10 +179,14 @@ class Program:
 
     # --- proposals -----------------------------------------------------------------------
 
-    def create_proposal(self, who: Principal, body: object) -> dict[str, Any]:
+    def create_proposal(
+        self, who: Principal, body: object, source: str | None = None
+    ) -> dict[str, Any]:
+        """A draft; ``source`` names the file ``body`` was read from (errors are located
+        in it by line when ``body`` carries its lines)."""
         self.ensure_seeded()
         require(who, "proposal.create")
-        package = self._package(body)
+        package = self._package(body, source)
         proposal_id = new_id("prop")
         with self.store.transaction(self.clock()) as tx:
             self._package_id_free(tx, who, package.id)
@@ -469,7 +517,7 @@ class Program:
 
     # --- inside --------------------------------------------------------------------------
 
-    def _package(self, body: object) -> Package:
+    def _package(self, body: object, source: str | None = None) -> Package:
         """The package document of a proposal: its status is ``proposed`` (the program
         office sets it on designation), and its version defaults to 1."""
         if not isinstance(body, Mapping):
@@ -489,13 +537,16 @@ class Program:
         )
         if issues:
             raise InputError(issues)
-        document = {"status": "proposed", "version": 1, **body}
+        # A document read from a file keeps its lines (so errors name them): filled in place.
+        document = body if isinstance(body, CommentedMap) else dict(body)
+        document.setdefault("status", "proposed")
+        document.setdefault("version", 1)
         try:
             return Package.model_validate(
                 document, context=validation_context(self.runtime.countries)
             )
         except ValidationError as error:
-            raise InputError(issues_from(error, None, document)) from None
+            raise InputError(issues_from(error, source, document)) from None
 
     def _findings(self, package: Package) -> list[dict[str, Any]]:
         run = self.runtime
