@@ -288,3 +288,45 @@ def test_the_queue_sorts_by_urgency(world: tuple[Service, FixedClock]) -> None:
     ).json()
     assert [q["application"] for q in rest["items"]] == [newest]
     assert service.client.get("/api/v1/queue", headers=service.as_(AA)).status_code == 403
+
+
+def test_assessments_and_name_screenings_show_the_adjudication(
+    world: tuple[Service, FixedClock],
+) -> None:
+    service, _ = world
+    deal = {
+        "date": "2026-03-02",
+        "destination": "IN",
+        "parties": [
+            {"role": "end_user", "name": "Mehr Trading Company", "country": "IN", "type": "private"}
+        ],
+        "end_uses": ["public_services"],
+        "package": "gov-services-assistant",
+    }
+
+    def assess(who: str) -> dict[str, Any]:
+        response = service.client.post("/api/v1/assessments", json=deal, headers=service.as_(who))
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    before = assess(AA)
+    assert "RPS_REVIEW" in _rules(before)
+    made = _adjudicate(service, OF, party={"name": "Mehr Trading Company", "country": "IN"})
+    assert made.status_code == 201, made.text
+    after = assess(AB)  # an officer's adjudication holds for every organisation
+    assert "RPS_REVIEW" not in _rules(after)
+    assert after["screening_adjudications"][0]["status"] == "applied"
+    assert after["decision_id"] != before["decision_id"]
+
+    screened = service.client.post(
+        "/api/v1/screenings",
+        json={"name": "Mehr Trading Company", "country": "IN"},
+        headers=service.as_(AA),
+    ).json()
+    marked = [m for m in screened["matches"] if m["entity_number"] == REVIEW_BAND_ENTRY]
+    assert marked[0]["adjudication"]["verdict"] == "false_positive"
+    assert marked[0]["adjudication"]["status"] == "applied"
+    elsewhere = service.client.post(
+        "/api/v1/screenings", json={"name": "Mehr Trading Company"}, headers=service.as_(AA)
+    ).json()
+    assert all("adjudication" not in m for m in elsewhere["matches"])  # no country: no party

@@ -102,11 +102,12 @@ def _assess(
     sourced = deal_from_json(json_body(raw), ctx.runtime.countries)
     first = _pack(ctx, policy, "policy")
     assessor = ctx.runtime.assessor()
+    remembered = ctx.licensing.adjudications.for_deal(who, sourced.deal)
     if compare_policy is None:
-        return JSONResponse(assessor.decide(sourced, first).contract())
+        return JSONResponse(assessor.decide(sourced, first, adjudications=remembered).contract())
     other = _pack(ctx, compare_policy, "compare_policy")
     assert other is not None
-    difference = assessor.compare(sourced, first, other)
+    difference = assessor.compare(sourced, first, other, remembered)
     return JSONResponse(
         {
             "determination": difference.a.contract(),
@@ -154,16 +155,16 @@ def _screen(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
         results = []
         for index, query in enumerate(queries):
             try:
-                results.append(_one_name(ctx, query, f"queries[{index}]", screen_name))
+                results.append(_one_name(ctx, who, query, f"queries[{index}]", screen_name))
             except InputError as error:
                 raise InputError(
                     Issue(i.message, field=f"queries[{index}].{i.field}") for i in error.issues
                 ) from None
         return JSONResponse({"results": results})
-    return JSONResponse(_one_name(ctx, body, "", screen_name))
+    return JSONResponse(_one_name(ctx, who, body, "", screen_name))
 
 
-def _one_name(ctx: Ctx, query: object, where: str, screen_name: Any) -> dict[str, Any]:
+def _one_name(ctx: Ctx, who: Caller, query: object, where: str, screen_name: Any) -> dict[str, Any]:
     if not isinstance(query, dict):
         raise InputError(Issue("a query is an object with a name", field=where or "body"))
     unknown = set(query) - {"name", "country", "type", "date_of_birth", "top"}
@@ -184,6 +185,7 @@ def _one_name(ctx: Ctx, query: object, where: str, screen_name: Any) -> dict[str
         ctx.runtime, fields["name"], fields["country"], fields["type"], fields["date_of_birth"], top
     )
     result: dict[str, Any] = screened.contract()
+    ctx.licensing.adjudications.annotate(who, fields["name"], screened.country, result["matches"])
     return result
 
 

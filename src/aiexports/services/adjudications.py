@@ -20,9 +20,12 @@ from aiexports.core.screening.adjudication import (
     Memory,
     Verdict,
     entry_fields,
+    judge,
     party_details,
     party_key,
 )
+from aiexports.core.screening.results import ListMatch
+from aiexports.core.vocabulary import ListCode
 from aiexports.errors import (
     ConflictError,
     ForbiddenError,
@@ -42,6 +45,7 @@ from aiexports.storage.service_store import ServiceStore, Transaction, as_utc, n
 from aiexports.storage.tables import adjudications
 
 if TYPE_CHECKING:
+    from aiexports.core.deal import Deal
     from aiexports.runtime import Runtime
     from aiexports.services.assessment import Remembered
     from aiexports.services.licensing import Licensing
@@ -232,6 +236,42 @@ class Adjudications:
             .order_by(adjudications.c.seq)
         )
         return Remembered(parties, in_force(Adjudication.from_record(r.record) for r in rows))
+
+    def for_deal(self, who: Principal, deal: Deal) -> Remembered:
+        """The adjudications in force for a deal's parties, screened for the caller."""
+        parties = [party_details(p.model_dump(mode="json")) for p in deal.parties]
+        with self.store.reading() as tx:
+            return self.remembered(tx, who.organization_id, parties)
+
+    def annotate(
+        self, who: Principal, name: str, country: str | None, matches: list[dict[str, Any]]
+    ) -> None:
+        """Mark each match of a name screening that an adjudication in force judged.
+        A name screening knows only the name and country, so only those are compared
+        (a determination compares every detail); the match stays listed either way."""
+        if country is None or not matches:
+            return
+        details = party_details({"name": name, "country": country})
+        with self.store.reading() as tx:
+            memory = self.remembered(tx, who.organization_id, [details]).memory
+        if not memory:
+            return
+        screener = self.runtime.assessor().screener
+        key = party_key(name, country)
+        for row in matches:
+            entry_key = f"{row['source']}:{row['entity_number']}"
+            found = memory.get((entry_key, key))
+            if found is None:
+                continue
+            match = ListMatch(
+                ListCode(row["source"]),
+                str(row["entity_number"]),
+                str(row["name"]),
+                str(row["matched_name"]),
+                float(row["score"]),
+            )
+            use = judge(found, match, details, screener.entry(entry_key), ("name", "country"))
+            row["adjudication"] = use.contract()
 
     # --- inside ----------------------------------------------------------------------------
 

@@ -127,11 +127,16 @@ class Assessor:
             raise sourced.locate(error) from None
 
     def compare(
-        self, sourced: SourcedDeal, first: PolicyPack | None, other: PolicyPack
+        self,
+        sourced: SourcedDeal,
+        first: PolicyPack | None,
+        other: PolicyPack,
+        adjudications: Remembered | None = None,
     ) -> PolicyDifference[Determination]:
         canonical = canonical_deal_text(sourced.deal)
         return PolicyDifference(
-            self.decide(sourced, first, canonical), self.decide(sourced, other, canonical)
+            self.decide(sourced, first, canonical, adjudications),
+            self.decide(sourced, other, canonical, adjudications),
         )
 
     def impact(

@@ -338,6 +338,8 @@ class NameScreening:
     list_ages: list[dict[str, Any]]
     thresholds: Thresholds
     matches: list[dict[str, Any]]
+    country: str | None = None
+    """The country code the name was screened with (resolved from what was given)."""
 
     def contract(self) -> dict[str, Any]:
         return {
@@ -395,4 +397,5 @@ def screen_name(
         [age.contract() for age in runtime.list_ages(loaded)],
         thresholds,
         screen_one(matcher, query, thresholds, top, runtime.clock().date()),
+        code,
     )

@@ -119,3 +119,13 @@ def test_another_party_is_untouched() -> None:
 def test_records_round_trip() -> None:
     adjudication = _adjudication()
     assert Adjudication.from_record(adjudication.record()) == adjudication
+
+
+def test_a_detail_unknown_when_judged_does_not_bear_on_it() -> None:
+    judged_on_name = _adjudication(address=None, type=None)
+    assert _apply(judged_on_name, {**PARTY, "city": "New Delhi"}).matches == (OTHER,)
+
+
+def test_a_detail_judged_with_and_no_longer_given_is_a_change() -> None:
+    party = _apply(_adjudication(), {**PARTY, "address": None})
+    assert party.adjudications[0].changed == ("party.address",)

@@ -5,8 +5,8 @@ An adjudication holds for one party (its name and country, and the details it wa
 with: address, city, postal code, headquarters, type) against one list entry (as the entry
 read then). A later screening of the same party against the same entry shows the
 adjudication instead of a fresh alert, as long as neither changed: when the entry's data
-or any of the party's details differ, the adjudication no longer applies and the alert
-returns, saying which fields changed. A cleared match is taken out of the matches the rules
+or any detail the party was judged with differs (or is no longer given), the adjudication
+no longer applies and the alert returns, saying which fields changed. A cleared match is taken out of the matches the rules
 read; a confirmed one stays, marked confirmed.
 """
 
@@ -31,8 +31,8 @@ class Verdict(StrEnum):
 
 
 PARTY_DETAILS = ("name", "country", "headquarters", "type", "address", "city", "postal_code")
-"""The party's details an adjudication is judged with: a change to any brings the alert
-back."""
+"""The party's details an adjudication is judged with: a change to any that was known when
+it was made brings the alert back."""
 
 ENTRY_EXCLUDED = frozenset({"origin", "feed", "flags", "source_url", "last_update"})
 """Fields of a list entry that say where it was read from, not who it names."""
@@ -189,7 +189,7 @@ def apply_adjudications(
             if found is None:
                 kept.append(match)
                 continue
-            use = _use(found, match, details, current_entry(match.entry_key))
+            use = judge(found, match, details, current_entry(match.entry_key))
             uses.append(use)
             if not (use.applied and found.verdict is Verdict.FALSE_POSITIVE):
                 kept.append(match)
@@ -197,16 +197,22 @@ def apply_adjudications(
     return replace(screening, parties=tuple(screened))
 
 
-def _use(
+def judge(
     adjudication: Adjudication,
     match: ListMatch,
     details: Mapping[str, str | None],
     entry: ListEntry | None,
+    compared: Sequence[str] = PARTY_DETAILS,
 ) -> AdjudicationUse:
+    """Whether ``adjudication`` still holds for ``match`` of a party with ``details``
+    against the entry as the lists now hold it. Of the ``compared`` details, those the
+    judgement was made with count: one that differs now, or is no longer given, is a
+    change; one not known then did not bear on it."""
     changed = [
         f"party.{f}"
-        for f in PARTY_DETAILS
-        if folded(adjudication.party.get(f)) != folded(details.get(f))
+        for f in compared
+        if adjudication.party.get(f) is not None
+        and folded(adjudication.party.get(f)) != folded(details.get(f))
     ]
     now = entry_fields(entry) if entry is not None else {}
     changed.extend(f"entry.{f}" for f in _top_fields(changed_fields(adjudication.entry, now)))
