@@ -90,6 +90,22 @@ def test_an_analyst_reads_no_audit_entry_about_another_organisations_draft(
     assert [e["action"] for e in auditor] == ["application.create"]
 
 
+def test_an_analyst_reads_no_audit_entry_about_another_organisations_draft_proposal(
+    service: Service,
+) -> None:
+    draft = service.new_proposal(package_id="secret-draft-stack")
+    everything = service.client.get(
+        "/api/v1/audit", params={"limit": 200}, headers=service.as_(ANALYST)
+    )
+    assert "secret-draft-stack" not in everything.text
+    assert draft not in everything.text
+    service.proposal_act(draft, "submit", APPLICANT)
+    submitted = service.client.get(
+        "/api/v1/audit", params={"object": draft}, headers=service.as_(ANALYST)
+    ).json()["items"]
+    assert [e["action"] for e in submitted] == ["proposal.submit", "proposal.create"]
+
+
 def test_parallel_uploads_to_one_application_all_succeed(service: Service) -> None:
     app_id = service.new_application()
     who = service.principal(APPLICANT)

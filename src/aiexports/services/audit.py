@@ -12,7 +12,7 @@ from aiexports.errors import InputError, Issue
 from aiexports.services.access import Principal, Role, require
 from aiexports.services.request_fields import Page, decode_cursor, encode_cursor
 from aiexports.storage.service_store import ServiceStore, applications, audit_entry, rfc3339
-from aiexports.storage.tables import audit_log
+from aiexports.storage.tables import audit_log, proposals
 
 
 def verify(store: ServiceStore) -> ChainVerdict:
@@ -44,7 +44,8 @@ def list_entries(
     cursor: str | None = None,
 ) -> Page:
     """The trail, newest first. An analyst sees no entry about another organisation's
-    application that was never submitted (spec §2: its drafts are not theirs to read)."""
+    application or proposal that was never submitted (spec §2: its drafts are not theirs
+    to read)."""
     require(who, "audit.read")
     c = audit_log.c
     conditions = []
@@ -63,6 +64,13 @@ def list_entries(
             )
         )
         conditions.append(or_(c.object_type != "application", c.object_id.not_in(hidden)))
+        drafts = select(proposals.c.id).where(
+            and_(
+                proposals.c.submitted_at.is_(None),
+                proposals.c.organization_id != who.organization_id,
+            )
+        )
+        conditions.append(or_(c.object_type != "proposal", c.object_id.not_in(drafts)))
     statement = select(audit_log).order_by(c.seq.desc())
     if conditions:
         statement = statement.where(and_(*conditions))

@@ -6,8 +6,8 @@ with: address, city, postal code, headquarters, type) against one list entry (as
 read then). A later screening of the same party against the same entry shows the
 adjudication instead of a fresh alert, as long as neither changed: when the entry's data
 or any detail the party was judged with differs (or is no longer given), the adjudication
-no longer applies and the alert returns, saying which fields changed. A cleared match is taken out of the matches the rules
-read; a confirmed one stays, marked confirmed.
+no longer applies and the alert returns, saying which fields changed. A cleared match is
+taken out of the matches the rules read; a confirmed one stays, marked confirmed.
 """
 
 from __future__ import annotations
