@@ -381,3 +381,45 @@ def test_deals_under_a_newly_designated_package_are_decided(
     assert determination["data_versions"]["menu"].startswith(
         before["data_versions"]["menu"] + "+menu@"
     )
+
+
+def test_a_rival_draft_for_the_same_new_id_cannot_be_designated_after_the_first(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    first = service.submitted_proposal(package_id="contested-stack")
+    rival = service.new_proposal(AB, package_id="contested-stack")
+    assert service.proposal_act(rival, "submit", AB).status_code == 200
+    for pid in (first, rival):
+        service.proposal_act(pid, "evaluate", AN)
+    ok = service.proposal_act(first, "decision", AN, {"decision": "designate", "reason": "a"})
+    assert ok.status_code == 200
+    refused = service.proposal_act(rival, "decision", AN, {"decision": "designate", "reason": "b"})
+    assert refused.status_code == 409
+    assert "another proposer" in refused.json()["detail"]
+
+
+def test_concurrent_changes_to_one_package_on_the_menu_are_made_one_at_a_time(
+    program: tuple[Service, FixedClock],
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from aiexports.errors import ConflictError
+
+    service, _ = program
+    analyst = service.principal(AN)
+    use = service.client.app.state.service.program  # type: ignore[attr-defined]
+
+    def suspend(n: int) -> str:
+        try:
+            use.change_menu(analyst, "gov-services-assistant", "suspend", {"reason": f"r{n}"})
+        except ConflictError:
+            return "conflict"
+        return "done"
+
+    with ThreadPoolExecutor(6) as pool:
+        results = sorted(pool.map(suspend, range(6)))
+    assert results == ["conflict"] * 5 + ["done"]
+    history = _get(service, "/api/v1/menu/gov-services-assistant/history")["items"]
+    assert [h["status"] for h in history] == ["designated", "suspended"]
+    assert _get(service, "/api/v1/audit/verify", AU)["ok"] is True

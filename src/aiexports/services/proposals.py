@@ -189,7 +189,7 @@ class Program:
         package = self._package(body, source)
         proposal_id = new_id("prop")
         with self.store.transaction(self.clock()) as tx:
-            self._package_id_free(tx, who, package.id)
+            self._package_id_free(tx, who.organization_id, package.id)
             values = {
                 "id": proposal_id,
                 "organization_id": who.organization_id,
@@ -276,7 +276,7 @@ class Program:
             version = require_version(if_match, row.version)
             _at(row, version)
             to = proposal_move(ProposalState(row.state), "submit")
-            self._package_id_free(tx, who, row.package_id)
+            self._package_id_free(tx, who.organization_id, row.package_id)
             findings = self._findings(self._package(row.document))
             round_ = row.round + 1
             self._change(
@@ -453,6 +453,7 @@ class Program:
             raise InputError(issues)
         assert reason is not None
         with self.store.transaction(self.clock()) as tx:
+            self._lock_menu(tx)
             current = self._current_entry(tx, package_id)
             if current is None:
                 raise UnknownResourceError(f"no package {package_id[:100]!r} on the menu")
@@ -581,6 +582,8 @@ class Program:
     def _designate(
         self, tx: Transaction, who: Principal, row: Any, package: Package, reason: str
     ) -> dict[str, Any]:
+        self._lock_menu(tx)
+        self._package_id_free(tx, row.organization_id, package.id)
         current = self._current_entry(tx, package.id)
         menu_move(current.status if current is not None else None, "designate", package.id)
         today = tx.now.date()
@@ -693,7 +696,14 @@ class Program:
         )
         return _entry(row) if row is not None else None
 
-    def _package_id_free(self, tx: Transaction, who: Principal, package_id: str) -> None:
+    def _lock_menu(self, tx: Transaction) -> None:
+        """Changes to the menu's record are made one at a time (they are rare): each reads
+        a package's newest entry and appends the next, which two writers must not both do
+        from the same entry. The audit chain's head is the lock (SQLite writers queue
+        anyway)."""
+        tx.one(select(audit_head.c.seq).with_for_update())
+
+    def _package_id_free(self, tx: Transaction, organization_id: str, package_id: str) -> None:
         """A package id on the menu's record belongs to whoever put it there: another
         consortium cannot propose a package under it (an update of one's own designated
         package keeps its id)."""
@@ -711,7 +721,7 @@ class Program:
                 select(proposals.c.organization_id).where(proposals.c.id == r.proposal_id)
             )
             owners.add(owner.organization_id if owner is not None else None)
-        if owners != {who.organization_id}:
+        if owners != {organization_id}:
             raise ConflictError(
                 f"package id {package_id!r} is on the menu's record under another proposer: "
                 "choose another id"
