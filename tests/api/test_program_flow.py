@@ -423,3 +423,31 @@ def test_concurrent_changes_to_one_package_on_the_menu_are_made_one_at_a_time(
     history = _get(service, "/api/v1/menu/gov-services-assistant/history")["items"]
     assert [h["status"] for h in history] == ["designated", "suspended"]
     assert _get(service, "/api/v1/audit/verify", AU)["ok"] is True
+
+
+def test_a_component_id_of_a_bundled_proposed_package_is_refused_at_designation(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+
+    def reuse(d: dict[str, Any]) -> None:
+        d["layers"]["hardware"]["components"][0]["id"] = "dis-deployable-kits"
+
+    pid = service.client.post(
+        "/api/v1/proposals",
+        json=proposal_document("kit-stack", change=reuse),
+        headers=service.as_(AA),
+    ).json()["id"]
+    service.proposal_act(pid, "submit", AA)
+    service.proposal_act(pid, "evaluate", AN)
+    refused = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "r"})
+    assert refused.status_code == 409
+    deal = {
+        "date": "2026-06-01",
+        "package": "sovereign-llm-cloud",
+        "destination": "IN",
+        "parties": [{"role": "end_user", "name": "NIC", "country": "IN", "type": "government"}],
+        "end_uses": ["public_services"],
+    }
+    assessed = service.client.post("/api/v1/assessments", json=deal, headers=service.as_(AA))
+    assert assessed.status_code == 200, assessed.text

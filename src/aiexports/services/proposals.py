@@ -138,7 +138,12 @@ class Program:
             newest: dict[str, Package] = dict(bundled.packages)
             for entry in self._entries():
                 newest[entry.package_id] = self.package_of(entry)
-            menu = build_menu(newest.values(), f"{bundled.version}+menu@{seq}")
+            try:
+                menu = build_menu(newest.values(), f"{bundled.version}+menu@{seq}")
+            except InputError:
+                # Never every decision refused for one bad record entry: the last menu
+                # that could be built (designation refuses what would break it).
+                menu = checked[2] if checked is not None else bundled
         self._engine = (moment, seq, menu)
         return menu
 
@@ -587,12 +592,13 @@ class Program:
         current = self._current_entry(tx, package.id)
         menu_move(current.status if current is not None else None, "designate", package.id)
         today = tx.now.date()
-        # Component ids are unique across the menu's record (every package ever on it, in
-        # its newest version): the engine resolves a deal's items by them.
-        newest: dict[str, MenuEntry] = {}
+        # Component ids are unique across what the engine decides with (the bundled
+        # packages and every package of the record, :meth:`engine_menu`): the engine
+        # resolves a deal's items by them.
+        newest: dict[str, Package] = dict(self.runtime.reference.menu.packages)
         for entry in self._entries(tx):
-            newest[entry.package_id] = entry
-        others = [self.package_of(e) for k, e in newest.items() if k != package.id]
+            newest[entry.package_id] = self.package_of(entry)
+        others = [p for k, p in newest.items() if k != package.id]
         try:
             build_menu([*others, package], "check")
         except InputError as error:
@@ -894,7 +900,7 @@ def _optional_version(fields: Mapping[str, Any]) -> int | None:
     value = fields.get("rubric_version")
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10**6:
         raise InputError(Issue("a rubric version number", field="rubric_version"))
     return value
 

@@ -61,6 +61,10 @@ class NameAlgorithm:
     forms_imply_organisation: bool = False
     """A name with a legal form ("Co Ltd") is an organisation: a person, vessel or
     aircraft entry counts as a type mismatch even when the query gives no type."""
+    read_scripts: bool = False
+    """A name in Arabic script is also read as the Latin spellings the lists use for
+    words with its consonants (:meth:`ListIndex.readings`), each reading compared in
+    full: the script leaves out short vowels, which the romanisation cannot restore."""
 
     def rules(self, base: NameRules) -> NameRules:
         """The name rules this algorithm applies, from the bundled ones."""
@@ -117,5 +121,14 @@ NAMES_V2 = NameAlgorithm(
     generic_cap=0.78,
     forms_imply_organisation=True,
 )
-ALGORITHMS = MappingProxyType({a.name: a for a in (NAMES_V1, NAMES_V2)})
+NAMES_V3 = dataclasses.replace(
+    NAMES_V2,
+    name="aiexports-names-v3",
+    description="v2, plus: names in Arabic script read as the listed Latin spellings of "
+    "their words (the consonants and long vowels the script writes, the short vowels the "
+    "lists' spellings give), each reading compared in full and discounted by how far it "
+    "had to go",
+    read_scripts=True,
+)
+ALGORITHMS = MappingProxyType({a.name: a for a in (NAMES_V1, NAMES_V2, NAMES_V3)})
 """Every name-matching algorithm, by its stable name."""

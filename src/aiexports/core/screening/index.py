@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -184,6 +185,8 @@ class ListIndex:
     ) -> None:
         self.rules = rules
         self.algorithm = algorithm
+        self._spelled: dict[str, frozenset[str]] = {}
+        self._words: list[str] | None = None
         self.entries: list[ListEntry] = list(entries)
         self.tables = tables if tables is not None else build_tables(self.entries, rules, algorithm)
         self._forms: dict[int, IndexedName] = {}
@@ -254,6 +257,32 @@ class ListIndex:
                         ranked[name_id] += gain * norm[name_id]
         best = heapq.nlargest(limit, ranked.items(), key=itemgetter(1))
         return [(name_id, value / norm[name_id]) for name_id, value in best]
+
+    def spellings(self, pattern: str, letters: int) -> frozenset[str]:
+        """The listed single words that ``pattern`` (:func:`.scripts.latin_spellings` of a
+        word of ``letters`` letters) matches whole: how the lists spell that word."""
+        known = self._spelled.get(pattern)
+        if known is not None:
+            return known
+        regex = re.compile(pattern + "$")
+        shortest, longest = max(letters - 1, 1), 3 * letters + 3
+        found = frozenset(
+            key
+            for key in self._single_words()
+            if shortest <= len(key) <= longest and regex.match(key) is not None
+        )
+        if len(self._spelled) >= SIMILAR_CACHE_SIZE:
+            self._spelled.clear()
+        self._spelled[pattern] = found
+        return found
+
+    def _single_words(self) -> Sequence[str]:
+        if self._words is None:
+            self._words = list(self.tables.postings)
+        return self._words
+
+    def postings_of(self, key: str) -> Sequence[int]:
+        return self.tables.postings.get(key, ())
 
     def _members(self, key: str) -> frozenset[int]:
         found = self._member_sets.get(key)

@@ -3,8 +3,12 @@ that combines the name evidence with country, type and date of birth when given.
 
 from __future__ import annotations
 
+import heapq
+import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Any
 
 from aiexports.core.screening.algorithms import NAMES_V1, MatcherSettings, NameAlgorithm
@@ -14,6 +18,7 @@ from aiexports.core.screening.index import IndexedName, IndexTables, ListIndex
 from aiexports.core.screening.names import NameRules, Role
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.core.screening.results import ListMatch
+from aiexports.core.screening.scripts import ARABIC_SCRIPT, ARTICLE, arabic_words
 from aiexports.core.screening.similarity import Comparison, NameForm, SimilarityCache, compare
 
 
@@ -77,9 +82,37 @@ class ScoredEntry:
 
 
 NAME_CACHE_SIZE = 200_000
+READING_FLOOR = 0.85
+"""A reading whose words are nothing like the romanised ones keeps this share of its
+score; an exact one keeps all of it."""
+
 _PERSON = frozenset({EntryType.PERSON})
 _NOT_PERSON = frozenset({EntryType.ENTITY, EntryType.VESSEL, EntryType.AIRCRAFT})
 _NOT_ORGANISATION = frozenset({EntryType.PERSON, EntryType.VESSEL, EntryType.AIRCRAFT})
+
+
+def _read_in(
+    words: list[tuple[str, str | None, int]],
+    spans: dict[tuple[int, int], frozenset[str]],
+    listed: set[str],
+) -> list[tuple[str, str]]:
+    """The query's words as (romanised, chosen) pairs, read in a listed name's own
+    spellings: from the left, the longest run of words the name spells as one of its
+    words, else the word alone, else the word as romanised."""
+    reading: list[tuple[str, str]] = []
+    start = 0
+    while start < len(words):
+        for length in (3, 2, 1):
+            own = sorted(spans.get((start, length), frozenset()) & listed)
+            if own:
+                romanised = " ".join(w for w, *_ in words[start : start + length])
+                reading.append((romanised.replace(" ", ""), own[0]))
+                start += length
+                break
+        else:
+            reading.append((words[start][0], words[start][0]))
+            start += 1
+    return reading
 
 
 class NameMatcher:
@@ -136,6 +169,15 @@ class NameMatcher:
         form = self.query_form(name)
         if not form.tokens:
             return ()
+        found = self._form_matches(form)
+        if self.algorithm.read_scripts and ARABIC_SCRIPT.search(name):
+            found = self._with_readings(name, found)
+        if len(self._by_name) >= NAME_CACHE_SIZE:
+            self._by_name.clear()
+        self._by_name[name] = found
+        return found
+
+    def _form_matches(self, form: NameForm) -> tuple[tuple[IndexedName, Comparison], ...]:
         floor = self.settings.min_support * form.total
         matches = []
         for name_id, support in self.index.candidates(form, self.settings.candidates, self.cache):
@@ -145,10 +187,88 @@ class NameMatcher:
             comparison = compare(form, indexed.form, self.cache)
             if comparison.score >= self.settings.min_name_score:
                 matches.append((indexed, comparison))
-        if len(self._by_name) >= NAME_CACHE_SIZE:
-            self._by_name.clear()
-        self._by_name[name] = found = tuple(matches)
-        return found
+        return tuple(matches)
+
+    def _with_readings(
+        self, name: str, found: tuple[tuple[IndexedName, Comparison], ...]
+    ) -> tuple[tuple[IndexedName, Comparison], ...]:
+        """``found`` and, for each listed name that spells the query's Arabic-script
+        words (:func:`.scripts.latin_spellings`; two or three words run together too,
+        as *Abdelmalek* or *Noureddine*), the query read in that name's own spellings
+        and compared in full, its score discounted by how far the spellings are from
+        the plain romanisation. Per listed name the best is kept."""
+        words = self._arabic_words(name)
+        spans = self._spans(words)
+        support: dict[int, float] = defaultdict(float)
+        for start in range(len(words)):
+            gained: dict[int, float] = {}
+            for (first, _), spelled in spans.items():
+                if first != start:
+                    continue
+                for key in spelled:
+                    weight = self.index.weight_of(key)
+                    for name_id in self.index.postings_of(key):
+                        gained[name_id] = max(gained.get(name_id, 0.0), weight)
+            for name_id, weight in gained.items():
+                support[name_id] += weight
+        best: dict[tuple[int, str], tuple[IndexedName, Comparison]] = {
+            (i.entry, i.listed): (i, c) for i, c in found
+        }
+        ranked = heapq.nlargest(self.settings.candidates, support.items(), key=itemgetter(1))
+        for name_id, _ in ranked:
+            indexed = self.index.name(name_id)
+            listed = {t.text for t in indexed.form.tokens}
+            reading = _read_in(words, spans, listed)
+            replaced = [(w, s) for w, s in reading if w != s]
+            if not replaced:
+                continue
+            text = " ".join(s for _, s in reading)
+            likeness = sum(self.cache.get(w, s) for w, s in replaced) / len(replaced)
+            comparison = compare(self.index.form(text), indexed.form, self.cache)
+            score = comparison.score * (READING_FLOOR + (1 - READING_FLOOR) * likeness)
+            slot = (indexed.entry, indexed.listed)
+            current = best.get(slot)
+            if score >= self.settings.min_name_score and (
+                current is None or score > current[1].score
+            ):
+                best[slot] = (indexed, replace(comparison, score=score, reading=text))
+        return tuple(best.values())
+
+    @staticmethod
+    def _arabic_words(name: str) -> list[tuple[str, str | None, int]]:
+        """(romanised word, Latin spelling pattern, letters) of each word of ``name``;
+        Latin words as they are, without a pattern."""
+        words: list[tuple[str, str | None, int]] = []
+        for raw in unicodedata.normalize("NFKC", name).split():
+            if not ARABIC_SCRIPT.search(raw):
+                words.append((raw.casefold(), None, len(raw)))
+                continue
+            words.extend((w, pattern, len(raw)) for w, pattern in arabic_words(raw))
+        return words
+
+    def _spans(
+        self, words: list[tuple[str, str | None, int]]
+    ) -> dict[tuple[int, int], frozenset[str]]:
+        """(first word, words) → the listed spellings of that run of words: each word
+        alone, and two or three run together (an article in the middle or first merged
+        as lists write it)."""
+        spans: dict[tuple[int, int], frozenset[str]] = {}
+        for start in range(len(words)):
+            pattern, letters = words[start][1], words[start][2]
+            if pattern is not None:
+                spans[(start, 1)] = self.index.spellings(pattern, letters)
+            for length in (2, 3):
+                run = words[start : start + length]
+                if len(run) < length:
+                    break
+                parts = [ARTICLE if w == "al" and p is None else p for w, p, _ in run]
+                if any(p is None for p in parts) or parts[-1] == ARTICLE:
+                    continue
+                merged = "".join(p for p in parts if p is not None)
+                spelled = self.index.spellings(merged, sum(n for *_, n in run))
+                if spelled:
+                    spans[(start, length)] = spelled
+        return spans
 
     def score(self, query: ScreeningQuery, min_score: float = 0.0) -> list[ScoredEntry]:
         """Every candidate entry scoring at least ``min_score``, best first (one row per

@@ -194,9 +194,13 @@ class Comparison:
     right_unmatched: tuple[str, ...]
     aligned: tuple[tuple[tuple[int, ...], tuple[int, ...], float], ...] = ()
     """(left positions, right positions, similarity) of each pair, as in ``pairs``."""
+    reading: str | None = None
+    """When the query was written in another script: the Latin reading compared."""
 
     def describe(self) -> str:
         parts = [f"{p.left}~{p.right} ({p.how} {p.similarity:.2f})" for p in self.pairs]
+        if self.reading is not None:
+            parts.insert(0, f"read as {self.reading!r}")
         if self.left_unmatched:
             parts.append("query only: " + " ".join(self.left_unmatched))
         if self.right_unmatched:
