@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,18 @@ class FixedClock:
 
     def advance(self, days: int = 0, hours: int = 0) -> None:
         self.now += dt.timedelta(days=days, hours=hours)
+
+
+@contextmanager
+def clocked_service(
+    database_url: str, home: Path, start: dt.datetime
+) -> Iterator[tuple[Service, FixedClock]]:
+    """The service on a clock the test moves, started at ``start``."""
+    clock = FixedClock(start)
+    built = build_service(database_url, home, clock)
+    with built.client:
+        yield built, clock
+    built.runtime.close()
 
 
 def build_service(

@@ -18,7 +18,7 @@ from tests.api.conftest import (
     REVIEW_BAND_PARTY,
     FixedClock,
     Service,
-    build_service,
+    clocked_service,
 )
 
 AA, AB = "demo-consortium-a/applicant", "demo-consortium-b/applicant"
@@ -29,11 +29,8 @@ START = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def world(database_url: str, tmp_path: Path) -> Iterator[tuple[Service, FixedClock]]:
-    clock = FixedClock(START)
-    built = build_service(database_url, tmp_path / "home", clock)
-    with built.client:
-        yield built, clock
-    built.runtime.close()
+    with clocked_service(database_url, tmp_path / "home", START) as running:
+        yield running
 
 
 def _latest(service: Service, app_id: str, who: str = AA) -> dict[str, Any]:

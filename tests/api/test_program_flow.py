@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import FixedClock, Service, build_service, proposal_document
+from tests.api.conftest import FixedClock, Service, clocked_service, proposal_document
 
 AA, AB = "demo-consortium-a/applicant", "demo-consortium-b/applicant"
 AN, OF, AU = "demo-program-office/analyst", "demo-agency/officer-1", "demo-auditor/auditor"
@@ -19,11 +19,8 @@ START = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def program(database_url: str, tmp_path: Path) -> Iterator[tuple[Service, FixedClock]]:
-    clock = FixedClock(START)
-    built = build_service(database_url, tmp_path / "home", clock)
-    with built.client:
-        yield built, clock
-    built.runtime.close()
+    with clocked_service(database_url, tmp_path / "home", START) as running:
+        yield running
 
 
 def _get(service: Service, path: str, who: str = AN, **params: str) -> Any:

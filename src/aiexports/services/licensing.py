@@ -191,7 +191,7 @@ class Licensing:
             version = require_version(if_match, row.version)
             if not isinstance(patch, Mapping):
                 raise InputError(Issue("a merge patch is a JSON object", field="body"))
-            _at_version(row, version)
+            at_version(row, version)
             application_move(ApplicationState(row.state), "edit")
             no_document_list(patch)
             merged = merge_patch(row.document, patch)
@@ -261,7 +261,7 @@ class Licensing:
         # still at the version decided (a concurrent change gives 412, as it would anyway).
         with self.store.reading() as tx:
             seen = self.visible_application(tx, who, app_id, "application.submit")
-            _at_version(seen, require_version(if_match, seen.version))
+            at_version(seen, require_version(if_match, seen.version))
             application_move(ApplicationState(seen.state), "submit")
             document = self.parse_application(seen.document)
             parties = [party_details(p.model_dump(mode="json")) for p in document.parties]
@@ -275,7 +275,7 @@ class Licensing:
         }
         with self.store.transaction(now) as tx:
             row = self.visible_application(tx, who, app_id, "application.submit", lock=True)
-            _at_version(row, seen.version)
+            at_version(row, seen.version)
             version = row.version
             to = application_move(ApplicationState(row.state), "submit")
             round_ = row.round + 1
@@ -361,7 +361,7 @@ class Licensing:
     def take(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
             row = self.visible_application(tx, who, app_id, "application.take", lock=True)
-            _at_version(row, require_version(if_match, row.version))
+            at_version(row, require_version(if_match, row.version))
             version = row.version
             to = application_move(ApplicationState(row.state), "take")
             self._change(tx, row, version, state=str(to), assigned_to=who.user_id)
@@ -383,7 +383,7 @@ class Licensing:
             row = self.visible_application(tx, who, app_id, "application.decide", lock=True)
             version = require_version(if_match, row.version)
             decision = parse_decision(body)
-            _at_version(row, version)
+            at_version(row, version)
             application_move(ApplicationState(row.state), "decide")
             latest = self._latest_determination(tx, app_id)
             prohibited = latest is not None and latest.outcome == str(Outcome.PROHIBITED)
@@ -419,7 +419,7 @@ class Licensing:
     def withdraw(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
             row = self.visible_application(tx, who, app_id, "application.withdraw", lock=True)
-            _at_version(row, require_version(if_match, row.version))
+            at_version(row, require_version(if_match, row.version))
             version = row.version
             to = application_move(ApplicationState(row.state), "withdraw")
             self._change(tx, row, version, state=str(to))
@@ -672,16 +672,14 @@ class Licensing:
             reason = clean_text(fields.get("reason"), "reason", problems, 4000)
             if problems:
                 raise InputError(problems)
-            _at_version(row, version)
+            at_version(row, version)
             current = _effective_state(row, tx.now.date())
             to = license_move(current, action)
             before = self._license_view(tx, row, tx.now.date())
             changes: dict[str, object] = {"state": str(to)}
             if action == "amend":
                 changes.update(self._amend(tx, license_id, fields, row))
-            if not tx.update_at_version(
-                licenses, license_id, version, updated_at=tx.now, **changes
-            ):
+            if not tx.update_at_version(licenses, license_id, version, updated_at=tx.now, **changes):
                 raise StaleVersionError(self._current_version(tx, licenses, license_id))
             after = self._license_view(tx, self._license_row(tx, license_id), tx.now.date())
             self._keep_revision(tx, license_id, version + 1, after)
@@ -969,7 +967,8 @@ def _complete(document: ApplicationDocument, today: dt.date) -> dict[str, Any]:
     return deal_of(document, today)
 
 
-def _at_version(row: Any, version: int) -> None:
+def at_version(row: Any, version: int) -> None:
+    """A stale version (412) when ``row`` is no longer at ``version``."""
     if row.version != version:
         raise StaleVersionError(int(row.version))
 

@@ -34,6 +34,7 @@ from aiexports.core.records import validation_context
 from aiexports.core.rubric import Rubric, scorecard
 from aiexports.errors import ConflictError, InputError, Issue, UnknownResourceError
 from aiexports.services.access import Principal, check, require
+from aiexports.services.licensing import at_version
 from aiexports.services.request_fields import (
     Page,
     clean_text,
@@ -257,7 +258,7 @@ class Program:
         with self.store.transaction(self.clock()) as tx:
             row = self._visible(tx, who, proposal_id, "proposal.edit", lock=True)
             version = require_version(if_match, row.version)
-            _at(row, version)
+            at_version(row, version)
             proposal_move(ProposalState(row.state), "edit")
             if not isinstance(patch, Mapping):
                 raise InputError(Issue("a merge patch is a JSON object", field="body"))
@@ -279,7 +280,7 @@ class Program:
         with self.store.transaction(self.clock()) as tx:
             row = self._visible(tx, who, proposal_id, "proposal.submit", lock=True)
             version = require_version(if_match, row.version)
-            _at(row, version)
+            at_version(row, version)
             to = proposal_move(ProposalState(row.state), "submit")
             self._package_id_free(tx, who.organization_id, row.package_id)
             findings = self._findings(self._package(row.document))
@@ -359,7 +360,7 @@ class Program:
             row = self._visible(tx, who, proposal_id, "proposal.decide", lock=True)
             version = require_version(if_match, row.version)
             decision, reason, justifications = _decision(body)
-            _at(row, version)
+            at_version(row, version)
             to = proposal_move(ProposalState(row.state), decision)
             recorded: dict[str, Any] = {
                 "decision": decision,
@@ -739,7 +740,7 @@ class Program:
         with self.store.transaction(self.clock()) as tx:
             row = self._visible(tx, who, proposal_id, permission, lock=True)
             version = require_version(if_match, row.version)
-            _at(row, version)
+            at_version(row, version)
             to = proposal_move(ProposalState(row.state), action)
             self._change(tx, row, version, state=str(to))
             tx.record(
@@ -887,13 +888,6 @@ def _version_label(entries: list[MenuEntry], day: dt.date) -> str:
 
 def _by_status_date(package: Package) -> tuple[dt.date, str]:
     return package.status_date or dt.date.min, package.id
-
-
-def _at(row: Any, version: int) -> None:
-    from aiexports.errors import StaleVersionError  # noqa: PLC0415
-
-    if row.version != version:
-        raise StaleVersionError(int(row.version))
 
 
 def _optional_version(fields: Mapping[str, Any]) -> int | None:
