@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from aiexports.core.countries import CountryBook
 from aiexports.settings import Settings, load_settings
@@ -83,6 +83,16 @@ class IndexCache:
         return found
 
 
+class MenuSource(Protocol):
+    """The menu's record, as the engine reads it."""
+
+    def engine_menu(self) -> Menu:
+        """The menu decided with now."""
+
+    def engine_menu_at(self, version: str) -> Menu | None:
+        """The menu that was ``version`` (None when it cannot be rebuilt)."""
+
+
 @dataclass
 class Runtime:
     """Everything a use case needs from outside the core, built once per edge."""
@@ -99,7 +109,7 @@ class Runtime:
     _list_store: ListStore | None = field(default=None, repr=False)
     _snapshots: dict[int, ListSnapshot] = field(default_factory=dict, repr=False)
     _assessors: dict[str, Assessor] = field(default_factory=dict, repr=False)
-    menu_source: Callable[[], Menu] | None = field(default=None, repr=False)
+    menu_source: MenuSource | None = field(default=None, repr=False)
     """Where a long-lived edge takes the menu the engine decides with (the service: the
     menu's record, packages designated through it included); commands use the bundled."""
 
@@ -127,6 +137,20 @@ class Runtime:
     def reference(self) -> ReferenceData:
         with collector_paused():
             return reference.reference_data(self.derived)
+
+    @property
+    def menu(self) -> Menu:
+        """The menu the engine decides with now (:attr:`menu_source`, else the bundled)."""
+        if self.menu_source is not None:
+            return self.menu_source.engine_menu()
+        return self.reference.menu
+
+    def menu_at(self, version: str) -> Menu | None:
+        """The menu that was version ``version``, when it can be rebuilt."""
+        if self.menu_source is not None:
+            return self.menu_source.engine_menu_at(version)
+        menu = self.reference.menu
+        return menu if menu.version == version else None
 
     @cached_property
     def shelf(self) -> PackShelf:
@@ -245,20 +269,24 @@ class Runtime:
         )
 
     def assessor(
-        self, list_paths: Sequence[Path] | None = None, loaded: LoadedLists | None = None
+        self,
+        list_paths: Sequence[Path] | None = None,
+        loaded: LoadedLists | None = None,
+        menu: Menu | None = None,
     ) -> Assessor:
         """Reference data, packs and the party screener over the lists this run uses
-        (``loaded``, when the caller has them already)."""
+        (``loaded``, when the caller has them already), deciding with ``menu`` when given
+        (a stored decision derived again under the menu it was made with)."""
         from aiexports.services.assessment import Assessor
         from aiexports.services.screening import DealScreener, lists_covered
 
-        shared = loaded is None and not list_paths
+        shared = loaded is None and not list_paths and menu is None
         loaded = loaded or self.lists(list_paths)
         data = self.reference
-        if shared and self.menu_source is not None:
-            menu = self.menu_source()
-            if menu is not data.menu:
-                data = replace(data, menu=menu)
+        if menu is None and not list_paths and self.menu_source is not None:
+            menu = self.menu_source.engine_menu()
+        if menu is not None and menu is not data.menu:
+            data = replace(data, menu=menu)
         key = loaded.snapshot.version if loaded.snapshot is not None else f"none:{loaded.problem}"
         key = f"{key}|{data.menu.version}"
         if shared and key in self._assessors:

@@ -48,6 +48,7 @@ def test_submission_screens_decides_and_keeps_a_rederivable_determination(
             "round": 1,
             "stored": determination["decision_id"],
             "derived": determination["decision_id"],
+            "changed": [],
         }
     ]
 

@@ -448,3 +448,83 @@ def test_a_component_id_of_a_bundled_proposed_package_is_refused_at_designation(
     }
     assessed = service.client.post("/api/v1/assessments", json=deal, headers=service.as_(AA))
     assert assessed.status_code == 200, assessed.text
+
+
+def _menu_move(service: Service, package_id: str, action: str) -> None:
+    moved = service.client.post(
+        f"/api/v1/menu/{package_id}/{action}",
+        json={"reason": f"{action}: end-use check in a target country"},
+        headers=service.as_(AN),
+    )
+    assert moved.status_code == 200, moved.text
+
+
+def test_a_suspended_package_takes_no_submission_or_approval_until_reinstated(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, clock = program
+    service.client.app.state.service.program.menu_recheck_seconds = 0  # type: ignore[attr-defined]
+    pending = service.submitted()  # under sovereign-llm-cloud, designated
+    assert service.act(pending, "take", OF).status_code == 200
+    offered = _get(service, "/api/v1/partners/IN")["packages"]
+    assert "sovereign-llm-cloud" in offered
+
+    clock.advance(days=1)
+    _menu_move(service, "sovereign-llm-cloud", "suspend")
+    draft = service.new_application()
+    refused = service.act(draft, "submit", AA)
+    assert refused.status_code == 409
+    assert "suspended on the menu since 2026-06-02" in refused.json()["detail"]
+    approve = {"decision": "approved_with_conditions", "reason": "meets the program's terms"}
+    assert service.act(pending, "decision", "demo-agency/officer-2", approve).status_code == 409
+    assert "sovereign-llm-cloud" not in _get(service, "/api/v1/partners/IN")["packages"]
+    # Nothing was written by the refusals: the draft is a draft, the pending one pending.
+    assert _get(service, f"/api/v1/applications/{draft}", AA)["state"] == "draft"
+    assert _get(service, f"/api/v1/applications/{pending}", AA)["state"] == "under_review"
+
+    _menu_move(service, "sovereign-llm-cloud", "reinstate")
+    assert service.act(draft, "submit", AA).status_code == 200
+    approved = service.act(pending, "decision", "demo-agency/officer-2", approve)
+    assert approved.status_code == 200, approved.text
+    assert "sovereign-llm-cloud" in _get(service, "/api/v1/partners/IN")["packages"]
+
+    _menu_move(service, "sovereign-llm-cloud", "retire")
+    retired = service.act(service.new_application(), "submit", AA)
+    assert retired.status_code == 409
+    assert "retired on the menu" in retired.json()["detail"]
+
+
+def test_a_proposed_package_is_not_offered_and_takes_no_application(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    body = {
+        "package": "public-safety-video-analytics",
+        "items": [],
+    }
+    draft = service.new_application(**body)
+    refused = service.act(draft, "submit", AA)
+    assert refused.status_code == 409
+    assert "not designated on the menu" in refused.json()["detail"]
+
+
+def test_a_stored_decision_is_derived_again_under_the_menu_it_was_made_with(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    service.client.app.state.service.program.menu_recheck_seconds = 0  # type: ignore[attr-defined]
+    app_id = service.submitted()
+    (stored,) = _get(service, f"/api/v1/applications/{app_id}", AA)["determinations"]
+    # Later changes to the menu, to this package and to others, give the menu new versions.
+    _menu_move(service, "gov-services-assistant", "suspend")
+    _menu_move(service, "sovereign-llm-cloud", "suspend")
+    _menu_move(service, "sovereign-llm-cloud", "reinstate")
+    rederived = _get(service, f"/api/v1/applications/{app_id}/rederivation", AA)["items"]
+    assert rederived == [
+        {
+            "round": 1,
+            "stored": stored["decision_id"],
+            "derived": stored["decision_id"],
+            "changed": [],
+        }
+    ]

@@ -65,7 +65,23 @@ def _embargoed_target(d: dict[str, Any]) -> None:
 
 
 def _surveillance_to_high_risk(d: dict[str, Any]) -> None:
-    d["target_countries"] = ["EE", "HK"]
+    d["target_countries"] = ["EE", "NI"]
+
+
+def _target_of_concern(d: dict[str, Any]) -> None:
+    d["target_countries"] = ["KE", "HK"]
+
+
+def _macau_target(d: dict[str, Any]) -> None:
+    d["target_countries"] = ["MO"]
+
+
+def _russia_target(d: dict[str, Any]) -> None:
+    d["target_countries"] = ["RU"]
+
+
+def _belarus_target(d: dict[str, Any]) -> None:
+    d["target_countries"] = ["KE", "BY"]
 
 
 def _no_safeguards(d: dict[str, Any]) -> None:
@@ -96,6 +112,10 @@ def _duplicate_component(d: dict[str, Any]) -> None:
         ("gov-services-assistant", _low_us_content, "PKG_US_CONTENT"),
         ("gov-services-assistant", _no_targets, "PKG_TARGETS"),
         ("gov-services-assistant", _embargoed_target, "PKG_EMBARGOED_TARGET"),
+        ("gov-services-assistant", _target_of_concern, "PKG_TARGET_OF_CONCERN"),
+        ("gov-services-assistant", _macau_target, "PKG_TARGET_OF_CONCERN"),
+        ("gov-services-assistant", _russia_target, "PKG_DENIED_TARGET"),
+        ("public-safety-video-analytics", _belarus_target, "PKG_DENIED_TARGET"),
         ("public-safety-video-analytics", _surveillance_to_high_risk, "PKG_SURVEILLANCE_TARGET"),
         ("public-safety-video-analytics", _no_safeguards, "PKG_SURVEILLANCE_SAFEGUARDS"),
         ("gov-services-assistant", _unknown_subcategory, "PKG_RMF_ALIGNMENT"),
@@ -117,10 +137,10 @@ def test_us_content_at_the_presumption_passes() -> None:
 
 
 def test_surveillance_target_rule_spares_other_packages() -> None:
-    def hong_kong(d: dict[str, Any]) -> None:
-        d["target_countries"] = ["KE", "HK"]
+    def nicaragua(d: dict[str, Any]) -> None:
+        d["target_countries"] = ["KE", "NI"]
 
-    assert _review(_changed("gov-services-assistant", hong_kong)) == []
+    assert _review(_changed("gov-services-assistant", nicaragua)) == []
 
 
 def test_menu_refuses_shared_component_ids() -> None:

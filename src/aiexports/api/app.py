@@ -249,7 +249,7 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
     program = Program(store, runtime)
     with contextlib.suppress(StorageError):  # down now: seeded on first use (health says 503)
         program.ensure_seeded()
-    runtime.menu_source = program.engine_menu
+    runtime.menu_source = program
     app.state.service = Service(runtime, store, Licensing(store, runtime), program)
     problems.install(app)
     app.include_router(program_routes.router)

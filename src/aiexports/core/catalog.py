@@ -248,6 +248,11 @@ class ProgramTerms(Record):
         default=(), description="Rules whose findings flag a proposal without rejecting it"
     )
     blocs: dict[str, Bloc] = Field(default_factory=dict)
+    denied_targets: dict[CountryCode, NonEmptyStr] = Field(
+        default_factory=dict,
+        description="Countries the program does not promote packages to, each with the "
+        "control that bars them (a country of concern is barred by the program itself)",
+    )
 
 
 Severity = Literal["error", "warning"]
@@ -397,6 +402,19 @@ def _check_targets(
                 "PKG_EMBARGOED_TARGET",
                 where,
                 f"{label} is in an embargoed country group and cannot be a target",
+            )
+        elif profile.country_of_concern:
+            fail(
+                "PKG_TARGET_OF_CONCERN",
+                where,
+                f"{label} is a country of concern: the program promotes packages to allies "
+                "and partners, not to countries of concern",
+            )
+        elif code in terms.denied_targets:
+            fail(
+                "PKG_DENIED_TARGET",
+                where,
+                f"{label} cannot be a target: {terms.denied_targets[code]}",
             )
         elif package.surveillance_capable and profile.risk_tier == "high":
             fail(

@@ -112,8 +112,17 @@ class PartnerProfile:
 def partner_profile(runtime: Runtime, code: str) -> PartnerProfile:
     book = runtime.countries
     profile = book.profile(code.upper())
+    blocs = runtime.program_terms.blocs
+    # The packages on offer to the country: designated ones (a suspended, retired or
+    # merely proposed package is not promoted), naming it or a bloc it belongs to.
     packages = tuple(
-        p.id for p in runtime.reference.menu.packages.values() if profile.code in p.target_countries
+        p.id
+        for p in runtime.menu.packages.values()
+        if p.status == PackageStatus.DESIGNATED
+        and (
+            profile.code in p.target_countries
+            or any(b in blocs and profile.code in blocs[b].members for b in p.target_blocs)
+        )
     )
     groups = tuple((group, book.groups[group]) for group in profile.ear_groups)
     return PartnerProfile(profile, groups, packages, book.version)

@@ -39,6 +39,7 @@ from aiexports.errors import (
 )
 from aiexports.services.access import Principal, Scope, check, require
 from aiexports.services.adjudications import Adjudications, remembered_from
+from aiexports.services.menu_record import require_designated
 from aiexports.services.request_fields import (
     MAX_DOCUMENT_BYTES,
     DecisionBody,
@@ -264,6 +265,7 @@ class Licensing:
             at_version(seen, require_version(if_match, seen.version))
             application_move(ApplicationState(seen.state), "submit")
             document = self.parse_application(seen.document)
+            self._package_designated(tx, document.package, "a submission under it")
             parties = [party_details(p.model_dump(mode="json")) for p in document.parties]
             remembered = self.adjudications.remembered(tx, seen.organization_id, parties)
         deal_document = _complete(document, now.date())
@@ -336,10 +338,18 @@ class Licensing:
             issues = sorted(located, key=lambda i: (i.field or "", i.message))
         raise InputError(issues)
 
+    def _package_designated(self, tx: Transaction, package_id: str | None, doing: str) -> None:
+        if package_id is None:
+            return
+        bundled = self.runtime.reference.menu.packages.get(package_id)
+        require_designated(tx, package_id, doing, bundled.status if bundled else None)
+
     def rederive(self, who: Principal, app_id: str) -> list[dict[str, Any]]:
-        """Each stored determination decided again from its stored deal: the same
-        ``decision_id`` while the policy and data versions are the same."""
-        assessor = self.assessor()
+        """Each stored determination decided again from its stored inputs (deal, party
+        details, adjudications) under the menu it was decided with: the same
+        ``decision_id`` while the policy, the lists and the country data are the versions
+        it records. Each result names the data versions that are not (``changed``)."""
+        current = self.assessor()
         with self.store.reading() as tx:
             self.visible_application(tx, who, app_id, "application.read")
             rows = tx.all(
@@ -347,16 +357,34 @@ class Licensing:
                 .where(determinations.c.application_id == app_id)
                 .order_by(determinations.c.round)
             )
-        return [
-            {
-                "round": row.round,
-                "stored": row.decision_id,
-                "derived": self._decide(assessor, row.deal, remembered=remembered_from(row.inputs))[
-                    "decision_id"
-                ],
-            }
-            for row in rows
-        ]
+        by_menu: dict[str, Assessor] = {}
+        results = []
+        for row in rows:
+            stored_versions: Mapping[str, str] = row.determination.get("data_versions", {})
+            assessor = current
+            menu_version = stored_versions.get("menu")
+            if menu_version is not None and menu_version != current.reference.menu.version:
+                if menu_version not in by_menu:
+                    menu = self.runtime.menu_at(menu_version)
+                    by_menu[menu_version] = (
+                        self.runtime.assessor(menu=menu) if menu is not None else current
+                    )
+                assessor = by_menu[menu_version]
+            derived = self._decide(assessor, row.deal, remembered=remembered_from(row.inputs))
+            derived_versions: Mapping[str, str] = derived.get("data_versions", {})
+            results.append(
+                {
+                    "round": row.round,
+                    "stored": row.decision_id,
+                    "derived": derived["decision_id"],
+                    "changed": sorted(
+                        key
+                        for key in set(stored_versions) | set(derived_versions)
+                        if stored_versions.get(key) != derived_versions.get(key)
+                    ),
+                }
+            )
+        return results
 
     def take(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
@@ -386,6 +414,8 @@ class Licensing:
             at_version(row, version)
             application_move(ApplicationState(row.state), "decide")
             latest = self._latest_determination(tx, app_id)
+            if decision.decision.approves:
+                self._package_designated(tx, row.document.get("package"), "an approval under it")
             prohibited = latest is not None and latest.outcome == str(Outcome.PROHIBITED)
             if decision.decision.approves and prohibited:
                 raise ConflictError(
@@ -679,7 +709,9 @@ class Licensing:
             changes: dict[str, object] = {"state": str(to)}
             if action == "amend":
                 changes.update(self._amend(tx, license_id, fields, row))
-            if not tx.update_at_version(licenses, license_id, version, updated_at=tx.now, **changes):
+            if not tx.update_at_version(
+                licenses, license_id, version, updated_at=tx.now, **changes
+            ):
                 raise StaleVersionError(self._current_version(tx, licenses, license_id))
             after = self._license_view(tx, self._license_row(tx, license_id), tx.now.date())
             self._keep_revision(tx, license_id, version + 1, after)

@@ -35,6 +35,7 @@ from aiexports.core.rubric import Rubric, scorecard
 from aiexports.errors import ConflictError, InputError, Issue, UnknownResourceError
 from aiexports.services.access import Principal, check, require
 from aiexports.services.licensing import at_version
+from aiexports.services.menu_record import current_entry, entry_of
 from aiexports.services.request_fields import (
     Page,
     clean_text,
@@ -136,17 +137,38 @@ class Program:
         elif seq is None:
             menu = bundled
         else:
-            newest: dict[str, Package] = dict(bundled.packages)
-            for entry in self._entries():
-                newest[entry.package_id] = self.package_of(entry)
             try:
-                menu = build_menu(newest.values(), f"{bundled.version}+menu@{seq}")
+                menu = self._menu_through(self._entries(), seq)
             except InputError:
                 # Never every decision refused for one bad record entry: the last menu
                 # that could be built (designation refuses what would break it).
                 menu = checked[2] if checked is not None else bundled
         self._engine = (moment, seq, menu)
         return menu
+
+    def engine_menu_at(self, version: str) -> Menu | None:
+        """The menu the engine decided with when it was ``version``: the bundled menu, or
+        the bundled overlaid with the record's entries up to ``menu@N``. None for a
+        version this release cannot rebuild (another bundled menu)."""
+        bundled = self.runtime.reference.menu
+        if version == bundled.version:
+            return bundled
+        base, _, seq = version.partition("+menu@")
+        if base != bundled.version or not seq.isdigit():
+            return None
+        try:
+            return self._menu_through(self._entries(), int(seq))
+        except InputError:
+            return None
+
+    def _menu_through(self, entries: list[MenuEntry], seq: int) -> Menu:
+        """The bundled packages, each replaced by its newest entry up to ``seq``."""
+        bundled = self.runtime.reference.menu
+        newest: dict[str, Package] = dict(bundled.packages)
+        for entry in entries:
+            if entry.seq <= seq:
+                newest[entry.package_id] = self.package_of(entry)
+        return build_menu(newest.values(), f"{bundled.version}+menu@{seq}")
 
     # --- seeding -------------------------------------------------------------------------
 
@@ -460,7 +482,7 @@ class Program:
         assert reason is not None
         with self.store.transaction(self.clock()) as tx:
             self._lock_menu(tx)
-            current = self._current_entry(tx, package_id)
+            current = current_entry(tx, package_id)
             if current is None:
                 raise UnknownResourceError(f"no package {package_id[:100]!r} on the menu")
             to = menu_move(current.status, action, package_id)
@@ -590,7 +612,7 @@ class Program:
     ) -> dict[str, Any]:
         self._lock_menu(tx)
         self._package_id_free(tx, row.organization_id, package.id)
-        current = self._current_entry(tx, package.id)
+        current = current_entry(tx, package.id)
         menu_move(current.status if current is not None else None, "designate", package.id)
         today = tx.now.date()
         # Component ids are unique across what the engine decides with (the bundled
@@ -691,17 +713,7 @@ class Program:
         else:
             with self.store.reading() as reading:
                 rows = reading.all(statement)
-        return [_entry(r) for r in rows]
-
-    def _current_entry(self, tx: Transaction, package_id: str) -> MenuEntry | None:
-        """The package's newest entry (whatever its effective date): what it is now."""
-        row = tx.one(
-            select(menu_entries)
-            .where(menu_entries.c.package_id == package_id)
-            .order_by(menu_entries.c.seq.desc())
-            .limit(1)
-        )
-        return _entry(row) if row is not None else None
+        return [entry_of(r) for r in rows]
 
     def _lock_menu(self, tx: Transaction) -> None:
         """Changes to the menu's record are made one at a time (they are rare): each reads
@@ -841,19 +853,6 @@ def _summary(row: Any) -> dict[str, Any]:
         "updated_at": rfc3339(as_utc(row.updated_at)),
         "submitted_at": rfc3339(as_utc(row.submitted_at)) if row.submitted_at else None,
     }
-
-
-def _entry(row: Any) -> MenuEntry:
-    return MenuEntry(
-        seq=int(row.seq),
-        package_id=row.package_id,
-        package_version=int(row.package_version),
-        status=MenuStatus(row.status),
-        effective=row.effective,
-        package=row.package,
-        reason=row.reason,
-        proposal_id=row.proposal_id,
-    )
 
 
 def _entry_record(entry: MenuEntry) -> dict[str, Any]:
