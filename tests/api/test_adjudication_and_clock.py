@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 
+from aiexports.core.screening.adjudication import PARTY_DETAILS
 from aiexports.core.screening.entries import Address
 from aiexports.core.screening.snapshot import snapshot_of
+from aiexports.services.adjudications import PARTY_FIELD_LENGTHS
 from aiexports.services.screening import bundled_snapshot
 from tests.api.conftest import (
+    APPLICATION,
     REVIEW_BAND_ENTRY,
     REVIEW_BAND_PARTY,
     FixedClock,
@@ -74,6 +77,28 @@ def test_the_review_band_party_really_is_a_possible_match(
     (finding,) = found["findings"]
     assert finding["rule"] == "RPS_REVIEW"
     assert finding["evidence"]["entity_number"] == REVIEW_BAND_ENTRY
+
+
+def test_a_confirmed_possible_match_blocks_like_a_block_level_one(
+    world: tuple[Service, FixedClock],
+) -> None:
+    """A match an officer confirmed is the listed party, whatever its score: an SDN
+    entry then prohibits the deal (RPS_PROHIBITED), and the review finding goes."""
+    service, _ = world
+    made = _adjudicate(service, OF, party=_party(), verdict="confirmed")
+    assert made.status_code == 201, made.text
+    found = _latest(service, service.submitted(parties=[REVIEW_BAND_PARTY]))
+    assert found["outcome"] == "prohibited"
+    assert _rules(found) == ["RPS_PROHIBITED"]
+    (finding,) = found["findings"]
+    assert finding["evidence"]["band"] == "confirmed"
+    assert finding["evidence"]["adjudication"]["verdict"] == "confirmed"
+    assert "confirmed" in finding["message"]
+    # Once the party's details change, the confirmation no longer holds: a possible match.
+    moved = {**REVIEW_BAND_PARTY, "address": "7 Connaught Place"}
+    again = _latest(service, service.submitted(parties=[moved]))
+    assert again["outcome"] == "review_required"
+    assert _rules(again) == ["RPS_REVIEW"]
 
 
 def test_a_cleared_match_holds_on_rescreening_until_the_party_s_address_changes(
@@ -327,3 +352,36 @@ def test_assessments_and_name_screenings_show_the_adjudication(
         "/api/v1/screenings", json={"name": "Mehr Trading Company"}, headers=service.as_(AA)
     ).json()
     assert all("adjudication" not in m for m in elsewhere["matches"])  # no country: no party
+
+
+def test_a_draft_s_parties_cannot_be_adjudicated_and_party_details_are_bounded(
+    world: tuple[Service, FixedClock],
+) -> None:
+    service, _ = world
+    draft = service.new_application(parties=[REVIEW_BAND_PARTY])
+    refused = _adjudicate(service, AA, application=draft, party_index=0)
+    assert refused.status_code == 422
+    assert "not been screened yet" in refused.json()["errors"][0]["msg"]
+    # Once submitted, the party as screened is the one adjudicated.
+    assert service.act(draft, "submit", AA).status_code == 200
+    made = _adjudicate(service, AA, application=draft, party_index=0)
+    assert made.status_code == 201, made.text
+    assert made.json()["party"]["address"] == REVIEW_BAND_PARTY["address"]
+
+    huge = _adjudicate(service, AA, party=_party(name="Mehr Trading " * 20_000))
+    assert huge.status_code == 422
+    assert huge.json()["errors"][0]["loc"][-1] == "name"
+    control = _adjudicate(service, AA, party=_party(address="14 Nehru\x00 Place"))
+    assert control.status_code == 422
+    assert control.json()["errors"][0]["loc"][-1] == "address"
+    stray = service.client.post(
+        "/api/v1/applications",
+        json={**APPLICATION, "parties": [{**REVIEW_BAND_PARTY, "city": "New\x07Delhi"}]},
+        headers=service.as_(AA),
+    )
+    assert stray.status_code == 422
+    assert stray.json()["errors"][0]["loc"][-1] == "city"
+
+
+def test_every_party_detail_has_a_length_bound() -> None:
+    assert set(PARTY_FIELD_LENGTHS) == set(PARTY_DETAILS)

@@ -528,3 +528,24 @@ def test_a_stored_decision_is_derived_again_under_the_menu_it_was_made_with(
             "changed": [],
         }
     ]
+
+
+def test_concurrent_rubric_publishes_each_get_their_own_version(
+    program: tuple[Service, FixedClock],
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    service, _ = program
+    analyst = service.principal(AN)
+    use = service.client.app.state.service.program  # type: ignore[attr-defined]
+    rubric = _get(service, "/api/v1/rubric")
+
+    def publish(n: int) -> int:
+        return int(use.publish_rubric(analyst, {**rubric, "title": f"draft {n}"})["version"])
+
+    with ThreadPoolExecutor(5) as pool:
+        versions = sorted(pool.map(publish, range(5)))
+    assert versions == [2, 3, 4, 5, 6]
+    listed = [v["version"] for v in _get(service, "/api/v1/rubric/versions")["items"]]
+    assert listed == [1, 2, 3, 4, 5, 6]
+    assert _get(service, "/api/v1/audit/verify", AU)["ok"] is True

@@ -15,12 +15,13 @@ from aiexports.core.records import (
     Day,
     Identifier,
     NonEmptyStr,
+    PlainStr,
     Record,
     SetOf,
 )
 from aiexports.core.vocabulary import EndUse, PartyRole, PartyType
 
-Text = Annotated[str, Field(max_length=2000)]
+Text = Annotated[PlainStr, Field(max_length=2000)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
 """Dollars and cents, at most a trillion (the licensed amounts are whole cents)."""
 
@@ -31,12 +32,12 @@ class ApplicationParty(Record):
     role: PartyRole
     name: Annotated[NonEmptyStr, Field(max_length=500)]
     address: Text | None = None
-    city: Annotated[str, Field(max_length=200)] | None = None
-    postal_code: Annotated[str, Field(max_length=40)] | None = None
+    city: Annotated[PlainStr, Field(max_length=200)] | None = None
+    postal_code: Annotated[PlainStr, Field(max_length=40)] | None = None
     country: CountryCode
     headquarters: CountryCode | None = None
     type: PartyType
-    phone: Annotated[str, Field(max_length=60)] | None = None
+    phone: Annotated[PlainStr, Field(max_length=60)] | None = None
 
 
 class ApplicationItem(Record):

@@ -91,6 +91,9 @@ NonEmptyStr = Annotated[str, Field(min_length=1), AfterValidator(_no_control_cha
 """Text of at least one character, with no control characters (a NUL in a party's name
 would reach the screening and the records as an invisible difference)."""
 
+PlainStr = Annotated[str, AfterValidator(_no_control_characters)]
+"""Text, possibly empty, with no control characters."""
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

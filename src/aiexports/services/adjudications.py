@@ -42,7 +42,7 @@ from aiexports.services.request_fields import (
     well_formed_id,
 )
 from aiexports.storage.service_store import ServiceStore, Transaction, as_utc, new_id, rfc3339
-from aiexports.storage.tables import adjudications
+from aiexports.storage.tables import adjudications, determinations
 
 if TYPE_CHECKING:
     from aiexports.core.deal import Deal
@@ -304,9 +304,16 @@ class Adjudications:
         unknown = set(map(str, given)) - set(details)
         if unknown:
             issues.append(Issue(f"unknown fields: {', '.join(sorted(unknown))}", field="party"))
+            return None
         for name, value in given.items():
-            if value is not None and not isinstance(value, str):
-                issues.append(Issue("a string", field=f"party.{name}"))
+            if value is None:
+                continue
+            most = PARTY_FIELD_LENGTHS[name]
+            if not isinstance(value, str) or len(value) > most or not value.isprintable():
+                issues.append(
+                    Issue(f"one line of at most {most} characters", field=f"party.{name}")
+                )
+                return None
         if not details["name"]:
             issues.append(Issue("the party's name", field="party.name"))
         country = details["country"]
@@ -329,12 +336,29 @@ class Adjudications:
             )
             return None
         with self.store.reading() as tx:
-            row = self.licensing.visible_application(tx, who, app_id, "application.read")
-        parties = row.document.get("parties", [])
+            self.licensing.visible_application(tx, who, app_id, "application.read")
+            screened = tx.one(
+                select(determinations.c.inputs)
+                .where(determinations.c.application_id == app_id)
+                .order_by(determinations.c.round.desc())
+                .limit(1)
+            )
+        # The party as it was screened at the latest submission: a draft's parties were
+        # never screened (and are its organisation's alone until it is submitted).
+        if screened is None or not screened.inputs:
+            issues.append(
+                Issue(
+                    "the application has not been screened yet: adjudicate after its "
+                    "submission, or name the party by 'party'",
+                    field="application",
+                )
+            )
+            return None
+        parties = screened.inputs.get("parties", [])
         if index >= len(parties):
             issues.append(Issue(f"the application has {len(parties)} parties", field="party_index"))
             return None
-        return party_details(parties[index])
+        return dict(parties[index])
 
     def _visible(
         self, tx: Transaction, who: Principal, adjudication_id: str, action: str, lock: bool = False
@@ -347,6 +371,18 @@ class Adjudications:
             raise UnknownResourceError(f"no adjudication {adjudication_id!r}")
         check(who, action, {"id": row.id, "organization_id": row.organization_id}, "adjudication")
         return row
+
+
+PARTY_FIELD_LENGTHS = {
+    "name": 500,
+    "country": 2,
+    "headquarters": 2,
+    "type": 40,
+    "address": 2000,
+    "city": 200,
+    "postal_code": 40,
+}
+"""The longest each party detail may be (as an application's party)."""
 
 
 def in_force(found: Iterable[Adjudication]) -> Memory:

@@ -534,6 +534,9 @@ class Program:
         if not isinstance(body, Mapping):
             raise InputError(Issue("a rubric document is a JSON object", field="body"))
         with self.store.transaction(self.clock()) as tx:
+            # Publishers queue on the chain's head: each numbers its version after the
+            # last one committed (the unique version is the backstop).
+            self._lock_menu(tx)
             latest = tx.one(select(func.max(rubrics.c.version)))
             version = int(latest[0] or 0) + 1 if latest is not None else 1
             document = {**body, "version": version, "published": tx.now.date().isoformat()}

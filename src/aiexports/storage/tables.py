@@ -314,7 +314,7 @@ rubrics = Table(
     Column("document", JSON, nullable=False),
     Column("published_by", String(40), nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("rubric_id", "version"),
+    UniqueConstraint("version"),
 )
 """Every published version of the proposal rubric; a score names the version it used."""
 

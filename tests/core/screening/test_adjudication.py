@@ -81,6 +81,14 @@ def test_a_confirmed_match_stays_marked() -> None:
     assert party.matches == (MATCH, OTHER)
     assert party.adjudication_of(MATCH) is not None
     assert party.adjudication_of(OTHER) is None
+    assert party.confirmed(MATCH)
+    assert not party.confirmed(OTHER)
+
+
+def test_a_confirmation_no_longer_in_force_confirms_nothing() -> None:
+    party = _apply(_adjudication(Verdict.CONFIRMED), {**PARTY, "address": "7 Connaught Place"})
+    assert not party.confirmed(MATCH)
+    assert not _apply(_adjudication()).confirmed(MATCH)
 
 
 def test_the_same_party_written_differently_is_the_same_party() -> None:

@@ -209,7 +209,7 @@ class DealFacts:
             (party, match)
             for party, screened in zip(parties, screening.parties, strict=True)
             for match in screened.matches
-            if match.score >= block and match.in_effect(deal.date)
+            if (match.score >= block or screened.confirmed(match)) and match.in_effect(deal.date)
         )
         return DealFacts(
             deal=deal,

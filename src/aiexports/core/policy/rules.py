@@ -232,6 +232,8 @@ def _match_evidence(
     use = facts.screening.parties[party.index].adjudication_of(match)
     if use is not None:
         evidence["adjudication"] = use.contract()
+        if band == "block" and match.score < facts.screening.thresholds.block:
+            evidence["band"] = "confirmed"  # blocking because an adjudication confirmed it
     return evidence
 
 
@@ -248,9 +250,10 @@ def _match_message(party: PartyFacts, match: ListMatch, facts: DealFacts) -> str
 
 @rule("RPS_PROHIBITED", reads=("prohibited_lists",))
 def rps_prohibited(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """A party matches, at or above the block threshold, an entry of a list whose
-    parties no one may deal with ({prohibited_lists}; OFAC SDN: blocked property; BIS
-    Denied Persons List: export privileges denied)."""
+    """A party matches, at or above the block threshold or as confirmed by an
+    adjudication, an entry of a list whose parties no one may deal with
+    ({prohibited_lists}; OFAC SDN: blocked property; BIS Denied Persons List: export
+    privileges denied)."""
     for party, match in _blocking(facts, lambda code: code in params.prohibited_lists):
         yield Hit(
             Outcome.PROHIBITED,
@@ -261,9 +264,9 @@ def rps_prohibited(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
 
 @rule("RPS_LICENSE", reads=("license_lists",))
 def rps_license(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """A party matches, at or above the block threshold, an entry of a list whose
-    parties need a license ({license_lists}: the Entity List, the Military End-User List):
-    a license is required, generally denied."""
+    """A party matches, at or above the block threshold or as confirmed by an
+    adjudication, an entry of a list whose parties need a license ({license_lists}: the
+    Entity List, the Military End-User List): a license is required, generally denied."""
     for party, match in _blocking(facts, lambda code: code in params.license_lists):
         yield Hit(
             Outcome.LICENSE_REQUIRED,
@@ -275,7 +278,8 @@ def rps_license(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
 
 @rule("RPS_UVL", reads=("unverified_lists",), conditions={"UVL-STATEMENT": ("party",)})
 def rps_uvl(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """A party matches, at or above the block threshold, an entry of the Unverified List
+    """A party matches, at or above the block threshold or as confirmed by an
+    adjudication, an entry of the Unverified List
     ({unverified_lists}): no license is needed on that ground, but the party must provide
     a UVL statement before the export."""
     for party, match in _blocking(facts, lambda code: code in params.unverified_lists):
@@ -289,10 +293,11 @@ def rps_uvl(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
 
 @rule("RPS_OTHER", reads=("prohibited_lists", "license_lists", "unverified_lists"))
 def rps_other(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
-    """A party matches, at or above the block threshold, an entry of a screening list
-    other than {prohibited_lists}, {license_lists} and {unverified_lists}
-    (nonproliferation, ITAR debarred, sectoral and other Treasury lists, UN Security
-    Council): the deal needs review against that list's programme."""
+    """A party matches, at or above the block threshold or as confirmed by an
+    adjudication, an entry of a screening list other than {prohibited_lists},
+    {license_lists} and {unverified_lists} (nonproliferation, ITAR debarred, sectoral and
+    other Treasury lists, UN Security Council): the deal needs review against that
+    list's programme."""
     named = {*params.prohibited_lists, *params.license_lists, *params.unverified_lists}
     for party, match in _blocking(facts, lambda code: code not in named):
         yield Hit(
@@ -310,11 +315,11 @@ def rps_other(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
 def rps_review(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """A party's single best match over all lists scores at or above the review threshold
     but below the block threshold: a possible match, a red flag to resolve before the
-    export. A party with any block-level match gets no review finding."""
+    export. A party with any block-level or confirmed match gets no review finding."""
     thresholds = facts.screening.thresholds
     for party, screened in zip(facts.parties, facts.screening.parties, strict=True):
         live = [m for m in screened.matches if m.in_effect(facts.day)]
-        if not live:
+        if not live or any(screened.confirmed(m) for m in live):
             continue
         best = max(live, key=lambda m: m.score)
         if thresholds.review <= best.score < thresholds.block:

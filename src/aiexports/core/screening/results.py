@@ -76,6 +76,12 @@ class PartyScreening:
                 return use
         return None
 
+    def confirmed(self, match: ListMatch) -> bool:
+        """Whether an adjudication in force confirmed ``match`` as the listed party: it
+        is then a match whatever its score."""
+        use = self.adjudication_of(match)
+        return use is not None and use.applied and use.adjudication.verdict == "confirmed"
+
 
 @dataclass(frozen=True, slots=True)
 class ScreeningResult:
