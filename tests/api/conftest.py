@@ -166,6 +166,20 @@ class Service:
             f"/api/v1/proposals/{proposal_id}/{action}", json=body, headers=headers
         )
 
+    def scored(self, proposal_id: str, score: int = 4) -> None:
+        """An evaluator's scorecard (the same score on every criterion of the rubric)."""
+        who = "demo-program-office/analyst"
+        rubric = self.client.get("/api/v1/rubric", headers=self.as_(who)).json()
+        scores = {
+            c["id"]: {"score": score, "reason": "judged on the file"} for c in rubric["criteria"]
+        }
+        response = self.client.post(
+            f"/api/v1/proposals/{proposal_id}/scores",
+            json={"scores": scores},
+            headers=self.as_(who),
+        )
+        assert response.status_code == 201, response.text
+
     def submitted_proposal(self, **changes: Any) -> str:
         proposal_id = self.new_proposal(**changes)
         response = self.proposal_act(proposal_id, "submit", "demo-consortium-a/applicant")

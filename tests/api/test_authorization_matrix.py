@@ -49,17 +49,17 @@ AUDIT_READERS = {who: (OK if who in (AN, AU) else 403) for who in EVERYONE}
 ANALYSTS_ONLY = {who: (OK if who == AN else 403) for who in EVERYONE}
 QUEUE_READERS = {who: (OK if who in (AN, OF, AU) else 403) for who in EVERYONE}
 # Proposals are the program office's and the proposer's business; officers and partner
-# governments have no access (404 for one, 403 for the collection).
+# governments have no access (403: their role reads no proposal, so nothing is disclosed).
 PROPOSAL_LIST = {AN: OK, OF: 403, AA: OK, AB: OK, VI: 403, VB: 403, AU: OK}
-READ_PROPOSAL_DRAFT = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: OK}
-READ_PROPOSAL = {AN: OK, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: OK}
-OWN_PROPOSAL_CHANGE = {AN: 404, OF: 404, AA: OK, AB: 404, VI: 404, VB: 404, AU: 403}
-PROGRAM_OFFICE_ON_PROPOSAL = {AN: OK, OF: 404, AA: 403, AB: 404, VI: 404, VB: 404, AU: 403}
+READ_PROPOSAL_DRAFT = {AN: 404, OF: 403, AA: OK, AB: 404, VI: 403, VB: 403, AU: OK}
+READ_PROPOSAL = {AN: OK, OF: 403, AA: OK, AB: 404, VI: 403, VB: 403, AU: OK}
+OWN_PROPOSAL_CHANGE = {AN: 404, OF: 403, AA: OK, AB: 404, VI: 403, VB: 403, AU: 403}
+PROGRAM_OFFICE_ON_PROPOSAL = {AN: OK, OF: 403, AA: 403, AB: 404, VI: 403, VB: 403, AU: 403}
 # Officers adjudicate for every screening, applicants for their own organisation's.
 ADJUDICATORS = {who: (OK if who in (OF, AA, AB) else 403) for who in EVERYONE}
 ADJUDICATION_LIST = {who: (OK if who in (AN, OF, AA, AB, AU) else 403) for who in EVERYONE}
-READ_OWN_ADJUDICATION = {AN: OK, OF: OK, AA: OK, AB: 404, VI: 404, VB: 404, AU: OK}
-WITHDRAW_OWN_ADJUDICATION = {AN: 403, OF: OK, AA: OK, AB: 404, VI: 404, VB: 404, AU: 403}
+READ_OWN_ADJUDICATION = {AN: OK, OF: OK, AA: OK, AB: 404, VI: 403, VB: 403, AU: OK}
+WITHDRAW_OWN_ADJUDICATION = {AN: 403, OF: OK, AA: OK, AB: 404, VI: 403, VB: 403, AU: 403}
 
 STALE = {"If-Match": '"999"'}
 

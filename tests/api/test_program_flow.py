@@ -89,7 +89,12 @@ def test_a_proposal_goes_onto_the_menu_and_every_menu_version_is_kept(
     view = designated.json()
     assert view["state"] == "designated"
     assert view["decision"]["menu_entry"]["package_version"] == 1
-    assert view["score"] == {"evaluators": 1, "mean_total": 80.0}
+    assert view["score"] == {
+        "rubric_version": 1,
+        "evaluators": 1,
+        "mean_total": 80.0,
+        "other_versions": [],
+    }
 
     day_one = _get(service, "/api/v1/menu", as_of="2026-06-01")
     assert "regional-ai-hub" in {p["id"] for p in day_one["items"]}
@@ -202,6 +207,7 @@ def test_a_proposal_that_breaks_a_rule_is_returned_fixed_and_designated(
     assert finding["severity"] == "error"
     assert finding["citations"]
     service.proposal_act(pid, "evaluate", AN)
+    service.scored(pid)
     refused = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "r"})
     assert refused.status_code == 409
     assert "PKG_MEMBER_OF_CONCERN" in refused.json()["detail"]
@@ -224,6 +230,7 @@ def test_a_proposal_that_breaks_a_rule_is_returned_fixed_and_designated(
     resubmitted = service.proposal_act(pid, "submit", AA).json()
     assert (resubmitted["state"], resubmitted["round"]) == ("submitted", 2)
     service.proposal_act(pid, "evaluate", AN)
+    service.scored(pid)
     done = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "fixed"})
     assert done.status_code == 200, done.text
     states = [h["state"] for h in done.json()["history"] if h["state"]]
@@ -249,6 +256,7 @@ def test_a_package_id_on_the_menu_belongs_to_its_proposer(
     pid = service.new_proposal(AA, package_id="atlantic-ai-stack")
     service.proposal_act(pid, "submit", AA)
     service.proposal_act(pid, "evaluate", AN)
+    service.scored(pid)
     service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "ok"})
     taken = service.client.post(
         "/api/v1/proposals", json=proposal_document("atlantic-ai-stack"), headers=service.as_(AB)
@@ -258,6 +266,7 @@ def test_a_package_id_on_the_menu_belongs_to_its_proposer(
     update = service.new_proposal(AA, package_id="atlantic-ai-stack")
     service.proposal_act(update, "submit", AA)
     service.proposal_act(update, "evaluate", AN)
+    service.scored(update)
     second = service.proposal_act(update, "decision", AN, {"decision": "designate", "reason": "v2"})
     assert second.json()["decision"]["menu_entry"]["package_version"] == 2
     assert _get(service, "/api/v1/menu/atlantic-ai-stack")["version"] == 2
@@ -273,6 +282,7 @@ def test_component_ids_stay_unique_on_the_menu(program: tuple[Service, FixedCloc
     pid = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AA)).json()["id"]
     service.proposal_act(pid, "submit", AA)
     service.proposal_act(pid, "evaluate", AN)
+    service.scored(pid)
     refused = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "r"})
     assert refused.status_code == 409
     assert "slc-open-llm" in refused.json()["detail"]
@@ -319,7 +329,13 @@ def test_a_new_rubric_version_is_published_and_each_score_keeps_its_own(
     assert second["total"] == 60.0
     view = _get(service, f"/api/v1/proposals/{pid}")
     assert [s["superseded"] for s in view["scores"]] == [True, False]
-    assert view["score"] == {"evaluators": 1, "mean_total": 60.0}
+    # The newest scorecard of the evaluator counts (under rubric version 2).
+    assert view["score"] == {
+        "rubric_version": 2,
+        "evaluators": 1,
+        "mean_total": 60.0,
+        "other_versions": [],
+    }
     assert _get(service, "/api/v1/rubric", version="1")["criteria"][0]["weight"] == 30.0
     bad = service.client.post(
         "/api/v1/rubric",
@@ -370,6 +386,7 @@ def test_deals_under_a_newly_designated_package_are_decided(
     ).json()
     pid = service.submitted_proposal(package_id="fresh-ai-stack")
     service.proposal_act(pid, "evaluate", AN)
+    service.scored(pid)
     service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "ok"})
     decided = assess()
     assert decided.status_code == 200, decided.text
@@ -389,6 +406,7 @@ def test_a_rival_draft_for_the_same_new_id_cannot_be_designated_after_the_first(
     assert service.proposal_act(rival, "submit", AB).status_code == 200
     for pid in (first, rival):
         service.proposal_act(pid, "evaluate", AN)
+        service.scored(pid)
     ok = service.proposal_act(first, "decision", AN, {"decision": "designate", "reason": "a"})
     assert ok.status_code == 200
     refused = service.proposal_act(rival, "decision", AN, {"decision": "designate", "reason": "b"})
@@ -437,6 +455,7 @@ def test_a_component_id_of_a_bundled_proposed_package_is_refused_at_designation(
     ).json()["id"]
     service.proposal_act(pid, "submit", AA)
     service.proposal_act(pid, "evaluate", AN)
+    service.scored(pid)
     refused = service.proposal_act(pid, "decision", AN, {"decision": "designate", "reason": "r"})
     assert refused.status_code == 409
     deal = {
@@ -549,3 +568,28 @@ def test_concurrent_rubric_publishes_each_get_their_own_version(
     listed = [v["version"] for v in _get(service, "/api/v1/rubric/versions")["items"]]
     assert listed == [1, 2, 3, 4, 5, 6]
     assert _get(service, "/api/v1/audit/verify", AU)["ok"] is True
+
+
+def test_a_proposal_is_scored_before_designation_and_bodies_hold_known_fields_only(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    pid = service.submitted_proposal(package_id="unscored-stack")
+    service.proposal_act(pid, "evaluate", AN)
+    designate = {"decision": "designate", "reason": "strategic"}
+    unscored = service.proposal_act(pid, "decision", AN, designate)
+    assert unscored.status_code == 409
+    assert "no scorecard" in unscored.json()["detail"]
+    misspelt = service.client.post(
+        f"/api/v1/proposals/{pid}/scores",
+        json={**_full_scores(), "rubric_verison": 1},
+        headers=service.as_(AN),
+    )
+    assert misspelt.status_code == 422
+    assert ["body", "rubric_verison"] in [e["loc"] for e in misspelt.json()["errors"]]
+    extra = service.proposal_act(pid, "decision", AN, {**designate, "effective": "2026-01-01"})
+    assert extra.status_code == 422
+    assert ["body", "effective"] in [e["loc"] for e in extra.json()["errors"]]
+    service.scored(pid)
+    done = service.proposal_act(pid, "decision", AN, designate)
+    assert done.status_code == 200, done.text

@@ -156,11 +156,13 @@ def require(principal: Principal, action: str) -> Scope:
 
 
 def check(principal: Principal, action: str, resource: Mapping[str, Any], kind: str) -> None:
-    """Authorise ``action`` on ``resource``: 404 when the caller may not even read it,
-    403 when they may read it but their role may not take the action, 404 when the action
-    reaches fewer resources than reading does and this one is outside it."""
-    read = POLICY[f"{kind}.read"].get(principal.role)
-    if read is None or not in_scope(principal, read, resource):
+    """Authorise ``action`` on ``resource``: 403 when the caller's role reads no
+    resource of the kind (nothing about this one is disclosed by saying so), 404 when it
+    may not read this one, 403 when they may read it but their role may not take the
+    action, 404 when the action reaches fewer resources than reading does and this one is
+    outside it."""
+    read = require(principal, f"{kind}.read")
+    if not in_scope(principal, read, resource):
         raise UnknownResourceError(f"no {kind} {resource.get('id')!r}")
     scope = require(principal, action)
     if not in_scope(principal, scope, resource):

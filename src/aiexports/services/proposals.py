@@ -340,7 +340,7 @@ class Program:
         the score); a later scorecard of the same evaluator in the same round supersedes
         the earlier one, which is kept."""
         self.ensure_seeded()
-        fields = body if isinstance(body, Mapping) else {}
+        fields = _body(body, SCORE_FIELDS)
         with self.store.transaction(self.clock()) as tx:
             row = self._visible(tx, who, proposal_id, "proposal.score", lock=True)
             proposal_move(ProposalState(row.state), "score")
@@ -393,6 +393,11 @@ class Program:
             }
             findings = row.findings
             if decision == "designate":
+                if not self._scored(tx, row):
+                    raise ConflictError(
+                        "the proposal has no scorecard in this round: an evaluator scores it "
+                        "against the published rubric before it can be designated"
+                    )
                 package = self._package(row.document)
                 findings = self._findings(package)
                 recorded["justifications"] = self._justified(findings, justifications)
@@ -780,6 +785,7 @@ class Program:
     def _visible(
         self, tx: Transaction, who: Principal, proposal_id: str, action: str, lock: bool = False
     ) -> Any:
+        require(who, "proposal.read")  # a role that reads no proposal learns of none
         row = self._row(tx, proposal_id, lock)
         resource = {
             "id": row.id,
@@ -799,6 +805,14 @@ class Program:
     def _committed(self, proposal_id: str) -> dict[str, Any]:
         with self.store.reading() as tx:
             return self._view(tx, self._row(tx, proposal_id))
+
+    def _scored(self, tx: Transaction, row: Any) -> bool:
+        found = tx.one(
+            select(proposal_scores.c.seq)
+            .where(proposal_scores.c.proposal_id == row.id, proposal_scores.c.round == row.round)
+            .limit(1)
+        )
+        return found is not None
 
     def _view(self, tx: Transaction, row: Any) -> dict[str, Any]:
         from aiexports.services.licensing import history_of  # noqa: PLC0415
@@ -824,6 +838,12 @@ class Program:
             for c in cards
         ]
         counted = [s for s in scores if not s["superseded"]]
+        # Totals under different rubric versions weigh criteria differently: the mean is
+        # over the scorecards of the newest version used, the others shown apart.
+        by_version: dict[int, list[float]] = {}
+        for s in counted:
+            by_version.setdefault(int(s["rubric"]["version"]), []).append(float(s["total"]))
+        newest = max(by_version, default=None)
         return {
             **_summary(row),
             "round": row.round,
@@ -832,10 +852,14 @@ class Program:
             "decision": row.decision,
             "scores": scores,
             "score": {
-                "evaluators": len(counted),
-                "mean_total": round(sum(s["total"] for s in counted) / len(counted), 2)
-                if counted
-                else None,
+                "rubric_version": newest,
+                "evaluators": len(by_version.get(newest, [])) if newest is not None else 0,
+                "mean_total": _mean(by_version[newest]) if newest is not None else None,
+                "other_versions": [
+                    {"rubric_version": v, "evaluators": len(t), "mean_total": _mean(t)}
+                    for v, t in sorted(by_version.items())
+                    if v != newest
+                ],
             },
             "history": history_of(tx, "proposal", row.id),
         }
@@ -901,8 +925,27 @@ def _optional_version(fields: Mapping[str, Any]) -> int | None:
     return value
 
 
+SCORE_FIELDS = frozenset({"scores", "rubric_version"})
+DECISION_FIELDS = frozenset({"decision", "reason", "justifications"})
+
+
+def _body(body: object, known: frozenset[str]) -> Mapping[str, Any]:
+    """A request body: a JSON object of the ``known`` fields only (a misspelt field is
+    refused, never ignored)."""
+    if not isinstance(body, Mapping):
+        raise InputError(Issue("a JSON object", field="body"))
+    unknown = sorted(set(map(str, body)) - known)
+    if unknown:
+        raise InputError(Issue("unknown field", field=name) for name in unknown)
+    return body
+
+
+def _mean(totals: list[float]) -> float:
+    return round(sum(totals) / len(totals), 2)
+
+
 def _decision(body: object) -> tuple[str, str, Mapping[str, Any]]:
-    fields = body if isinstance(body, Mapping) else {}
+    fields = _body(body, DECISION_FIELDS)
     issues: list[Issue] = []
     decision = fields.get("decision")
     if decision not in DECISIONS:
