@@ -593,3 +593,23 @@ def test_a_proposal_is_scored_before_designation_and_bodies_hold_known_fields_on
     service.scored(pid)
     done = service.proposal_act(pid, "decision", AN, designate)
     assert done.status_code == 200, done.text
+
+
+@pytest.mark.parametrize("day", ["2026-W23-1", "20260601", "2026-06-1", "2026-13-01", "June 1"])
+def test_a_menu_date_is_a_calendar_day_written_in_full(
+    program: tuple[Service, FixedClock], day: str
+) -> None:
+    service, _ = program
+    refused = service.client.get("/api/v1/menu", params={"as_of": day}, headers=service.as_(AN))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["loc"] == ["query", "as_of"]
+
+
+def test_the_id_of_a_bundled_proposed_package_cannot_be_claimed(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    body = proposal_document("public-safety-video-analytics")
+    claimed = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AB))
+    assert claimed.status_code == 409
+    assert "bundled menu" in claimed.json()["detail"]

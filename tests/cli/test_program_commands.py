@@ -65,6 +65,9 @@ def test_a_proposal_goes_onto_the_menu_from_the_command_line(
     scored = cli("menu", "score", pid, str(scores))
     assert scored.code == 0, scored.err
     assert scored.json()["total"] == 60.0
+    stale = cli("menu", "decide", pid, "--decision", "reject", "--reason", "r", "--if-version", "1")
+    assert stale.code != 0  # it was submitted, evaluated and scored since version 1
+    assert "Traceback" not in stale.err
     unjustified = cli("menu", "decide", pid, "--decision", "designate", "--reason", "r")
     assert unjustified.code == 2
     assert "justifications.PKG_US_CONTENT" in unjustified.err
@@ -92,6 +95,9 @@ def test_a_proposal_goes_onto_the_menu_from_the_command_line(
     assert cli("menu", "suspend", "cli-ai-stack", "--reason", "review").code == 0
     assert cli("menu", "suspend", "cli-ai-stack", "--reason", "again").code == 1
     assert "rubric" in cli("menu", "rubric").out
+    compact = cli("menu", "at", "20260101", who="applicant")
+    assert compact.code == 2
+    assert "YYYY-MM-DD" in compact.err
 
     # The applicant may not designate; an unknown token is refused.
     assert cli("menu", "evaluate", pid, who="applicant").code == 1

@@ -24,6 +24,7 @@ from aiexports.core.proposals import ProposalState
 from aiexports.errors import InputError, Issue
 from aiexports.services import clock
 from aiexports.services.idempotency import Response as Stored
+from aiexports.services.request_fields import calendar_day
 
 router = APIRouter(prefix="/api/v1")
 
@@ -35,9 +36,7 @@ def _day(value: str | None, field: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        if len(value) != 10:
-            raise ValueError(value)
-        return dt.date.fromisoformat(value)
+        return calendar_day(value)
     except ValueError:
         error = InputError(Issue("a date, YYYY-MM-DD", field=field))
         error.root = "query"  # type: ignore[attr-defined]

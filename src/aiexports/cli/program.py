@@ -64,14 +64,18 @@ def _read(ctx: typer.Context, path: Path) -> Any:
 def _day(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
+    from aiexports.services.request_fields import calendar_day
+
     try:
-        return dt.date.fromisoformat(value)
+        return calendar_day(value)
     except ValueError:
         raise InputError(Issue("a date, YYYY-MM-DD", "arguments", field=option)) from None
 
 
-def _etag(view: dict[str, Any]) -> str:
-    return f'"{view["version"]}"'
+def _etag(view: dict[str, Any], seen: int | None = None) -> str:
+    """The version a change is made at: the one the user saw (``--if-version``), else the
+    current one."""
+    return f'"{seen if seen is not None else view["version"]}"'
 
 
 def _show_proposal(view: dict[str, Any], output: Format) -> None:
@@ -155,16 +159,27 @@ def proposal(
     _show_proposal(program.get_proposal(who, proposal_id), output)
 
 
+IfVersion = Annotated[
+    int | None,
+    typer.Option(
+        "--if-version",
+        help="Act only if the proposal is still at this version (as `menu proposal` showed "
+        "it); refused when it changed since",
+    ),
+]
+
+
 def evaluate(
     ctx: typer.Context,
     proposal_id: Annotated[str, typer.Argument(metavar="ID")],
     token: Token,
+    if_version: IfVersion = None,
     output: Output = Format.TABLE,
 ) -> None:
     """Take a submitted proposal under evaluation (program office)."""
     who, program, _ = _use(ctx, token)
     current = program.get_proposal(who, proposal_id)
-    _show_proposal(program.evaluate(who, proposal_id, _etag(current)), output)
+    _show_proposal(program.evaluate(who, proposal_id, _etag(current, if_version)), output)
 
 
 def score(
@@ -189,6 +204,7 @@ def decide(
         list[str] | None,
         typer.Option("--justify", help="RULE=TEXT: the justification of a warning"),
     ] = None,
+    if_version: IfVersion = None,
     output: Output = Format.TABLE,
 ) -> None:
     """Designate (onto the menu), reject or return a proposal under evaluation."""
@@ -201,7 +217,8 @@ def decide(
         justifications[rule.strip()] = text.strip()
     current = program.get_proposal(who, proposal_id)
     body = {"decision": decision, "reason": reason, "justifications": justifications}
-    _show_proposal(program.decide_proposal(who, proposal_id, body, _etag(current)), output)
+    seen = _etag(current, if_version)
+    _show_proposal(program.decide_proposal(who, proposal_id, body, seen), output)
 
 
 def _menu_change(action: str) -> Any:

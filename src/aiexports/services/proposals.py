@@ -734,6 +734,12 @@ class Program:
         """A package id on the menu's record belongs to whoever put it there: another
         consortium cannot propose a package under it (an update of one's own designated
         package keeps its id)."""
+        if package_id in self.runtime.reference.menu.packages:
+            # The bundled menu's packages (proposed ones included) are their consortia's,
+            # who are not accounts of this service.
+            raise ConflictError(
+                f"package id {package_id!r} is a package of the bundled menu: choose another id"
+            )
         rows = tx.all(
             select(menu_entries.c.proposal_id).where(menu_entries.c.package_id == package_id)
         )

@@ -240,6 +240,14 @@ def identifier(value: object, field: str, issues: list[Issue], most: int = 100) 
     return value
 
 
+def calendar_day(text: str) -> dt.date:
+    """A date written YYYY-MM-DD, and only so (``fromisoformat`` also reads week dates
+    like 2026-W01-1 and compact ones like 20260101, which no one means by a day)."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.replace("-", "").isdigit():
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
 def clean_text(value: object, field: str, issues: list[Issue], most: int) -> str | None:
     """Text without control characters (line breaks and tabs allowed), 1–``most`` long."""
     if (
