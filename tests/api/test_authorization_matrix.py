@@ -80,6 +80,7 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/api/v1/health"): Probe(ANYONE, public=True),
     ("POST", "/api/v1/assessments"): Probe(ANYONE, json={}),
     ("POST", "/api/v1/screenings"): Probe(ANYONE, json={"name": "Acme"}),
+    ("POST", "/api/v1/recommendations"): Probe(ANYONE, json={}),
     ("GET", "/api/v1/menu"): Probe(ANYONE),
     ("GET", "/api/v1/menu/diff"): Probe(ANYONE, params={"from": "2026-01-01", "to": "2026-12-01"}),
     ("GET", "/api/v1/menu/{package_id}"): Probe(ANYONE),

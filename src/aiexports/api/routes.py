@@ -128,6 +128,34 @@ def _pack(ctx: Ctx, pack_id: str | None, where: str) -> Any:
     return ctx.runtime.shelf.packs[pack_id]
 
 
+@router.post(
+    "/recommendations",
+    tags=["engine"],
+    responses=ERRORS,
+    openapi_extra=_body(
+        {"type": "object", "description": "Partner requirements (partner-requirements.schema.json)"}
+    ),
+)
+async def recommendation(request: Request, ctx: Ctx, who: Caller) -> JSONResponse:
+    """The menu's packages on the requirements' date for a partner: each classified with
+    the determination of the partner's deal under it, fitted and ranked, and the optimal
+    bundle with its binding constraints, as `aiexports recommend --format json`."""
+    raw = await request.body()
+    return await _threaded(_recommend, ctx, who, raw)
+
+
+def _recommend(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
+    from aiexports.services.recommendation import (  # noqa: PLC0415
+        recommend_for,
+        requirements_of,
+    )
+
+    require(who, "engine.use")
+    requirements = requirements_of(ctx.runtime, json_body(raw))
+    found = recommend_for(ctx.runtime, requirements, ctx.program.menu_on)
+    return JSONResponse(found.contract())
+
+
 MAX_QUERIES = 1000
 
 

@@ -9,7 +9,17 @@ import sys
 import typer
 
 from aiexports import __version__
-from aiexports.cli import assess, lists, menu, partner, policy, program, screen, service
+from aiexports.cli import (
+    assess,
+    lists,
+    menu,
+    partner,
+    policy,
+    program,
+    recommend,
+    screen,
+    service,
+)
 from aiexports.cli.context import RuntimeHolder
 from aiexports.cli.output import report_error
 from aiexports.errors import AiExportsError
@@ -28,6 +38,7 @@ app.add_typer(lists.app, name="lists")
 app.command("assess")(assess.assess)
 app.command("impact")(assess.impact)
 app.command("screen")(screen.screen)
+app.command("recommend")(recommend.recommend)
 app.command("serve")(service.serve)
 app.add_typer(service.orgs, name="orgs")
 app.add_typer(service.users, name="users")

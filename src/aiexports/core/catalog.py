@@ -27,6 +27,7 @@ from aiexports.core.records import (
     Number,
     Record,
 )
+from aiexports.core.sovereignty import Assurances
 from aiexports.core.vocabulary import ComponentKind, PackageStatus, PartyType
 from aiexports.errors import InputError, Issue, NotFoundError
 
@@ -136,6 +137,16 @@ class Sovereignty(Record):
     local_capacity: str | None = Field(default=None, description="Skills and staffing transfer")
 
 
+class Offer(Record):
+    """What a partner weighs besides the law: price, languages, time to deliver."""
+
+    indicative_price_usd: Annotated[Number, Field(gt=0, le=1e12)]
+    languages: Annotated[tuple[LanguageCode, ...], Field(min_length=1)] = Field(
+        description="ISO 639-1 codes of the languages the applications serve"
+    )
+    lead_time_months: Annotated[Count, Field(ge=1, le=120)]
+
+
 class OperatingModel(Record):
     builds: NonEmptyStr
     owns: NonEmptyStr
@@ -144,6 +155,13 @@ class OperatingModel(Record):
 
 FederalSupport = Literal["EXIM", "DFC", "USTDA", "advocacy", "none"]
 PackageTier = Literal["flagship", "standard", "starter"]
+
+
+H100_TPP = 15831
+"""Total Processing Performance of one H100 (1,978.9 TOPS × 8 bits): the unit of compute
+the program counts in (H100 equivalents)."""
+
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
 
 
 class Package(Record):
@@ -171,6 +189,10 @@ class Package(Record):
     surveillance_safeguards: str | None = Field(
         default=None, description="How surveillance-capable parts are kept from abuse"
     )
+    offer: Offer | None = None
+    assurances: Assurances | None = Field(
+        default=None, description="Sovereignty assurances as measured, attested attributes"
+    )
 
     def components(self) -> tuple[AnyComponent, ...]:
         """Every component, layer by layer, then governance."""
@@ -179,6 +201,17 @@ class Package(Record):
             parts.extend(getattr(self.layers, name).components)
         parts.extend(self.governance.components)
         return tuple(parts)
+
+    def compute_h100e(self) -> float:
+        """The accelerators the package ships, in H100 equivalents (TPP / 15,831 each,
+        the H100's Total Processing Performance)."""
+        total = 0.0
+        for component in self.components():
+            tpp = getattr(component, "tpp", None)
+            units = getattr(component, "units", None)
+            if tpp and units:
+                total += tpp * units / H100_TPP
+        return round(total, 1)
 
     @property
     def surveillance_capable(self) -> bool:

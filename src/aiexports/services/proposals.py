@@ -427,6 +427,15 @@ class Program:
             "items": [_menu_item(e, self.package_of(e)) for e in on_menu.values()],
         }
 
+    def menu_on(self, day: dt.date) -> tuple[str, list[Package]]:
+        """The menu's version and its designated packages at the end of ``day``."""
+        self.ensure_seeded()
+        entries = self._entries()
+        on_menu = menu_as_of(entries, day)
+        return _version_label(entries, day), [
+            self.package_of(e) for e in on_menu.values() if e.status is MenuStatus.DESIGNATED
+        ]
+
     def menu_package(
         self, who: Principal, package_id: str, as_of: dt.date | None = None
     ) -> dict[str, Any]:

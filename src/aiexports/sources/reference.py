@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from aiexports.core.policy.engine import ReferenceData
     from aiexports.core.policy.pack import PackShelf, PolicyPack
     from aiexports.core.rubric import Rubric
+    from aiexports.core.sovereignty import SovereigntyFramework
 
 # The catalog, pack and engine modules are imported where they are first needed: a
 # command that only reads a deal (and finds it invalid) should not wait for them.
@@ -155,6 +156,26 @@ def bundled_rubric() -> Rubric:
         return validate_document(Rubric, parse_text(text, "program/rubric.yaml"))
 
     return _bundled(load, "proposal rubric")  # type: ignore[no-any-return]
+
+
+SEAL_FRAMEWORK = "eu-csf-1.2.1"
+SIX_FRAMEWORK = "sovereign-ai-six-1"
+
+
+@cache
+def sovereignty_framework(name: str) -> SovereigntyFramework:
+    """A bundled sovereignty ladder: ``eu-csf-1.2.1`` (the SEAL levels) or
+    ``sovereign-ai-six-1`` (the partners' six dimensions). A revised framework is a new
+    file."""
+
+    def load() -> SovereigntyFramework:
+        from aiexports.core.sovereignty import SovereigntyFramework
+
+        source = f"sovereignty/{name}.yaml"
+        text = data_file("sovereignty", f"{name}.yaml").read_text(encoding="utf-8")
+        return validate_document(SovereigntyFramework, parse_text(text, source))
+
+    return _bundled(load, f"sovereignty framework {name}")  # type: ignore[no-any-return]
 
 
 # --- menu -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""JSON Schemas of the documents users write: packages and deals.
+"""JSON Schemas of the documents users write: packages, deals and partner requirements.
 
 ``python -m aiexports.sources.schemas`` rewrites ``schemas/*.schema.json``; a test fails
 when a committed file differs from what the models produce.
@@ -15,8 +15,13 @@ from pydantic import BaseModel
 
 from aiexports.core.catalog import Package
 from aiexports.core.deal import Deal
+from aiexports.core.recommend import PartnerRequirements
 
-DOCUMENTS: dict[str, type[BaseModel]] = {"package": Package, "deal": Deal}
+DOCUMENTS: dict[str, type[BaseModel]] = {
+    "package": Package,
+    "deal": Deal,
+    "partner-requirements": PartnerRequirements,
+}
 
 
 def schema_of(name: str) -> dict[str, Any]:
