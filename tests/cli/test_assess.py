@@ -327,3 +327,24 @@ def test_json_deal_documents_are_read_with_lines(
     assert result.code == 2
     assert "field 'components[0].access'" in result.err
     assert f"{path}:20:" in result.err
+
+
+def test_assess_path_to_approval_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    deal = tmp_path / "deal.yaml"
+    deal.write_text(
+        "date: 2026-12-01\npackage: sovereign-llm-cloud\ndestination: AE\n"
+        "parties:\n  - {role: end_user, name: Gulf Cloud Holdings, country: AE,"
+        " headquarters: CN, type: private}\nend_uses: [commercial]\n",
+        encoding="utf-8",
+    )
+    found = run(capsys, monkeypatch, "assess", str(deal), "--path-to-approval", "--format", "json")
+    assert found.code == 0, found.err
+    body = found.json()
+    assert body["determination"]["review_policy"] == "presumption_of_denial"
+    kinds = {c["kind"] for c in body["path_to_approval"]["changes"]}
+    assert "headquarters" in kinds
+    table = run(capsys, monkeypatch, "assess", str(deal), "--path-to-approval")
+    assert "Path to approval" in table.out
+    assert "headquartered in AE instead of CN" in table.out

@@ -108,6 +108,14 @@ def test_a_presumption_of_denial_is_never_recommended_without_saying_so(
     assert frontier["determination"]["review_policy"] == "presumption_of_denial"
     assert frontier["eligibility"] == "not_eligible"
     assert any("presumption of denial" in r for r in frontier["reasons"])
+    # What would make it recommendable, searched over the policy: each change less strict.
+    path = frontier["determination"]["path_to_approval"]
+    assert path["from"] == "license_required (presumption_of_denial)"
+    for change in path["changes"]:
+        assert (change["outcome"], change["review_policy"]) != (
+            "license_required",
+            "presumption_of_denial",
+        )
     # The others need a license reviewed case by case (D:5): eligible with conditions.
     gov = _by_id(found)["gov-services-assistant"]
     assert gov["determination"]["outcome"] == "license_required"

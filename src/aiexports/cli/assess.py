@@ -6,7 +6,7 @@ import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -49,6 +49,13 @@ def assess(
         str | None,
         typer.Option("--compare-policy", help="Also decide under this pack and show what differs"),
     ] = None,
+    path: Annotated[
+        bool,
+        typer.Option(
+            "--path-to-approval",
+            help="Also the smallest changes of each kind that make the outcome less strict",
+        ),
+    ] = False,
 ) -> None:
     """Decide a deal: prohibited, license required (with review policy), review required
     or no license required — with the rules, citations and conditions behind it.
@@ -67,6 +74,21 @@ def assess(
     assessor = run.assessor(loaded=loaded)
     for warning in run.stale_lists(loaded):
         errors_console.print(f"warning: {warning}", markup=False)
+    if path:
+        found = assessor.path_to_approval(sourced, first)
+        if output is Format.JSON:
+            print_json(
+                {
+                    "determination": found.determination.contract(),
+                    "path_to_approval": found.contract(),
+                }
+            )
+            return
+        render_determination(
+            found.determination, explanations=assessor.explanations(sourced.deal, first)
+        )
+        _render_path(found.contract())
+        return
     if other is None:
         determination = assessor.decide(sourced, first)
         if output is Format.JSON:
@@ -86,6 +108,22 @@ def assess(
                 assessor.explanations(sourced.deal, first),
                 assessor.explanations(sourced.deal, other),
             ),
+        )
+
+
+def _render_path(path: Mapping[str, Any]) -> None:
+    console.print(f"[bold]Path to approval[/] from {path['from']}:")
+    if not path["changes"]:
+        console.print("  no single change of a kind searched makes it less strict")
+    for change in path["changes"]:
+        policy = f" ({change['review_policy']})" if change["review_policy"] else ""
+        rules = "; ".join(
+            f"{r['rule']}: {r['from'] or 'none'} → {r['to'] or 'none'}"
+            for r in change["rules_changed"]
+        )
+        console.print(
+            f"  {escape(change['change'])} → {change['outcome']}{policy} ({escape(rules)})",
+            highlight=False,
         )
 
 

@@ -154,6 +154,8 @@ class DealOutcome:
     decision_id: str
     rules: tuple[str, ...]
     conditions: tuple[str, ...]
+    path_to_approval: Mapping[str, Any] | None = None
+    """For a deal prohibited or licensed: the smallest changes that make it less strict."""
 
     def contract(self) -> dict[str, Any]:
         return {
@@ -162,6 +164,7 @@ class DealOutcome:
             "decision_id": self.decision_id,
             "rules": list(self.rules),
             "conditions": list(self.conditions),
+            "path_to_approval": dict(self.path_to_approval) if self.path_to_approval else None,
         }
 
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aiexports.core.deal import Deal
 from aiexports.core.determination import Determination
@@ -28,6 +29,9 @@ from aiexports.services.pools import can_fork, forked_pool
 from aiexports.services.screening import DealScreener
 from aiexports.sources.documents import DEFAULT_LIMITS, DOCUMENT_SUFFIXES, ReadLimits
 from aiexports.sources.reference import pack_from_file
+
+if TYPE_CHECKING:
+    from aiexports.core.path_to_approval import PathToApproval
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,25 @@ class Assessor:
             return self.compiled(chosen).assess(sourced.deal, screening, canonical)
         except AiExportsError as error:
             raise sourced.locate(error) from None
+
+    def path_to_approval(
+        self, sourced: SourcedDeal, pack: PolicyPack | None = None
+    ) -> PathToApproval:
+        """The smallest changes of each kind that make the deal's determination less
+        strict (:mod:`aiexports.core.path_to_approval`), each decided under ``pack`` (or
+        the pack in force on the deal's date) with the same lists."""
+        from aiexports.core.path_to_approval import path_to_approval  # noqa: PLC0415
+        from aiexports.core.records import validation_context  # noqa: PLC0415
+
+        chosen = self.pack_for(sourced.deal, pack)
+        context = validation_context(self.reference.countries)
+
+        def decide(document: dict[str, Any]) -> Determination:
+            changed = Deal.model_validate(document, context=context)
+            return self.decide(SourcedDeal(changed, None, sourced.where), chosen)
+
+        document = sourced.deal.model_dump(mode="json", exclude_none=True)
+        return path_to_approval(sourced.deal, document, decide, self.reference.menu)
 
     def decide_many(
         self, deals: Iterable[SourcedDeal], pack: PolicyPack | None = None

@@ -17,7 +17,7 @@ from aiexports.core.catalog import Package
 from aiexports.core.deal import Deal
 from aiexports.core.recommend import DealOutcome, PartnerRequirements, Recommendation, recommend
 from aiexports.core.records import validation_context
-from aiexports.core.vocabulary import PackageStatus
+from aiexports.core.vocabulary import Outcome, PackageStatus, ReviewPolicy
 from aiexports.errors import InputError
 from aiexports.services.deals import SourcedDeal
 from aiexports.sources.documents import issues_from, read_document, validate_document
@@ -131,12 +131,20 @@ def _outcome(
     deal = Deal.model_validate(
         partner_deal(requirements, package), context=validation_context(runtime.countries)
     )
-    determination = assessor.decide(SourcedDeal(deal, None, f"package {package.id}"))
+    sourced = SourcedDeal(deal, None, f"package {package.id}")
+    determination = assessor.decide(sourced)
     binding = [f for f in determination.findings if f.outcome == determination.outcome]
+    path = None
+    strict = determination.outcome is Outcome.PROHIBITED or (
+        determination.review_policy is ReviewPolicy.PRESUMPTION_OF_DENIAL
+    )
+    if strict:  # what would make the package recommendable, searched over the policy
+        path = assessor.path_to_approval(sourced).contract()
     return DealOutcome(
         outcome=str(determination.outcome),
         review_policy=str(determination.review_policy) if determination.review_policy else None,
         decision_id=determination.decision_id,
         rules=tuple(dict.fromkeys(f.rule for f in binding)),
         conditions=tuple(c.id for c in determination.conditions),
+        path_to_approval=path,
     )
