@@ -385,3 +385,48 @@ def test_a_draft_s_parties_cannot_be_adjudicated_and_party_details_are_bounded(
 
 def test_every_party_detail_has_a_length_bound() -> None:
     assert set(PARTY_FIELD_LENGTHS) == set(PARTY_DETAILS)
+
+
+def test_clearing_another_firm_of_the_same_name_leaves_a_confirmation_in_force(
+    world: tuple[Service, FixedClock],
+) -> None:
+    service, clock = world
+    assert _adjudicate(service, OF, party=_party(), verdict="confirmed").status_code == 201
+    clock.advance(hours=1)
+    elsewhere = _party(address="99 Other Road", city="Mumbai", postal_code="400001")
+    assert _adjudicate(service, OF, party=elsewhere).status_code == 201
+    confirmed = _latest(service, service.submitted(parties=[REVIEW_BAND_PARTY]))
+    assert confirmed["outcome"] == "prohibited"
+    other = {
+        **REVIEW_BAND_PARTY,
+        "address": "99 Other Road",
+        "city": "Mumbai",
+        "postal_code": "400001",
+    }
+    cleared = _latest(service, service.submitted(parties=[other]))
+    assert cleared["outcome"] == "no_license_required"
+
+
+def test_a_role_that_reads_no_adjudication_learns_of_none(
+    world: tuple[Service, FixedClock],
+) -> None:
+    service, _ = world
+    made = _adjudicate(service, AA, party=_party()).json()["id"]
+    for adjudication_id in (made, "adj_doesnotexist000000000000"):
+        got = service.client.get(
+            f"/api/v1/adjudications/{adjudication_id}", headers=service.as_(VB)
+        )
+        assert got.status_code == 403
+        withdrawn = service.client.post(
+            f"/api/v1/adjudications/{adjudication_id}/withdraw",
+            json={"reason": "x"},
+            headers=service.as_(VB),
+        )
+        assert withdrawn.status_code == 403
+    misspelt = service.client.post(
+        f"/api/v1/adjudications/{made}/withdraw",
+        json={"reason": "x", "resaon": "y"},
+        headers=service.as_(AA),
+    )
+    assert misspelt.status_code == 422
+    assert ["body", "resaon"] in [e["loc"] for e in misspelt.json()["errors"]]

@@ -613,3 +613,32 @@ def test_the_id_of_a_bundled_proposed_package_cannot_be_claimed(
     claimed = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AB))
     assert claimed.status_code == 409
     assert "bundled menu" in claimed.json()["detail"]
+
+
+def test_look_alike_ids_control_characters_and_unknown_menu_fields_are_refused(
+    program: tuple[Service, FixedClock],
+) -> None:
+    service, _ = program
+    for look_alike in ("Sovereign-LLM-Cloud", "sovereign_llm_cloud"):
+        body = proposal_document(look_alike)
+        claimed = service.client.post("/api/v1/proposals", json=body, headers=service.as_(AB))
+        assert claimed.status_code == 409, look_alike
+        assert "sovereign-llm-cloud" in claimed.json()["detail"]
+    pid = service.submitted_proposal(package_id="controlled-stack")
+    service.proposal_act(pid, "evaluate", AN)
+    scores = _full_scores()
+    scores["scores"]["security"]["reason"] = "bad\x00x\x1b[31m"
+    refused = service.client.post(
+        f"/api/v1/proposals/{pid}/scores", json=scores, headers=service.as_(AN)
+    )
+    assert refused.status_code == 422
+    assert ["body", "scores", "security", "reason"] in [e["loc"] for e in refused.json()["errors"]]
+    backdated = service.client.post(
+        "/api/v1/menu/sovereign-llm-cloud/suspend",
+        json={"reason": "x", "effective": "2020-01-01"},
+        headers=service.as_(AN),
+    )
+    assert backdated.status_code == 422
+    assert ["body", "effective"] in [e["loc"] for e in backdated.json()["errors"]]
+    history = _get(service, "/api/v1/menu/sovereign-llm-cloud/history")["items"]
+    assert [h["status"] for h in history] == ["designated"]

@@ -107,6 +107,8 @@ def scorecard(rubric: Rubric, body: object) -> dict[str, Any]:
             issues.append(Issue("a reason is given for every score", field=f"{where}.reason"))
         elif len(reason) > MAX_REASON:
             issues.append(Issue(f"at most {MAX_REASON:,} characters", field=f"{where}.reason"))
+        elif not all(c.isprintable() or c in "\n\t" for c in reason):
+            issues.append(Issue("no control characters", field=f"{where}.reason"))
         if issues:
             continue
         assert isinstance(score, int)

@@ -19,8 +19,9 @@ from aiexports.core.screening.adjudication import (
     Adjudication,
     Memory,
     Verdict,
+    choose,
     entry_fields,
-    judge,
+    folded,
     party_details,
     party_key,
 )
@@ -159,7 +160,9 @@ class Adjudications:
         with self.store.transaction(self.clock()) as tx:
             row = self._visible(tx, who, adjudication_id, "adjudication.withdraw", lock=True)
             fields = body if isinstance(body, Mapping) else {}
-            issues: list[Issue] = []
+            issues: list[Issue] = [
+                Issue("unknown field", field=str(name)) for name in fields if name != "reason"
+            ]
             reason = clean_text(fields.get("reason"), "reason", issues, MAX_REASON)
             if issues:
                 raise InputError(issues)
@@ -260,8 +263,8 @@ class Adjudications:
         key = party_key(name, country)
         for row in matches:
             entry_key = f"{row['source']}:{row['entity_number']}"
-            found = memory.get((entry_key, key))
-            if found is None:
+            found = memory.get((entry_key, key), ())
+            if not found:
                 continue
             match = ListMatch(
                 ListCode(row["source"]),
@@ -270,8 +273,16 @@ class Adjudications:
                 str(row["matched_name"]),
                 float(row["score"]),
             )
-            use = judge(found, match, details, screener.entry(entry_key), ("name", "country"))
-            row["adjudication"] = use.contract()
+            use = choose(
+                found,
+                match,
+                details,
+                screener.entry(entry_key),
+                screener.thresholds.block,
+                ("name", "country"),
+            )
+            if use is not None:
+                row["adjudication"] = use.contract()
 
     # --- inside ----------------------------------------------------------------------------
 
@@ -363,6 +374,7 @@ class Adjudications:
     def _visible(
         self, tx: Transaction, who: Principal, adjudication_id: str, action: str, lock: bool = False
     ) -> Any:
+        require(who, "adjudication.read")  # a role that reads none learns of none
         if not well_formed_id(adjudication_id):
             raise UnknownResourceError(f"no adjudication {adjudication_id[:60]!r}")
         statement = select(adjudications).where(adjudications.c.id == adjudication_id)
@@ -386,14 +398,22 @@ PARTY_FIELD_LENGTHS = {
 
 
 def in_force(found: Iterable[Adjudication]) -> Memory:
-    """The adjudication that holds for each (entry, party): the newest of each scope, and
-    an officer's (``program``) over an organisation's."""
-    programs: dict[tuple[str, str], Adjudication] = {}
-    organizations: dict[tuple[str, str], Adjudication] = {}
+    """The adjudications in force for each (entry, name and country), in ``found``'s order
+    (oldest first): of those made with the same details in the same scope, the newest
+    (it supersedes); parties of one name at other addresses are kept apart. Officers'
+    (``program``) come before organisations', newest first."""
+    newest: dict[tuple[tuple[str, str], str, str], Adjudication] = {}
     for adjudication in found:
-        kept = programs if adjudication.scope == "program" else organizations
-        kept[adjudication.key] = adjudication
-    return {**organizations, **programs}
+        details = repr(sorted((k, folded(v)) for k, v in adjudication.party.items() if v))
+        newest.pop((adjudication.key, adjudication.scope, details), None)
+        newest[(adjudication.key, adjudication.scope, details)] = adjudication
+    memory: dict[tuple[str, str], list[Adjudication]] = {}
+    for (key, _, _), adjudication in reversed(list(newest.items())):
+        memory.setdefault(key, []).append(adjudication)
+    return {
+        key: tuple(sorted(found_, key=lambda a: a.scope != "program"))
+        for key, found_ in memory.items()
+    }
 
 
 def remembered_from(inputs: Mapping[str, Any] | None) -> Remembered | None:

@@ -273,7 +273,9 @@ class Licensing:
         used = {u["adjudication"] for u in determination["screening_adjudications"]}
         inputs = {
             "parties": parties,
-            "adjudications": [a.record() for a in remembered.memory.values() if a.id in used],
+            "adjudications": [
+                a.record() for found in remembered.memory.values() for a in found if a.id in used
+            ],
         }
         with self.store.transaction(now) as tx:
             row = self.visible_application(tx, who, app_id, "application.submit", lock=True)

@@ -488,7 +488,7 @@ class Program:
         """Suspend, reinstate or retire a package on the menu, with a reason."""
         self.ensure_seeded()
         require(who, "menu.manage")
-        fields = body if isinstance(body, Mapping) else {}
+        fields = _body(body, frozenset({"reason"}))
         issues: list[Issue] = []
         reason = clean_text(fields.get("reason"), "reason", issues, MAX_REASON)
         if issues:
@@ -743,11 +743,23 @@ class Program:
         """A package id on the menu's record belongs to whoever put it there: another
         consortium cannot propose a package under it (an update of one's own designated
         package keeps its id)."""
-        if package_id in self.runtime.reference.menu.packages:
+        wanted = _id_shape(package_id)
+        bundled = next(
+            (p for p in self.runtime.reference.menu.packages if _id_shape(p) == wanted), None
+        )
+        if bundled is not None:
             # The bundled menu's packages (proposed ones included) are their consortia's,
-            # who are not accounts of this service.
+            # who are not accounts of this service; a look-alike id is refused too.
             raise ConflictError(
-                f"package id {package_id!r} is a package of the bundled menu: choose another id"
+                f"package id {package_id!r} is (or reads as) {bundled!r}, a package of the "
+                "bundled menu: choose another id"
+            )
+        recorded = tx.all(select(menu_entries.c.package_id).distinct())
+        alike = [r.package_id for r in recorded if _id_shape(r.package_id) == wanted]
+        if any(other != package_id for other in alike):
+            raise ConflictError(
+                f"package id {package_id!r} reads as {alike[0]!r}, on the menu's record "
+                "already: choose another id"
             )
         rows = tx.all(
             select(menu_entries.c.proposal_id).where(menu_entries.c.package_id == package_id)
@@ -953,6 +965,11 @@ def _body(body: object, known: frozenset[str]) -> Mapping[str, Any]:
     if unknown:
         raise InputError(Issue("unknown field", field=name) for name in unknown)
     return body
+
+
+def _id_shape(package_id: str) -> str:
+    """A package id as people read it: case, ``_`` and ``-`` make no difference."""
+    return package_id.casefold().replace("_", "-")
 
 
 def _mean(totals: list[float]) -> float:

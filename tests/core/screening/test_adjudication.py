@@ -4,6 +4,7 @@ brings the alert back, naming what changed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aiexports.core.screening.adjudication import (
@@ -62,7 +63,7 @@ def _adjudication(verdict: Verdict = Verdict.FALSE_POSITIVE, **party: Any) -> Ad
 def _apply(
     adjudication: Adjudication, details: Any = PARTY, entry: ListEntry = ENTRY
 ) -> PartyScreening:
-    memory = {adjudication.key: adjudication}
+    memory = {adjudication.key: (adjudication,)}
     found = apply_adjudications(_screening(MATCH, OTHER), [details], memory, lambda key: entry)
     return found.parties[0]
 
@@ -137,3 +138,39 @@ def test_a_detail_unknown_when_judged_does_not_bear_on_it() -> None:
 def test_a_detail_judged_with_and_no_longer_given_is_a_change() -> None:
     party = _apply(_adjudication(), {**PARTY, "address": None})
     assert party.adjudications[0].changed == ("party.address",)
+
+
+def test_a_clearance_of_another_party_of_the_same_name_leaves_a_confirmation_standing() -> None:
+    confirmed = _adjudication(Verdict.CONFIRMED)
+    other_firm = replace(
+        confirmed,
+        id="adj_2",
+        verdict=Verdict.FALSE_POSITIVE,
+        party={**PARTY, "address": "99 Other Road", "city": "Mumbai"},
+        decided_at="2026-12-01T11:00:00.000000Z",
+    )
+    memory = {confirmed.key: (other_firm, confirmed)}  # the clearance is the newer
+    screened = _screening(MATCH, OTHER)
+
+    def party_of(details: Any) -> PartyScreening:
+        return apply_adjudications(screened, [details], memory, lambda key: ENTRY).parties[0]
+
+    first = party_of(PARTY)
+    assert first.matches == (MATCH, OTHER)
+    assert first.confirmed(MATCH)
+    second = party_of({**PARTY, "address": "99 Other Road", "city": "Mumbai"})
+    assert second.matches == (OTHER,)
+    assert second.adjudications[0].adjudication.id == "adj_2"
+
+
+def test_an_organisation_s_clearance_does_not_hold_once_the_match_scores_at_block() -> None:
+    cleared = replace(_adjudication(), scope="organization")
+    strong = ListMatch(ListCode.SDN, "21562", ENTRY.name, ENTRY.name, 0.85)  # block is 0.8
+    memory = {cleared.key: (cleared,)}
+    screened = ScreeningResult(True, Thresholds(0.8, 0.66), "v1", "m", (PartyScreening((strong,)),))
+    party = apply_adjudications(screened, [PARTY], memory, lambda key: ENTRY).parties[0]
+    assert party.matches == (strong,)
+    (use,) = party.adjudications
+    assert not use.applied
+    assert use.changed == ("match.score",)
+    assert "only an officer may clear" in use.explanation()

@@ -140,6 +140,12 @@ class AdjudicationUse:
         )
         if self.applied:
             return f"{judged} by {a.decided_by} on {a.decided_at[:10]}: {a.reason}"
+        if self.changed == ("match.score",):
+            return (
+                f"was {judged} by {a.decided_by} on {a.decided_at[:10]}, but the match now "
+                "scores at the block threshold, which only an officer may clear: the alert "
+                "stands again"
+            )
         return (
             f"was {judged} by {a.decided_by} on {a.decided_at[:10]}, but "
             f"{', '.join(self.changed)} changed since: the alert stands again"
@@ -164,8 +170,44 @@ class AdjudicationUse:
         }
 
 
-Memory = Mapping[tuple[str, str], Adjudication]
-"""(entry key, party key) → the adjudication in force for that pair."""
+Memory = Mapping[tuple[str, str], tuple[Adjudication, ...]]
+"""(entry key, party key) → the adjudications in force for that pair, the one to prefer
+first: parties of one name and country at different addresses are judged apart, each
+adjudication against the details it was made with (:func:`choose`)."""
+
+
+def choose(
+    candidates: Sequence[Adjudication],
+    match: ListMatch,
+    details: Mapping[str, str | None],
+    entry: ListEntry | None,
+    block: float,
+    compared: Sequence[str] = PARTY_DETAILS,
+) -> AdjudicationUse | None:
+    """The adjudication that bears on ``match``: a confirmation that still holds before
+    any clearance (a listed party is never cleared by another party's clearance), then a
+    clearance that still holds, else the first that no longer does (its alert returns,
+    saying what changed). An organisation's clearance of a match that now scores at the
+    block threshold does not hold: only an officer clears a block-level match."""
+    uses = [judge(a, match, details, entry, compared) for a in candidates]
+    uses = [_within_authority(u, block) for u in uses]
+    for verdict in (Verdict.CONFIRMED, Verdict.FALSE_POSITIVE):
+        for use in uses:
+            if use.applied and use.adjudication.verdict is verdict:
+                return use
+    return uses[0] if uses else None
+
+
+def _within_authority(use: AdjudicationUse, block: float) -> AdjudicationUse:
+    a = use.adjudication
+    if (
+        use.applied
+        and a.verdict is Verdict.FALSE_POSITIVE
+        and a.scope != "program"
+        and use.match.score >= block
+    ):
+        return AdjudicationUse(a, use.match, False, ("match.score",))
+    return use
 
 
 def apply_adjudications(
@@ -185,13 +227,15 @@ def apply_adjudications(
         kept: list[ListMatch] = []
         uses: list[AdjudicationUse] = []
         for match in party.matches:
-            found = memory.get((match.entry_key, key))
-            if found is None:
+            found = memory.get((match.entry_key, key), ())
+            use = choose(
+                found, match, details, current_entry(match.entry_key), screening.thresholds.block
+            )
+            if use is None:
                 kept.append(match)
                 continue
-            use = judge(found, match, details, current_entry(match.entry_key))
             uses.append(use)
-            if not (use.applied and found.verdict is Verdict.FALSE_POSITIVE):
+            if not (use.applied and use.adjudication.verdict is Verdict.FALSE_POSITIVE):
                 kept.append(match)
         screened.append(PartyScreening(tuple(kept), tuple(uses)) if uses else party)
     return replace(screening, parties=tuple(screened))
