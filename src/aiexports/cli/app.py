@@ -17,6 +17,7 @@ from aiexports.cli import (
     policy,
     program,
     recommend,
+    rmf,
     screen,
     service,
 )
@@ -35,6 +36,7 @@ app.add_typer(menu.app, name="menu")
 app.add_typer(partner.app, name="partner")
 app.add_typer(policy.app, name="policy")
 app.add_typer(lists.app, name="lists")
+app.add_typer(rmf.app, name="rmf")
 app.command("assess")(assess.assess)
 app.command("impact")(assess.impact)
 app.command("screen")(screen.screen)

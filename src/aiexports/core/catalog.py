@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from aiexports.core.components import AnyComponent, Component, GovernanceComponent
 from aiexports.core.countries import CountryBook
@@ -281,6 +281,27 @@ class ProgramTerms(Record):
         default=(), description="Rules whose findings flag a proposal without rejecting it"
     )
     blocs: dict[str, Bloc] = Field(default_factory=dict)
+    rmf_required_maturity: Annotated[int, Field(ge=1, le=4, strict=True)] = Field(
+        default=3,
+        description="The NIST AI RMF maturity a package's committed subcategories reach",
+    )
+    rmf_remediation_days: dict[str, Annotated[int, Field(ge=1, le=3650, strict=True)]] = Field(
+        default_factory=lambda: {
+            "not_started": 90,
+            "partial": 180,
+            "not_applicable": 90,
+            "below_maturity": 180,
+        },
+        description="Days from the assessment to the due date of each kind of gap",
+    )
+
+    @model_validator(mode="after")
+    def _every_kind_of_gap_dated(self) -> ProgramTerms:
+        kinds = {"not_started", "partial", "not_applicable", "below_maturity"}
+        if set(self.rmf_remediation_days) != kinds:
+            raise ValueError(f"rmf_remediation_days dates each of {sorted(kinds)}")
+        return self
+
     denied_targets: dict[CountryCode, NonEmptyStr] = Field(
         default_factory=dict,
         description="Countries the program does not promote packages to, each with the "
