@@ -46,3 +46,14 @@ def test_a_bad_assessment_exits_2_with_its_place(
     assert "Traceback" not in found.err
     wrong = run(capsys, monkeypatch, "rmf", "export", str(EXAMPLE), "--to", "xml")
     assert wrong.code == 2
+
+
+def test_the_oscal_exports(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = run(capsys, monkeypatch, "rmf", "catalog")
+    assert catalog.code == 0, catalog.err
+    assert catalog.json()["catalog"]["metadata"]["oscal-version"] == "1.2.3"
+    results = run(capsys, monkeypatch, "rmf", "export", str(EXAMPLE), "--to", "oscal")
+    assert results.code == 0, results.err
+    assert len(results.json()["assessment-results"]["results"][0]["risks"]) == 4

@@ -59,19 +59,44 @@ def assess(
 def export(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(metavar="ASSESSMENT", help="YAML, JSON or CSV")],
-    to: Annotated[str, typer.Option("--to", help="csv or yaml")],
+    to: Annotated[str, typer.Option("--to", help="csv, yaml or oscal")],
     out: Annotated[
         Path | None, typer.Option("--output", help="File (standard output if none)")
     ] = None,
 ) -> None:
-    """Write the assessment as CSV or YAML; either reads back to the same assessment."""
-    from aiexports.errors import InputError, Issue
-    from aiexports.services.rmf import read_assessment, written
+    """Write the assessment as CSV or YAML (either reads back to the same assessment), or
+    as OSCAL 1.2.3 assessment-results JSON (``oscal``)."""
+    import json
 
-    if to not in ("csv", "yaml"):
-        raise InputError(Issue("csv or yaml", "arguments", field="--to"))
+    from aiexports.errors import InputError, Issue
+    from aiexports.services.rmf import oscal_assessment_results, read_assessment, written
+
+    if to not in ("csv", "yaml", "oscal"):
+        raise InputError(Issue("csv, yaml or oscal", "arguments", field="--to"))
     run = runtime(ctx)
-    text = written(read_assessment(run, path), to)
+    assessment = read_assessment(run, path)
+    if to == "oscal":
+        text = json.dumps(oscal_assessment_results(run, assessment), indent=2) + "\n"
+    else:
+        text = written(assessment, to)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@app.command("catalog")
+def catalog(
+    out: Annotated[
+        Path | None, typer.Option("--output", help="File (standard output if none)")
+    ] = None,
+) -> None:
+    """The bundled NIST AI RMF 1.0 Core as an OSCAL 1.2.3 catalog (JSON)."""
+    import json
+
+    from aiexports.services.rmf import oscal_catalog
+
+    text = json.dumps(oscal_catalog(), indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:

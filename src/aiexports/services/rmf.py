@@ -123,3 +123,18 @@ def written(assessment: RmfAssessment, form: str) -> str:
     out = io.StringIO()
     yaml.dump(assessment.model_dump(mode="json", exclude_none=True), out)
     return out.getvalue()
+
+
+def oscal_catalog() -> dict[str, Any]:
+    """The bundled NIST AI RMF Core as an OSCAL catalog."""
+    from aiexports.sources.oscal import catalog, rmf_core  # noqa: PLC0415
+
+    return catalog(rmf_core())
+
+
+def oscal_assessment_results(runtime: Runtime, assessment: RmfAssessment) -> dict[str, Any]:
+    """The assessment, its findings and its gaps (as risks with deadlines) as OSCAL
+    assessment-results."""
+    from aiexports.sources.oscal import assessment_results  # noqa: PLC0415
+
+    return assessment_results(assessment, report(runtime, assessment).contract())
