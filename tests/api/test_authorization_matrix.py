@@ -81,6 +81,8 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("POST", "/api/v1/assessments"): Probe(ANYONE, json={}),
     ("POST", "/api/v1/screenings"): Probe(ANYONE, json={"name": "Acme"}),
     ("POST", "/api/v1/recommendations"): Probe(ANYONE, json={}),
+    ("POST", "/api/v1/rmf/assessments"): Probe(ANYONE, json={}),
+    ("GET", "/api/v1/rmf/catalog"): Probe(ANYONE),
     ("GET", "/api/v1/menu"): Probe(ANYONE),
     ("GET", "/api/v1/menu/diff"): Probe(ANYONE, params={"from": "2026-01-01", "to": "2026-12-01"}),
     ("GET", "/api/v1/menu/{package_id}"): Probe(ANYONE),

@@ -27,6 +27,33 @@ if TYPE_CHECKING:
     from aiexports.runtime import Runtime
 
 
+def assessment_of(runtime: Runtime, body: object) -> RmfAssessment:
+    """An assessment in a request body (errors named by field)."""
+    try:
+        assessment = RmfAssessment.model_validate(
+            body, context=validation_context(runtime.countries)
+        )
+    except ValidationError as error:
+        raise InputError(issues_from(error, None, body)) from None
+    _check_framework(runtime, assessment, None)
+    return assessment
+
+
+def _check_framework(runtime: Runtime, assessment: RmfAssessment, source: str | None) -> None:
+    catalog = runtime.frameworks.get(assessment.framework)
+    if catalog is None:
+        known = ", ".join(sorted(runtime.frameworks))
+        message = f"no framework {assessment.framework!r} (known: {known})"
+        raise InputError(Issue(message, source, None, "framework"))
+    unknown = check_against(assessment, catalog)
+    if unknown:
+        message = f"not a subcategory of {catalog.id}: {', '.join(unknown)}"
+        raise InputError(Issue(message, source, None, "items"))
+    if assessment.package is not None and assessment.package not in runtime.menu.packages:
+        message = f"no package {assessment.package!r} on the menu"
+        raise InputError(Issue(message, source, None, "package"))
+
+
 def read_assessment(runtime: Runtime, path: Path) -> RmfAssessment:
     context = validation_context(runtime.countries)
     if path.suffix.lower() == ".csv":
@@ -51,24 +78,7 @@ def read_assessment(runtime: Runtime, path: Path) -> RmfAssessment:
         assessment = validate_document(
             RmfAssessment, read_document(path, limits=runtime.limits), context
         )
-    catalog = runtime.frameworks.get(assessment.framework)
-    if catalog is None:
-        known = ", ".join(sorted(runtime.frameworks))
-        raise InputError(
-            Issue(
-                f"no framework {assessment.framework!r} (known: {known})",
-                str(path),
-                None,
-                "framework",
-            )
-        )
-    unknown = check_against(assessment, catalog)
-    if unknown:
-        raise InputError(
-            Issue(
-                f"not a subcategory of {catalog.id}: {', '.join(unknown)}", str(path), None, "items"
-            )
-        )
+    _check_framework(runtime, assessment, str(path))
     return assessment
 
 
