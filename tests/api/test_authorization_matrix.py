@@ -62,6 +62,9 @@ READ_OWN_ADJUDICATION = {AN: OK, OF: OK, AA: OK, AB: 404, VI: 403, VB: 403, AU: 
 WITHDRAW_OWN_ADJUDICATION = {AN: 403, OF: OK, AA: OK, AB: 404, VI: 403, VB: 403, AU: 403}
 
 STALE = {"If-Match": '"999"'}
+# A deal's sovereignty ledger: the applicant records it, the destination's partner co-signs.
+LEDGER_RECORD = {AN: 403, OF: 403, AA: OK, AB: 404, VI: 403, VB: 404, AU: 403}
+LEDGER_COSIGN = {AN: 403, OF: 403, AA: 403, AB: 404, VI: OK, VB: 404, AU: 403}
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,11 @@ MATRIX: dict[tuple[str, str], Probe] = {
         OFFICER_ON_SUBMITTED, "submitted", json={"decision": "denied"}, headers=STALE
     ),
     ("GET", "/api/v1/applications/{app_id}/rederivation"): Probe(READ_SUBMITTED, "submitted"),
+    ("POST", "/api/v1/applications/{app_id}/ledger"): Probe(LEDGER_RECORD, "ledgered"),
+    ("GET", "/api/v1/applications/{app_id}/ledger"): Probe(READ_SUBMITTED, "ledgered"),
+    ("POST", "/api/v1/applications/{app_id}/ledger/cosign"): Probe(
+        LEDGER_COSIGN, "ledgered", headers=STALE
+    ),
     ("GET", "/api/v1/licenses"): Probe(ANYONE),
     ("GET", "/api/v1/licenses/{license_id}"): Probe(READ_LICENSE, "license"),
     ("GET", "/api/v1/licenses/{license_id}/revisions"): Probe(READ_LICENSE, "license"),
@@ -174,6 +182,13 @@ MATRIX: dict[tuple[str, str], Probe] = {
 PATH_VALUES = {"package_id": "sovereign-llm-cloud", "cc": "IN", "policy_id": "us-baseline"}
 
 
+def _ledgered(service: Service) -> str:
+    app_id = service.submitted()
+    recorded = service.client.post(f"/api/v1/applications/{app_id}/ledger", headers=service.as_(AA))
+    assert recorded.status_code == 200, recorded.text
+    return app_id
+
+
 @pytest.fixture(scope="module", params=DATABASES)
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -189,6 +204,7 @@ def world(
                 "proposal_draft": service.new_proposal(package_id="matrix-draft"),
                 "proposal": service.submitted_proposal(package_id="matrix-submitted"),
                 "adjudication": service.adjudicated(),
+                "ledgered": _ledgered(service),
             }
             yield service, resources
         service.runtime.close()

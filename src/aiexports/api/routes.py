@@ -428,6 +428,33 @@ def rederive(app_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
     return JSONResponse({"items": ctx.licensing.rederive(who, app_id)})
 
 
+@router.post("/applications/{app_id}/ledger", tags=["applications"], responses=ERRORS)
+def ledger_record(app_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
+    """Record the deal's sovereignty ledger (the package's commitments and the deal's
+    obligations) as its next version when they changed; the applicant's."""
+    return etagged(ctx.licensing.ledgers.record(who, app_id))
+
+
+@router.get("/applications/{app_id}/ledger", tags=["applications"], responses=ERRORS)
+def ledger_read(
+    app_id: str,
+    ctx: Ctx,
+    who: Caller,
+    form: Annotated[str | None, Query(alias="format", pattern="^(json|html)$")] = None,
+) -> Response:
+    """The ledger's current version, every version and its co-signature; `format=html`
+    for the printable document."""
+    if form == "html":
+        return Response(ctx.licensing.ledgers.html(who, app_id), media_type="text/html")
+    return etagged(ctx.licensing.ledgers.get(who, app_id))
+
+
+@router.post("/applications/{app_id}/ledger/cosign", tags=["applications"], responses=CHANGE_ERRORS)
+def ledger_cosign(app_id: str, ctx: Ctx, who: Caller, if_match: IfMatch = None) -> JSONResponse:
+    """The destination's partner government co-signs the version it saw (If-Match)."""
+    return etagged(ctx.licensing.ledgers.cosign(who, app_id, if_match))
+
+
 # --- licenses and shipments (spec §5) ----------------------------------------------------------
 
 

@@ -127,6 +127,10 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     },
     "adjudication.create": {R.OFFICER: S.ALL, R.APPLICANT: S.OWN},
     "adjudication.withdraw": {R.OFFICER: S.ALL, R.APPLICANT: S.OWN},
+    # A deal's sovereignty ledger: the applicant records it, the partner government of the
+    # destination co-signs it; whoever reads the application reads the ledger.
+    "ledger.record": {R.APPLICANT: S.OWN},
+    "ledger.cosign": {R.VIEWER: S.DESTINATION},
 }
 """action → the roles that may take it, each with the resources it reaches."""
 

@@ -39,6 +39,7 @@ from aiexports.errors import (
 )
 from aiexports.services.access import Principal, Scope, check, require
 from aiexports.services.adjudications import Adjudications, remembered_from
+from aiexports.services.ledger import Ledgers
 from aiexports.services.menu_record import require_designated
 from aiexports.services.request_fields import (
     MAX_DOCUMENT_BYTES,
@@ -100,6 +101,7 @@ class Licensing:
         self.runtime = runtime
         self.clock = clock or runtime.clock
         self.adjudications = Adjudications(store, runtime, self, self.clock)
+        self.ledgers = Ledgers(store, runtime, self, self.clock)
 
     def assessor(self) -> Assessor:
         return self.runtime.assessor()
@@ -415,7 +417,7 @@ class Licensing:
             decision = parse_decision(body)
             at_version(row, version)
             application_move(ApplicationState(row.state), "decide")
-            latest = self._latest_determination(tx, app_id)
+            latest = self.latest_determination(tx, app_id)
             if decision.decision.approves:
                 self._package_designated(tx, row.document.get("package"), "an approval under it")
             prohibited = latest is not None and latest.outcome == str(Outcome.PROHIBITED)
@@ -858,7 +860,7 @@ class Licensing:
         found = tx.one(select(table.c.version).where(table.c.id == row_id))
         return int(found.version) if found is not None else -1
 
-    def _latest_determination(self, tx: Transaction, app_id: str) -> Any:
+    def latest_determination(self, tx: Transaction, app_id: str) -> Any:
         return tx.one(
             select(determinations)
             .where(determinations.c.application_id == app_id)

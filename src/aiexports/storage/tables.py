@@ -352,3 +352,32 @@ adjudications = Table(
     CheckConstraint("scope IN ('program', 'organization')", name="scope"),
 )
 """Judgements of screening matches; the newest per (scope, entry, party) is in force."""
+
+ledger_versions = Table(
+    "ledger_versions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", String(40), ForeignKey("applications.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("commitments", JSON, nullable=False),
+    Column("digest", String(80), nullable=False),
+    Column("recorded_by", String(40), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("application_id", "version"),
+)
+"""Every version of a deal's sovereignty ledger: the chosen package's commitments and the
+deal's obligations, as recorded; a change of either is a new version."""
+
+ledger_signatures = Table(
+    "ledger_signatures",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", String(40), ForeignKey("applications.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("signed_by", String(40), nullable=False),
+    Column("signed_by_name", String(200), nullable=False),
+    Column("organization", String(100), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("application_id", "version"),
+)
+"""The partner's co-signature of one ledger version (who, when): once per version."""
