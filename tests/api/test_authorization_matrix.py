@@ -169,6 +169,10 @@ MATRIX: dict[tuple[str, str], Probe] = {
         LICENSEE_ACTION, "license", json={"conditions": []}
     ),
     ("POST", "/api/v1/licenses/{license_id}/shipments"): Probe(LICENSEE_ACTION, "license", json={}),
+    ("POST", "/api/v1/licenses/{license_id}/rmf-assessments"): Probe(
+        LICENSEE_ACTION, "license", json={}
+    ),
+    ("GET", "/api/v1/licenses/{license_id}/rmf-remediation"): Probe(READ_LICENSE, "license"),
     **{
         ("POST", f"/api/v1/licenses/{{license_id}}/{action}"): Probe(
             OFFICER_ON_LICENSE, "license", json={"reason": "probe"}, headers=STALE

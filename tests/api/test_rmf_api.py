@@ -69,3 +69,48 @@ def test_a_bad_assessment_is_422_with_its_fields(world: tuple[Service, FixedCloc
     unknown = service.client.post("/api/v1/rmf/assessments", json=body, headers=service.as_(VI))
     assert unknown.status_code == 422
     assert "no-such-package" in unknown.text
+
+
+def test_a_licensee_s_assessment_gives_the_gov_rmf_remediation_items(
+    world: tuple[Service, FixedClock],
+) -> None:
+    from aiexports.sources.reference import menu
+
+    service, _ = world
+    license_id = service.licensed()
+    body = _example()
+    body.pop("package")  # the license's package is the one assessed against
+    aa = "demo-consortium-a/applicant"
+    refused = service.client.post(
+        f"/api/v1/licenses/{license_id}/rmf-assessments", json=body, headers=service.as_(VI)
+    )
+    assert refused.status_code == 403
+    other = service.client.post(
+        f"/api/v1/licenses/{license_id}/rmf-assessments",
+        json={**body, "package": "gov-services-assistant"},
+        headers=service.as_(aa),
+    )
+    assert other.status_code == 422
+    made = service.client.post(
+        f"/api/v1/licenses/{license_id}/rmf-assessments", json=body, headers=service.as_(aa)
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["package"] == "sovereign-llm-cloud"
+    committed = set(menu().package("sovereign-llm-cloud").governance.rmf_subcategories)
+    given = {i["subcategory"]: i for i in body["items"]}
+    # Each gap: a committed subcategory not implemented at maturity 3; none missed.
+    expected = {
+        s
+        for s in committed
+        if s not in given or given[s]["status"] != "implemented" or given[s]["maturity"] < 3
+    }
+    remediation = service.client.get(
+        f"/api/v1/licenses/{license_id}/rmf-remediation", headers=service.as_(VI)
+    ).json()
+    assert {g["subcategory"] for g in remediation["remediation"]} == expected
+    assert {g["condition"] for g in remediation["remediation"]} == {"GOV-RMF"}
+    days = {"not assessed": 90, "not started": 90, "partial": 180}
+    for gap in remediation["remediation"]:
+        wait = days.get(gap["why"], 180)
+        assert gap["due"] == (dt.date(2026, 12, 1) + dt.timedelta(days=wait)).isoformat()
+    assert len(remediation["assessments"]) == 1

@@ -482,6 +482,33 @@ def license_revisions(license_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
 
 
 @router.post(
+    "/licenses/{license_id}/rmf-assessments",
+    tags=["licenses"],
+    status_code=201,
+    responses={**ERRORS, 409: CHANGE_ERRORS[409]},
+    openapi_extra=_body({"type": "object", "description": "A NIST AI RMF assessment"}),
+)
+async def rmf_assessment_record(
+    license_id: str, request: Request, ctx: Ctx, who: Caller
+) -> JSONResponse:
+    """The licensee's RMF assessment: its gaps become the GOV-RMF condition's dated
+    remediation items."""
+    raw = await request.body()
+
+    def run() -> JSONResponse:
+        found = ctx.licensing.record_rmf_assessment(who, license_id, json_body(raw))
+        return JSONResponse(found, status_code=201)
+
+    return await _threaded(run)
+
+
+@router.get("/licenses/{license_id}/rmf-remediation", tags=["licenses"], responses=ERRORS)
+def rmf_remediation(license_id: str, ctx: Ctx, who: Caller) -> JSONResponse:
+    """The GOV-RMF remediation items in force and every assessment recorded."""
+    return JSONResponse(ctx.licensing.rmf_remediation(who, license_id))
+
+
+@router.post(
     "/licenses/{license_id}/acknowledgments",
     tags=["licenses"],
     status_code=201,

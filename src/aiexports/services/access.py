@@ -98,6 +98,8 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
         R.AUDITOR: S.ALL,
     },
     "license.acknowledge": {R.APPLICANT: S.OWN},
+    # The licensee's NIST AI RMF assessments against the license's GOV-RMF condition.
+    "license.assess": {R.APPLICANT: S.OWN},
     "license.ship": {R.APPLICANT: S.OWN},
     "license.suspend": {R.OFFICER: S.ALL},
     "license.reinstate": {R.OFFICER: S.ALL},

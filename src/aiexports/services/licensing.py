@@ -78,7 +78,7 @@ from aiexports.storage.service_store import (
     rfc3339,
     shipments,
 )
-from aiexports.storage.tables import audit_log
+from aiexports.storage.tables import audit_log, rmf_assessments
 
 if TYPE_CHECKING:
     from aiexports.runtime import Runtime
@@ -547,6 +547,82 @@ class Licensing:
         self._keep_revision(tx, license_id, 1, view)
         tx.record(who.actor(), "license.create", "license", license_id, None, _license_audit(view))
         return license_id
+
+    def record_rmf_assessment(
+        self, who: Principal, license_id: str, body: object
+    ) -> dict[str, Any]:
+        """The licensee's NIST AI RMF assessment of its deployer: scored, and its gaps
+        against the package's committed subcategories kept as the dated remediation items
+        of the license's GOV-RMF condition (the newest assessment's are the items in force)."""
+        from aiexports.services.rmf import assessment_of, report  # noqa: PLC0415
+
+        document = dict(body) if isinstance(body, Mapping) else body
+        with self.store.transaction(self.clock()) as tx:
+            row = self._visible_license(tx, who, license_id, "license.assess", lock=True)
+            application = self._application_row(tx, row.application_id)
+            package_id = application.document.get("package")
+            if isinstance(document, dict):
+                given = document.get("package")
+                if given is not None and given != package_id:
+                    raise InputError(
+                        Issue(f"the license's package is {package_id!r}", field="package")
+                    )
+                document["package"] = package_id
+            assessment = assessment_of(self.runtime, document)
+            governed = tx.one(
+                select(license_conditions.c.condition_id).where(
+                    license_conditions.c.license_id == license_id,
+                    license_conditions.c.condition_id == "GOV-RMF",
+                )
+            )
+            if governed is None:
+                raise ConflictError("the license carries no GOV-RMF condition to assess against")
+            found = report(self.runtime, assessment).contract()
+            assessment_id = new_id("rmf")
+            tx.insert(
+                rmf_assessments,
+                id=assessment_id,
+                license_id=license_id,
+                assessment=assessment.model_dump(mode="json", exclude_none=True),
+                report=found,
+                recorded_by=who.user_id,
+                recorded_at=tx.now,
+            )
+            tx.record(
+                who.actor(),
+                "license.rmf_assessment",
+                "license",
+                license_id,
+                None,
+                {"assessment": assessment_id, "gaps": [g["subcategory"] for g in found["gaps"]]},
+            )
+        return {"id": assessment_id, "license": license_id, **found}
+
+    def rmf_remediation(self, who: Principal, license_id: str) -> dict[str, Any]:
+        """The GOV-RMF condition's remediation items in force (the newest assessment's
+        gaps) and every assessment recorded."""
+        with self.store.reading() as tx:
+            self._visible_license(tx, who, license_id, "license.read")
+            rows = tx.all(
+                select(rmf_assessments)
+                .where(rmf_assessments.c.license_id == license_id)
+                .order_by(rmf_assessments.c.recorded_at, rmf_assessments.c.id)
+            )
+        newest = rows[-1] if rows else None
+        return {
+            "license": license_id,
+            "condition": "GOV-RMF",
+            "remediation": newest.report["gaps"] if newest is not None else [],
+            "assessments": [
+                {
+                    "id": r.id,
+                    "date": r.report["date"],
+                    "recorded_at": rfc3339(as_utc(r.recorded_at)),
+                    "gaps": len(r.report["gaps"]),
+                }
+                for r in rows
+            ],
+        }
 
     def list_licenses(
         self, who: Principal, state: str | None = None, limit: int = 50, cursor: str | None = None

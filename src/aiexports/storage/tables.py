@@ -381,3 +381,16 @@ ledger_signatures = Table(
     UniqueConstraint("application_id", "version"),
 )
 """The partner's co-signature of one ledger version (who, when): once per version."""
+
+rmf_assessments = Table(
+    "rmf_assessments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("license_id", String(40), ForeignKey("licenses.id"), nullable=False),
+    Column("assessment", JSON, nullable=False),
+    Column("report", JSON, nullable=False),
+    Column("recorded_by", String(40), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""NIST AI RMF assessments of a license's deployer, each with its report; the newest one's
+gaps are the remediation items of the license's GOV-RMF condition."""

@@ -1,5 +1,5 @@
 """Sovereignty ledgers: each version of a deal's commitments, and the partner's
-co-signature of a version.
+co-signature of a version; NIST AI RMF assessments recorded against a license.
 
 Revision ID: 0006
 Revises: 0005
@@ -57,7 +57,22 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "rmf_assessments",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("license_id", sa.String(length=40), nullable=False),
+        sa.Column("assessment", sa.JSON(), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=40), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["license_id"], ["licenses.id"], name=op.f("fk_rmf_assessments_license_id_licenses")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rmf_assessments")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("rmf_assessments")
     op.drop_table("ledger_signatures")
     op.drop_table("ledger_versions")
