@@ -126,3 +126,21 @@ def test_a_condition_has_exactly_one_test() -> None:
         Condition.model_validate({"attribute": "a", "is": 1, "in": [1]})
     with pytest.raises(ValidationError, match="exactly one"):
         Condition.model_validate({"attribute": "a"})
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"attribute": "a", "empty": True},
+        {"attribute": "a", "contains": "x"},
+        {"attribute": "a", "at_least": 1},
+        {"attribute": "a", "in": [1]},
+    ],
+)
+@pytest.mark.parametrize("value", [3.5, True, None, {"k": 1}, [1, 2]])
+def test_a_condition_on_a_fact_of_another_shape_is_false_not_an_error(
+    condition: dict[str, Any], value: Any
+) -> None:
+    # None of these facts has the shape the test reads (a non-empty list holds no "x",
+    # a list is not in [1], a flag is not a number).
+    assert Condition.model_validate(condition).holds({"a": value}) is False

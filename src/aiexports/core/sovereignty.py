@@ -148,16 +148,21 @@ class Condition(Record):
         if test == "is":
             return bool(value == wanted)
         if test == "in":
-            return value in wanted
+            return _hashable(value) and value in wanted
         if test == "not_in":
-            return value not in wanted
+            return _hashable(value) and value not in wanted
         if test == "at_least":
-            return isinstance(value, int | float) and value >= wanted
+            return (
+                isinstance(value, int | float) and not isinstance(value, bool) and value >= wanted
+            )
         if test == "at_most":
-            return isinstance(value, int | float) and value <= wanted
+            return (
+                isinstance(value, int | float) and not isinstance(value, bool) and value <= wanted
+            )
         if test == "empty":
-            return (len(value) == 0) is wanted
-        return wanted in value  # contains
+            return isinstance(value, tuple | list | str) and (len(value) == 0) is wanted
+        # contains: of a list of facts (a sector, a language); never of a single value
+        return isinstance(value, tuple | list) and wanted in value
 
     def describe(self) -> str:
         test, wanted = self.test
@@ -175,6 +180,10 @@ class Condition(Record):
 
 
 TESTS = ("is_", "in_", "not_in", "at_least", "at_most", "empty", "contains")
+
+
+def _hashable(value: Any) -> bool:
+    return not isinstance(value, list | dict | set)
 
 
 class Rung(Record):
