@@ -133,7 +133,7 @@ def test_a_condition_has_exactly_one_test() -> None:
     [
         {"attribute": "a", "empty": True},
         {"attribute": "a", "contains": "x"},
-        {"attribute": "a", "at_least": 1},
+        {"attribute": "a", "at_least": 10},
         {"attribute": "a", "in": [1]},
     ],
 )

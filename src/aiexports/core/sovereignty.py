@@ -146,11 +146,11 @@ class Condition(Record):
         value = facts[self.attribute]
         test, wanted = self.test
         if test == "is":
-            return bool(value == wanted)
+            return _same(value, wanted)
         if test == "in":
-            return _hashable(value) and value in wanted
+            return any(_same(value, w) for w in wanted)
         if test == "not_in":
-            return _hashable(value) and value not in wanted
+            return _hashable(value) and not any(_same(value, w) for w in wanted)
         if test == "at_least":
             return (
                 isinstance(value, int | float) and not isinstance(value, bool) and value >= wanted
@@ -162,7 +162,7 @@ class Condition(Record):
         if test == "empty":
             return isinstance(value, tuple | list | str) and (len(value) == 0) is wanted
         # contains: of a list of facts (a sector, a language); never of a single value
-        return isinstance(value, tuple | list) and wanted in value
+        return isinstance(value, tuple | list) and any(_same(v, wanted) for v in value)
 
     def describe(self) -> str:
         test, wanted = self.test
@@ -184,6 +184,13 @@ TESTS = ("is_", "in_", "not_in", "at_least", "at_most", "empty", "contains")
 
 def _hashable(value: Any) -> bool:
     return not isinstance(value, list | dict | set)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as written: a flag is not the number 1, nor 1 the flag true."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    return bool(a == b)
 
 
 class Rung(Record):
