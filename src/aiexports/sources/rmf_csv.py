@@ -27,7 +27,8 @@ def to_csv(assessment: RmfAssessment) -> str:
     }
     for key, value in head.items():
         out.write(f"# {key}: {value}\n")
-    writer = csv.writer(out, lineterminator="\n")
+    # Rows end in CRLF (RFC 4180): a note holding a lone CR is then quoted, as one with LF is.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for item in assessment.items:
         writer.writerow(
