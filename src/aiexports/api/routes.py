@@ -444,9 +444,12 @@ def ledger_read(
 ) -> Response:
     """The ledger's current version, every version and its co-signature; `format=html`
     for the printable document."""
+    view = ctx.licensing.ledgers.get(who, app_id)
     if form == "html":
-        return Response(ctx.licensing.ledgers.html(who, app_id), media_type="text/html")
-    return etagged(ctx.licensing.ledgers.get(who, app_id))
+        from aiexports.web import render  # noqa: PLC0415
+
+        return Response(render("ledger.html", ledger=view), media_type="text/html")
+    return etagged(view)
 
 
 @router.post("/applications/{app_id}/ledger/cosign", tags=["applications"], responses=CHANGE_ERRORS)

@@ -79,10 +79,7 @@ def export(
         text = json.dumps(oscal_assessment_results(run, assessment), indent=2) + "\n"
     else:
         text = written(assessment, to)
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
+    _emit(text, out)
 
 
 @app.command("catalog")
@@ -96,7 +93,10 @@ def catalog(
 
     from aiexports.services.rmf import oscal_catalog
 
-    text = json.dumps(oscal_catalog(), indent=2) + "\n"
+    _emit(json.dumps(oscal_catalog(), indent=2) + "\n", out)
+
+
+def _emit(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -11,7 +11,7 @@ bundle.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import highspy
@@ -243,8 +243,6 @@ def _relaxations(problem: BundleProblem, excluded: Sequence[frozenset[str]]) -> 
 
 
 def _with(problem: BundleProblem, **changes: Any) -> BundleProblem:
-    from dataclasses import replace  # noqa: PLC0415
-
     return replace(problem, **changes)
 
 

@@ -17,6 +17,7 @@ screening), never by hand-written hints. The kinds of change:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,7 +25,7 @@ from typing import Any, Literal
 from aiexports.core.catalog import Menu
 from aiexports.core.components import AnyComponent
 from aiexports.core.deal import Deal
-from aiexports.core.determination import Determination
+from aiexports.core.determination import Determination, Finding
 from aiexports.core.policy.facts import resolve_items
 from aiexports.core.vocabulary import ComponentKind, ModelAccess, Outcome
 from aiexports.errors import AiExportsError
@@ -37,19 +38,22 @@ VARIANTS_PER_ITEM = 3
 """The least strict variants kept per item (the nearest first among equals)."""
 
 
-def strictness(determination: Determination) -> tuple[int, int]:
-    policy = determination.review_policy
-    return determination.outcome.strictness, policy.strictness if policy is not None else -1
+def strictness(found: Determination | Finding) -> tuple[int, int]:
+    """How strict a determination (or one finding) is: its outcome, then its review policy."""
+    policy = found.review_policy
+    return found.outcome.strictness, policy.strictness if policy is not None else -1
 
 
-def describe(determination: Determination) -> str:
-    policy = determination.review_policy
-    return str(determination.outcome) + (f" ({policy})" if policy is not None else "")
+def describe(found: Determination | Finding) -> str:
+    policy = found.review_policy
+    return str(found.outcome) + (f" ({policy})" if policy is not None else "")
 
 
 @dataclass(frozen=True)
 class Change:
     kind: ChangeKind
+    subject: str
+    """What the change is about: a component, a party or an end use."""
     description: str
     document: dict[str, Any]
     determination: Determination
@@ -98,7 +102,9 @@ def path_to_approval(
     if not needs_a_path(base):
         return PathToApproval(base, ())
     found: list[Change] = []
-    for kind, description, changed, closeness in _candidates(deal, document, decide, base, menu):
+    for kind, subject, description, changed, closeness in _candidates(
+        deal, document, decide, base, menu
+    ):
         try:
             determination = decide(changed)
         except (AiExportsError, ValueError):
@@ -107,6 +113,7 @@ def path_to_approval(
             found.append(
                 Change(
                     kind,
+                    subject,
                     description,
                     changed,
                     determination,
@@ -126,31 +133,25 @@ _KINDS: tuple[ChangeKind, ...] = (
 )
 
 
-def _strictest(determination: Determination) -> dict[str, tuple[tuple[int, int], str]]:
-    """Each rule's strictest finding: its strictness and how it reads."""
-    found: dict[str, tuple[tuple[int, int], str]] = {}
-    for f in determination.findings:
-        policy = f.review_policy
-        level = (f.outcome.strictness, policy.strictness if policy is not None else -1)
-        text = str(f.outcome) + (f" ({policy})" if policy is not None else "")
-        if f.rule not in found or level > found[f.rule][0]:
-            found[f.rule] = (level, text)
-    return found
-
-
 def _changed_rules(
     before: Determination, after: Determination
 ) -> tuple[dict[str, str | None], ...]:
+    """Each rule whose strictest finding reads otherwise after the change (None: none)."""
     a, b = _strictest(before), _strictest(after)
     return tuple(
-        {
-            "rule": rule,
-            "from": a[rule][1] if rule in a else None,
-            "to": b[rule][1] if rule in b else None,
-        }
+        {"rule": rule, "from": a.get(rule), "to": b.get(rule)}
         for rule in sorted(set(a) | set(b))
-        if (a.get(rule) or (None, None))[1] != (b.get(rule) or (None, None))[1]
+        if a.get(rule) != b.get(rule)
     )
+
+
+def _strictest(determination: Determination) -> dict[str, str]:
+    """Each rule's strictest finding, as it reads."""
+    found: dict[str, Finding] = {}
+    for f in determination.findings:
+        if f.rule not in found or strictness(f) > strictness(found[f.rule]):
+            found[f.rule] = f
+    return {rule: describe(f) for rule, f in found.items()}
 
 
 def _fewest_variants(changes: list[Change]) -> Iterator[Change]:
@@ -158,9 +159,8 @@ def _fewest_variants(changes: list[Change]) -> Iterator[Change]:
     kept: dict[str, int] = {}
     for change in changes:
         if change.kind == "component_variant":
-            item = change.description.split(" ", 1)[0]
-            kept[item] = kept.get(item, 0) + 1
-            if kept[item] > VARIANTS_PER_ITEM:
+            kept[change.subject] = kept.get(change.subject, 0) + 1
+            if kept[change.subject] > VARIANTS_PER_ITEM:
                 continue
         yield change
 
@@ -171,7 +171,7 @@ def _candidates(
     decide: Decide,
     base: Determination,
     menu: Menu,
-) -> Iterator[tuple[ChangeKind, str, dict[str, Any], float]]:
+) -> Iterator[tuple[ChangeKind, str, str, dict[str, Any], float]]:
     items = resolve_items(deal, menu)
     for item in items:
         component = item.component
@@ -186,6 +186,7 @@ def _candidates(
             changed["parties"][index]["headquarters"] = party.country
             yield (
                 "headquarters",
+                party.name,
                 f"{party.role} {party.name!r} with its ultimate parent headquartered in "
                 f"{party.country} instead of {party.headquarters}",
                 changed,
@@ -195,7 +196,7 @@ def _candidates(
         for use in sorted(str(u) for u in deal.end_uses):
             changed = _copy(document)
             changed["end_uses"] = [u for u in changed["end_uses"] if u != use]
-            yield "drop_end_use", f"without the end use {use}", changed, 0.0
+            yield "drop_end_use", use, f"without the end use {use}", changed, 0.0
 
 
 def _fewer_units(
@@ -204,7 +205,7 @@ def _fewer_units(
     base: Determination,
     component_id: str,
     units: int,
-) -> Iterator[tuple[ChangeKind, str, dict[str, Any], float]]:
+) -> Iterator[tuple[ChangeKind, str, str, dict[str, Any], float]]:
     """The most units below ``units`` that reach each less strict level, one level after
     another (a bisection per level, assuming fewer units are never stricter)."""
 
@@ -229,6 +230,7 @@ def _fewer_units(
                 high = middle
         yield (
             "fewer_units",
+            component_id,
             f"{component_id} at {low:,} units instead of {units:,}",
             at(low),
             float(units - low),
@@ -244,7 +246,7 @@ def _variants(
     component: AnyComponent,
     units: int | None,
     in_deal: set[str],
-) -> Iterator[tuple[ChangeKind, str, dict[str, Any], float]]:
+) -> Iterator[tuple[ChangeKind, str, str, dict[str, Any], float]]:
     """Each catalog component of the same kind in ``component``'s place (hardware: only
     other accelerators, at the deal's unit count), and for a model whose weights are
     transferred, the same model by API or hosted."""
@@ -260,6 +262,7 @@ def _variants(
         closeness = abs(tpp - other_tpp) if tpp is not None and other_tpp is not None else 0.0
         yield (
             "component_variant",
+            component.id,
             f"{component.id} replaced by {other.id} ({other.eccn}"
             + (f", TPP {other_tpp:,.0f}" if other_tpp is not None else "")
             + ")",
@@ -281,6 +284,7 @@ def _variants(
             variant["id"] = f"{component.id}-{instead}"
             yield (
                 "component_variant",
+                component.id,
                 f"{component.id} offered by {instead} access instead of its weights",
                 _replaced(deal, document, menu, component.id, variant, None),
                 -1.0,
@@ -321,6 +325,4 @@ def _replaced(
 
 
 def _copy(document: Mapping[str, Any]) -> dict[str, Any]:
-    import copy  # noqa: PLC0415
-
     return copy.deepcopy(dict(document))

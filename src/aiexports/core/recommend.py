@@ -9,7 +9,7 @@ package, the partner's deal under it).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
@@ -205,6 +205,7 @@ class PackageFit:
     compute_h100e: float
     languages: tuple[str, ...]
     sectors: tuple[str, ...]
+    layers: tuple[str, ...]
     rank: int | None = None
 
     @property
@@ -283,7 +284,6 @@ def recommend(
             key=lambda f: (f.rank is None, f.rank or 0, f.package),
         )
     )
-    by_id = {p.id: p for p in packages}
     problem = BundleProblem(
         candidates=tuple(
             Candidate(
@@ -291,7 +291,7 @@ def recommend(
                 f.total,
                 f.price_usd or 0.0,
                 f.compute_h100e,
-                frozenset(package_facts(by_id[f.package])["layers"]),
+                frozenset(f.layers),
                 frozenset(f.meets),
             )
             for f in eligible
@@ -331,8 +331,6 @@ def recommend(
 
 
 def _ranked(fit: PackageFit, rank: int | None) -> PackageFit:
-    from dataclasses import replace  # noqa: PLC0415
-
     return replace(fit, rank=rank)
 
 
@@ -400,6 +398,7 @@ def _fit(
         compute_h100e=package.compute_h100e(),
         languages=tuple(facts.get("languages", ())),
         sectors=tuple(facts["sectors"]),
+        layers=tuple(facts["layers"]),
     )
 
 

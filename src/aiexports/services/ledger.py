@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 
 from aiexports.core.licensing import ApplicationState
@@ -120,10 +119,6 @@ class Ledgers:
             )
         return self._committed(app_id)
 
-    def html(self, who: Principal, app_id: str) -> str:
-        view = self.get(who, app_id)
-        return str(_template().render(ledger=view))
-
     # --- inside ---------------------------------------------------------------------------
 
     def _commitments(self, tx: Transaction, row: Any, package_id: str) -> dict[str, Any]:
@@ -211,11 +206,3 @@ class Ledgers:
 def _digest(commitments: dict[str, Any]) -> str:
     text = json.dumps(commitments, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _template() -> Any:
-    environment = Environment(
-        loader=PackageLoader("aiexports.web", "templates"),
-        autoescape=select_autoescape(default=True),
-    )
-    return environment.get_template("ledger.html")

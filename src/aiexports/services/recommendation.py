@@ -11,16 +11,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from aiexports.core.catalog import Package
 from aiexports.core.deal import Deal
 from aiexports.core.recommend import DealOutcome, PartnerRequirements, Recommendation, recommend
 from aiexports.core.records import validation_context
 from aiexports.core.vocabulary import Outcome, PackageStatus, ReviewPolicy
-from aiexports.errors import InputError
 from aiexports.services.deals import SourcedDeal
-from aiexports.sources.documents import issues_from, read_document, validate_document
+from aiexports.sources.documents import read_document, validate_body, validate_document
 from aiexports.sources.reference import SEAL_FRAMEWORK, SIX_FRAMEWORK, sovereignty_framework
 
 if TYPE_CHECKING:
@@ -64,12 +61,7 @@ def silence_solver_banner() -> None:
 
 def requirements_of(runtime: Runtime, body: object) -> PartnerRequirements:
     """A requirements body of a request (errors named by field)."""
-    try:
-        return PartnerRequirements.model_validate(
-            body, context=validation_context(runtime.countries)
-        )
-    except ValidationError as error:
-        raise InputError(issues_from(error, None, body)) from None
+    return validate_body(PartnerRequirements, body, validation_context(runtime.countries))
 
 
 def bundled_menu_on(runtime: Runtime) -> MenuOn:

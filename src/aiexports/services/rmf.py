@@ -19,6 +19,7 @@ from aiexports.sources.documents import (
     issues_from,
     read_bounded,
     read_document,
+    validate_body,
     validate_document,
 )
 from aiexports.sources.rmf_csv import csv_document, to_csv
@@ -29,12 +30,7 @@ if TYPE_CHECKING:
 
 def assessment_of(runtime: Runtime, body: object) -> RmfAssessment:
     """An assessment in a request body (errors named by field)."""
-    try:
-        assessment = RmfAssessment.model_validate(
-            body, context=validation_context(runtime.countries)
-        )
-    except ValidationError as error:
-        raise InputError(issues_from(error, None, body)) from None
+    assessment = validate_body(RmfAssessment, body, validation_context(runtime.countries))
     _check_framework(runtime, assessment, None)
     return assessment
 

@@ -219,6 +219,16 @@ def validate_document(
         raise InputError(issues_from(error, document.source, document.data)) from None
 
 
+def validate_body(
+    model: type[ModelT], body: object, context: Mapping[str, Any] | None = None
+) -> ModelT:
+    """Validate a request body (a JSON value) into ``model``; errors name each field."""
+    try:
+        return model.model_validate(body, context=dict(context or {}))
+    except ValidationError as error:
+        raise InputError(issues_from(error, None, body)) from None
+
+
 def issues_from(
     error: ValidationError, source: str | None, data: Any = None, line: int | None = None
 ) -> list[Issue]:

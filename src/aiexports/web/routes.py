@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from aiexports.api.app import Ctx
 from aiexports.services.sessions import (
@@ -22,18 +20,15 @@ from aiexports.services.sessions import (
     sign_in,
     sign_out,
 )
+from aiexports.web import render
 
 router = APIRouter(include_in_schema=False)
 SESSION_COOKIE = "aiexports_session"
 LOGIN_CSRF_COOKIE = "aiexports_login_csrf"
-PAGES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
 
 
 def _page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    return HTMLResponse(PAGES.get_template(name).render(**values), status_code=status)
+    return HTMLResponse(render(name, **values), status_code=status)
 
 
 def _secure(ctx: Ctx) -> bool:
