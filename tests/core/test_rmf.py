@@ -68,7 +68,7 @@ TEXT = st.text(
 
 
 @settings(max_examples=100, deadline=None)
-@example(notes=["a\rb", "c\r\nd", "\u2028,\"q\""], evidence=["x"])  # lone CR: quoted
+@example(notes=["a\rb", "c\r\nd", '\u2028,"q"'], evidence=["x"])  # lone CR: quoted
 @given(
     notes=st.lists(TEXT, min_size=1, max_size=5),
     evidence=st.lists(

@@ -13,6 +13,7 @@ from aiexports.cli import (
     assess,
     lists,
     menu,
+    monitor,
     partner,
     policy,
     program,
@@ -37,6 +38,7 @@ app.add_typer(partner.app, name="partner")
 app.add_typer(policy.app, name="policy")
 app.add_typer(lists.app, name="lists")
 app.add_typer(rmf.app, name="rmf")
+app.add_typer(monitor.app, name="monitor")
 app.command("assess")(assess.assess)
 app.command("impact")(assess.impact)
 app.command("screen")(screen.screen)

@@ -35,6 +35,7 @@ from aiexports.sources.documents import (
 
 if TYPE_CHECKING:
     from aiexports.core.catalog import FrameworkCatalog, Menu, Package, ProgramTerms
+    from aiexports.core.monitoring.model import ThresholdHistory
     from aiexports.core.policy.engine import ReferenceData
     from aiexports.core.policy.pack import PackShelf, PolicyPack
     from aiexports.core.rubric import Rubric
@@ -176,6 +177,19 @@ def sovereignty_framework(name: str) -> SovereigntyFramework:
         return validate_document(SovereigntyFramework, parse_text(text, source))
 
     return _bundled(load, f"sovereignty framework {name}")  # type: ignore[no-any-return]
+
+
+@cache
+def monitoring_thresholds() -> ThresholdHistory:
+    """The monitoring checks' thresholds, by date (``monitoring/thresholds.yaml``)."""
+
+    def load() -> ThresholdHistory:
+        from aiexports.core.monitoring.model import ThresholdHistory
+
+        text = data_file("monitoring", "thresholds.yaml").read_text(encoding="utf-8")
+        return validate_document(ThresholdHistory, parse_text(text, "monitoring/thresholds.yaml"))
+
+    return _bundled(load, "monitoring thresholds")  # type: ignore[no-any-return]
 
 
 # --- menu -------------------------------------------------------------------------------

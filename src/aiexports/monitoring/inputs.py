@@ -1,0 +1,374 @@
+"""Reading monitoring inputs: the telemetry files an engine scans, and the small tables
+(tenants, profiles, locations, attestation keys) read here and validated row by row. Every
+problem names the file and the line (CSV), row (Parquet) or field."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from aiexports.core.countries import CountryBook
+from aiexports.core.monitoring.location import public_key
+from aiexports.core.monitoring.model import (
+    Attestation,
+    Location,
+    MonitoringProfile,
+    Tenant,
+)
+from aiexports.errors import InputError, Issue
+from aiexports.sources.documents import ReadLimits, issues_from, read_document
+
+TELEMETRY_COLUMNS = (
+    "event_time",
+    "license_id",
+    "tenant_id",
+    "source_country",
+    "site",
+    "component",
+    "job_kind",
+    "gpu_hours",
+)
+OPTIONAL_TELEMETRY_COLUMNS = ("tokens", "training_ops", "declared_use")
+TENANT_COLUMNS = ("tenant_id", "name", "country", "headquarters", "type", "kyc_verified")
+LOCATION_COLUMNS = ("id", "kind", "city", "country", "lat", "lon")
+ATTESTATION_COLUMNS = ("accelerator_id", "site", "time", "landmark", "rtt_ms", "signature")
+KEY_COLUMNS = ("accelerator_id", "public_key")
+
+MAX_TABLE_ROWS = 5_000_000
+"""The most rows of a table read into memory here (tenants, attestations); telemetry is
+never read here, only scanned by an engine."""
+
+
+@dataclass(frozen=True)
+class TelemetryFiles:
+    """The files of one telemetry input, all of one format."""
+
+    paths: tuple[Path, ...]
+    format: str
+    """``parquet`` or ``csv``."""
+    root: Path
+
+    def display(self, path: Path | str) -> str:
+        return str(path)
+
+
+def telemetry_files(path: Path) -> TelemetryFiles:
+    """A file, or a folder read as one table (its Parquet or CSV files, in subfolders
+    too: hive-style partitions)."""
+    if not path.exists():
+        raise InputError(Issue("no such file or folder", str(path), field="telemetry"))
+    if path.is_file():
+        kind = _format_of(path)
+        return TelemetryFiles((path,), kind, path.parent)
+    if not path.is_dir():
+        raise InputError(Issue("not a file or folder", str(path), field="telemetry"))
+    found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
+    parquet = [p for p in found if p.suffix.lower() == ".parquet"]
+    text = [p for p in found if p.suffix.lower() == ".csv"]
+    if parquet and text:
+        raise InputError(
+            Issue("holds both Parquet and CSV files; give one format", str(path), field="telemetry")
+        )
+    if not parquet and not text:
+        raise InputError(Issue("holds no .parquet or .csv file", str(path), field="telemetry"))
+    return TelemetryFiles(tuple(parquet or text), "parquet" if parquet else "csv", path)
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return "parquet"
+    if suffix == ".csv":
+        return "csv"
+    with path.open("rb") as handle:
+        if handle.read(4) == b"PAR1":
+            return "parquet"
+    return "csv"
+
+
+def csv_header(path: Path) -> list[str]:
+    """The header of a CSV file (its first line), or an input error."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            first = handle.readline(64 * 1024)
+    except UnicodeDecodeError:
+        raise InputError(Issue("not UTF-8 text", str(path), 1)) from None
+    except OSError as error:
+        raise InputError(Issue(f"cannot be read: {error.strerror}", str(path))) from None
+    if not first.strip():
+        raise InputError(Issue("empty: a CSV file starts with its header", str(path), 1))
+    return [name.strip() for name in next(csv.reader([first]))]
+
+
+def missing_columns(columns: Sequence[str], required: Sequence[str], source: str) -> None:
+    missing = [name for name in required if name not in columns]
+    if missing:
+        raise InputError(
+            Issue(f"missing column(s) {', '.join(missing)}", source, 1, field=missing[0])
+        )
+
+
+# --- small tables, validated row by row ---------------------------------------------
+
+RowModel = TypeVar("RowModel", bound=BaseModel)
+
+
+def _csv_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line, row)`` of a CSV table with ``required`` columns; empty cells are absent."""
+    source = str(path)
+    missing_columns(csv_header(path), required, source)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle, strict=True)
+            for count, row in enumerate(reader, start=1):
+                if count > MAX_TABLE_ROWS:
+                    raise InputError(Issue(f"more than {MAX_TABLE_ROWS:,} rows", source))
+                if None in row:
+                    raise InputError(
+                        Issue("more cells than header columns", source, reader.line_num)
+                    )
+                yield reader.line_num, {k: v.strip() for k, v in row.items() if v and v.strip()}
+    except csv.Error as error:
+        raise InputError(Issue(f"malformed CSV: {error}", source)) from None
+    except UnicodeDecodeError:
+        raise InputError(Issue("not UTF-8 text", source)) from None
+
+
+def _parquet_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    import duckdb
+
+    source = str(path)
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        try:
+            described = connection.execute(
+                "DESCRIBE SELECT * FROM read_parquet(?)", [source]
+            ).fetchall()
+        except duckdb.Error as error:
+            raise InputError(
+                Issue(f"not a readable Parquet file ({_first_line(error)})", source)
+            ) from None
+        columns = [row[0] for row in described]
+        missing_columns(columns, required, source)
+        selected = ", ".join(
+            f'CAST("{name}" AS TIMESTAMP) AS "{name}"' if "TIME ZONE" in kind else f'"{name}"'
+            for name, kind, *_ in described
+        )
+        result = connection.execute(f"SELECT {selected} FROM read_parquet(?)", [source])
+        number = 0
+        while batch := result.fetchmany(10_000):
+            for values in batch:
+                number += 1
+                if number > MAX_TABLE_ROWS:
+                    raise InputError(Issue(f"more than {MAX_TABLE_ROWS:,} rows", source))
+                yield (
+                    number,
+                    {
+                        name: value
+                        for name, value in zip(columns, values, strict=True)
+                        if value is not None and value != ""
+                    },
+                )
+    finally:
+        connection.close()
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:200]
+
+
+def table_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Rows of a CSV or Parquet table, each with where it was read (``file:line`` for CSV,
+    ``file row N`` for Parquet)."""
+    if not path.is_file():
+        raise InputError(Issue("no such file", str(path)))
+    if _format_of(path) == "parquet":
+        for number, row in _parquet_rows(path, required):
+            yield f"row {number}", row
+    else:
+        for line, row in _csv_rows(path, required):
+            yield f"line {line}", row
+
+
+def _validated(
+    model: type[RowModel],
+    path: Path,
+    required: Sequence[str],
+    context: Mapping[str, Any],
+    rename: Mapping[str, str] | None = None,
+) -> list[RowModel]:
+    found: list[RowModel] = []
+    issues: list[Issue] = []
+    for where, row in table_rows(path, required):
+        data = {(rename or {}).get(k, k): v for k, v in row.items()}
+        try:
+            found.append(model.model_validate(data, context=dict(context)))
+        except ValidationError as error:
+            line = int(where.split()[-1]) if where.startswith("line") else None
+            for issue in issues_from(error, str(path), None, line):
+                message = issue.message if line is not None else f"{where}: {issue.message}"
+                issues.append(Issue(message, str(path), line, issue.field))
+            if len(issues) >= 20:
+                break
+    if issues:
+        raise InputError(issues)
+    return found
+
+
+def _loose_tenant_fields(row: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(row.get("kyc_verified"), str):
+        text = row["kyc_verified"].lower()
+        row["kyc_verified"] = {"true": True, "false": False}.get(text, row["kyc_verified"])
+    return row
+
+
+def read_tenants(path: Path, countries: CountryBook) -> dict[str, Tenant]:
+    """The tenant table by id; a tenant listed twice is an error."""
+    tenants: dict[str, Tenant] = {}
+    issues: list[Issue] = []
+    adapter = TypeAdapter(Tenant)
+    context = {"countries": countries}
+    for where, row in table_rows(path, TENANT_COLUMNS):
+        line = int(where.split()[-1]) if where.startswith("line") else None
+        prefix = "" if line is not None else f"{where}: "
+        fields = {k: v for k, v in _loose_tenant_fields(dict(row)).items() if k in _TENANT_FIELDS}
+        try:
+            tenant = adapter.validate_python(fields, context=context)
+        except ValidationError as error:
+            for issue in issues_from(error, str(path), None, line):
+                issues.append(Issue(prefix + issue.message, str(path), line, issue.field))
+            if len(issues) >= 20:
+                break
+            continue
+        if tenant.tenant_id in tenants:
+            issues.append(
+                Issue(
+                    f"{prefix}tenant {tenant.tenant_id!r} is listed twice",
+                    str(path),
+                    line,
+                    "tenant_id",
+                )
+            )
+        tenants[tenant.tenant_id] = tenant
+    if issues:
+        raise InputError(issues)
+    return tenants
+
+
+_TENANT_FIELDS = frozenset(Tenant.model_fields)
+
+
+def read_profiles(
+    path: Path, countries: CountryBook, limits: ReadLimits
+) -> dict[str, MonitoringProfile]:
+    """Monitoring profiles: a YAML (or JSON) list, one item per license."""
+    document = read_document(path, limits=limits)
+    data = document.data
+    if isinstance(data, Mapping) and "profiles" in data:
+        data = data["profiles"]
+    if not isinstance(data, list):
+        raise InputError(Issue("expected a list of license profiles", document.source, 1))
+    adapter = TypeAdapter(list[MonitoringProfile])
+    try:
+        profiles = adapter.validate_python(data, context={"countries": countries})
+    except ValidationError as error:
+        raise InputError(issues_from(error, document.source, data)) from None
+    found: dict[str, MonitoringProfile] = {}
+    for position, profile in enumerate(profiles):
+        if profile.license_id in found:
+            raise InputError(
+                Issue(
+                    f"license {profile.license_id!r} has two profiles",
+                    document.source,
+                    None,
+                    f"[{position}].license_id",
+                )
+            )
+        found[profile.license_id] = profile
+    return found
+
+
+def read_locations(path: Path, countries: CountryBook) -> dict[str, Location]:
+    rows = _validated(Location, path, LOCATION_COLUMNS, {"countries": countries})
+    found: dict[str, Location] = {}
+    for row in rows:
+        if row.id in found:
+            raise InputError(Issue(f"location {row.id!r} is listed twice", str(path), field="id"))
+        found[row.id] = row
+    return found
+
+
+def read_keys(path: Path) -> dict[str, Ed25519PublicKey]:
+    keys: dict[str, Ed25519PublicKey] = {}
+    for where, row in table_rows(path, KEY_COLUMNS):
+        line = int(where.split()[-1]) if where.startswith("line") else None
+        accelerator = str(row.get("accelerator_id", ""))
+        if not accelerator:
+            raise InputError(Issue("required field is missing", str(path), line, "accelerator_id"))
+        try:
+            keys[accelerator] = public_key(str(row.get("public_key", "")))
+        except ValueError as error:
+            raise InputError(Issue(str(error), str(path), line, "public_key")) from None
+    return keys
+
+
+def _moment(value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip()
+        moment = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    else:
+        raise ValueError("not a time")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def read_attestations(path: Path, locations: Mapping[str, Location]) -> list[Attestation]:
+    """Attestations, each naming a site and a landmark of ``locations``."""
+    found: list[Attestation] = []
+    source = str(path)
+    for where, row in table_rows(path, ATTESTATION_COLUMNS):
+        line = int(where.split()[-1]) if where.startswith("line") else None
+        prefix = "" if line is not None else f"{where}: "
+
+        def fail(message: str, name: str, line: int | None = line, prefix: str = prefix) -> None:
+            raise InputError(Issue(prefix + message, source, line, name))
+
+        for name in ("accelerator_id", "site", "time", "landmark", "rtt_ms"):
+            if name not in row:
+                fail("required field is missing", name)
+        try:
+            moment = _moment(row["time"])
+        except ValueError:
+            fail(f"{str(row['time'])[:40]!r} is not an ISO 8601 time", "time")
+        try:
+            rtt = float(row["rtt_ms"])
+        except (TypeError, ValueError):
+            fail(f"{str(row['rtt_ms'])[:40]!r} is not a number", "rtt_ms")
+        if not 0 <= rtt < 1e6:
+            fail(f"{rtt} is not a round-trip time in milliseconds", "rtt_ms")
+        for name, kind in (("site", "site"), ("landmark", "landmark")):
+            known = locations.get(str(row[name]))
+            if known is None or known.kind != kind:
+                fail(f"{str(row[name])[:80]!r} is not a {kind} of the locations file", name)
+        found.append(
+            Attestation(
+                str(row["accelerator_id"]),
+                str(row["site"]),
+                moment,
+                str(row["landmark"]),
+                rtt,
+                str(row.get("signature", "")),
+            )
+        )
+    return found

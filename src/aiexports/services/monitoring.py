@@ -1,0 +1,240 @@
+"""Use case: check licenses' conditions against usage telemetry (``aiexports monitor run``
+and the service's telemetry jobs). Reads the small tables, screens the tenants, lets the
+chosen engine extract the facts, and runs the checks over them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiexports.core.countries import CountryBook
+from aiexports.core.monitoring.checks import (
+    CHECKS,
+    MonitoringContext,
+    TenantListing,
+    run_checks,
+    verify_all,
+)
+from aiexports.core.monitoring.model import (
+    Alert,
+    Attestation,
+    Location,
+    MonitoringProfile,
+    Tenant,
+)
+from aiexports.core.screening.port import ScreeningQuery
+from aiexports.errors import InputError, Issue
+from aiexports.monitoring import inputs
+from aiexports.monitoring.engine import Engine, ReferenceTables, extract_facts
+from aiexports.sources import reference
+
+ENGINES = ("duckdb", "spark")
+RESTRICTED_GROUPS = ("E:1", "E:2", "D:5")
+FRONTIER_GROUPS = ("D:5",)
+EXTRA_COUNTRIES = ("MO",)
+
+
+@dataclass(frozen=True)
+class MonitorInputs:
+    telemetry: Path
+    tenants: Path
+    profiles: Path
+    attestations: Path | None = None
+    locations: Path | None = None
+    attestation_keys: Path | None = None
+    as_of: dt.date | None = None
+    engine: str = "duckdb"
+    master: str | None = None
+
+
+@dataclass(frozen=True)
+class MonitorRun:
+    alerts: list[Alert]
+    rows: int
+    engine: str
+    as_of: dt.date
+    thresholds: str
+    lists_version: str
+    licenses: int
+    tenants: int
+    attestations: int
+    warnings: tuple[str, ...] = field(default=())
+
+    def summary(self) -> dict[str, Any]:
+        by_check: dict[str, int] = dict.fromkeys(CHECKS, 0)
+        for alert in self.alerts:
+            by_check[alert.check] += 1
+        return {
+            "alerts": len(self.alerts),
+            "by_check": by_check,
+            "rows": self.rows,
+            "licenses": self.licenses,
+            "tenants": self.tenants,
+            "attestations": self.attestations,
+            "engine": self.engine,
+            "as_of": self.as_of.isoformat(),
+            "thresholds": self.thresholds,
+            "lists_version": self.lists_version,
+            "warnings": list(self.warnings),
+        }
+
+
+def country_sets(book: CountryBook) -> tuple[frozenset[str], frozenset[str]]:
+    """Restricted countries (E:1, E:2, D:5, MO) and frontier-training headquarters (D:5,
+    MO), each with the codes treated as one of them (HK as CN)."""
+
+    def members(groups: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(
+            code
+            for code in book.profiles
+            if book.in_any_group(code, groups) or book.effective_code(code) in EXTRA_COUNTRIES
+        )
+
+    return members(RESTRICTED_GROUPS), members(FRONTIER_GROUPS)
+
+
+@dataclass(frozen=True)
+class TenantScreen:
+    """Screens one tenant against the lists (picklable: Spark ships it to executors)."""
+
+    screener: Any
+    block: float
+
+    def __call__(self, name: str, country: str | None) -> TenantListing | None:
+        matches = [
+            m
+            for m in self.screener.screen(ScreeningQuery(name, country), min_score=self.block)
+            if m.score >= self.block
+        ]
+        if not matches:
+            return None
+        best = max(matches, key=lambda m: (m.score, m.entry_key))
+        expiries = [m.expires for m in matches]
+        until = None if any(e is None for e in expiries) else max(e for e in expiries if e)
+        return TenantListing(best.matched_name, best.entry_key, str(best.source), best.score, until)
+
+
+def _reference_tables(
+    profiles: Mapping[str, MonitoringProfile],
+    tenants: Mapping[str, Tenant],
+    listed: Mapping[str, TenantListing],
+    restricted: frozenset[str],
+    countries: frozenset[str],
+) -> ReferenceTables:
+    return ReferenceTables(
+        profiles=[
+            (p.license_id, p.destination, p.valid_from, p.valid_until) for p in profiles.values()
+        ],
+        sites=[
+            (p.license_id, s.id, s.country != p.destination)
+            for p in profiles.values()
+            for s in p.sites
+        ],
+        uses=[(p.license_id, str(u)) for p in profiles.values() for u in p.end_uses],
+        tenants=[
+            (
+                t.tenant_id,
+                t.country in restricted or t.headquarters in restricted,
+                t.tenant_id in listed,
+                listed[t.tenant_id].expires if t.tenant_id in listed else None,
+                not t.kyc_verified,
+            )
+            for t in tenants.values()
+        ],
+        restricted=sorted(restricted),
+        countries=countries,
+    )
+
+
+def open_engine(name: str, master: str | None = None) -> Engine:
+    if name == "duckdb":
+        from aiexports.monitoring.duckdb_engine import DuckDBEngine
+
+        return DuckDBEngine()
+    if name == "spark":
+        from aiexports.monitoring.spark_engine import SparkEngine
+
+        return SparkEngine.open(master)
+    raise InputError(Issue(f"{name!r} is not an engine: {', '.join(ENGINES)}", field="engine"))
+
+
+def run_monitor(
+    runtime: Any,
+    given: MonitorInputs,
+    progress: Callable[[str], None] = lambda _: None,
+) -> MonitorRun:
+    """Every alert the inputs raise (the inputs refused whole, located, when one is bad)."""
+    book: CountryBook = runtime.countries
+    codes = frozenset(book.profiles)
+    as_of = given.as_of or runtime.clock().date()
+    thresholds = reference.monitoring_thresholds().on(as_of)
+    progress("reading profiles and tenants")
+    profiles = inputs.read_profiles(given.profiles, book, runtime.limits)
+    tenants = inputs.read_tenants(given.tenants, book)
+    locations: dict[str, Location] = {}
+    attestations: list[Attestation] = []
+    keys = None
+    if given.attestations is not None:
+        if given.locations is None:
+            raise InputError(
+                Issue(
+                    "--attestations needs --locations (the coordinates of every site and landmark)",
+                    field="locations",
+                )
+            )
+        locations = inputs.read_locations(given.locations, book)
+        attestations = inputs.read_attestations(given.attestations, locations)
+        if given.attestation_keys is not None:
+            keys = inputs.read_keys(given.attestation_keys)
+    files = inputs.telemetry_files(given.telemetry)
+    restricted, frontier = country_sets(book)
+    engine = open_engine(given.engine, given.master)
+    warnings: list[str] = []
+    try:
+        progress("screening tenants")
+        assessor = runtime.assessor()
+        deal_screener = assessor.screener
+        listed: dict[str, TenantListing] = {}
+        if deal_screener.screener is None:
+            warnings.append(f"tenants not screened: {deal_screener.problem}")
+        else:
+            screen = TenantScreen(deal_screener.screener, deal_screener.thresholds.block)
+            found = engine.screen_tenants(
+                [(t.tenant_id, t.name, t.country) for t in tenants.values()], screen
+            )
+            listed = {tenant_id: hit for tenant_id, hit in found.items() if hit is not None}
+        warnings.extend(runtime.stale_lists(runtime.lists()))
+        engine.load(files, _reference_tables(profiles, tenants, listed, restricted, codes))
+        facts = extract_facts(engine, codes, progress)
+    finally:
+        engine.close()
+    progress("running checks")
+    rejected = verify_all(attestations, keys) if keys is not None else {}
+    context = MonitoringContext(
+        profiles,
+        tenants,
+        listed,
+        restricted,
+        frontier,
+        thresholds,
+        as_of,
+        locations,
+        signed=keys is not None,
+        rejected=rejected,
+    )
+    alerts = run_checks(facts, attestations, context)
+    return MonitorRun(
+        alerts,
+        facts.rows,
+        engine.name,
+        as_of,
+        thresholds.id,
+        deal_screener.lists_version,
+        len(profiles),
+        len(tenants),
+        len(attestations),
+        tuple(warnings),
+    )
