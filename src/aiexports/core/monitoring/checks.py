@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from statistics import median
+from types import MappingProxyType
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -107,21 +108,20 @@ class Check:
         }
 
 
-CHECKS: dict[str, Check] = {}
-
-
 def check(
     check_id: str,
     condition: str,
     severity: Severity,
     evidence: tuple[str, ...],
     citations: tuple[str, ...] = (),
-) -> Callable[[Run], Run]:
-    def register(run: Run) -> Run:
-        CHECKS[check_id] = Check(check_id, condition, severity, evidence, citations, run)
-        return run
+) -> Callable[[Run], Check]:
+    """Declare a check: the function, with the condition it enforces and its evidence
+    (the registry, :data:`CHECKS`, is built once at the end of this module)."""
 
-    return register
+    def declare(run: Run) -> Check:
+        return Check(check_id, condition, severity, evidence, citations, run)
+
+    return declare
 
 
 def _hours(micro_hours: int) -> float:
@@ -737,6 +737,28 @@ def attestation_unverified(
                 f"{len(found)} attestation(s) of accelerator {accelerator!r} at {site!r} were "
                 f"not used: {'; '.join(reasons)}.",
             )
+
+
+CHECKS: Mapping[str, Check] = MappingProxyType(
+    {
+        c.id: c
+        for c in (
+            restricted_access,
+            listed_tenant,
+            unverified_tenant,
+            off_site_use,
+            license_not_valid,
+            undeclared_use,
+            compute_cap,
+            usage_spike,
+            frontier_training,
+            late_report,
+            location_inconsistent,
+            attestation_unverified,
+        )
+    }
+)
+"""Every check by id, in the contract's order."""
 
 
 def run_checks(
