@@ -56,34 +56,30 @@ def test_every_check_finds_every_injected_violation_and_nothing_else(generated: 
     assert [a.sort_key() for a in run.alerts] == sorted(a.sort_key() for a in run.alerts)
 
 
-def test_bad_telemetry_is_refused_with_its_file_and_row(tmp_path: Path) -> None:
+def _with_cell(folder: Path, line: int, column: str, value: str) -> Path:
+    """The first CSV part of ``folder`` with one cell (at a 1-based ``line``) rewritten."""
+    part = sorted((folder / "telemetry").glob("*.csv"))[0]
+    lines = part.read_text().splitlines()
+    cells = lines[line - 1].split(",")
+    cells[lines[0].split(",").index(column)] = value
+    lines[line - 1] = ",".join(cells)
+    part.write_text("\n".join(lines) + "\n")
+    return part
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "value"),
+    [(6, "gpu_hours", "-2.5"), (4, "source_country", "ZZ"), (9, "job_kind", "mining")],
+)
+def test_a_bad_value_is_refused_with_its_file_line_and_field(
+    tmp_path: Path, line: int, column: str, value: str
+) -> None:
     generate(tmp_path, rows=20_000, seed=3, fmt="csv")
-    part = sorted((tmp_path / "telemetry").glob("*.csv"))[0]
-    lines = part.read_text().splitlines()
-    header = lines[0].split(",")
-    cells = lines[5].split(",")
-    cells[header.index("gpu_hours")] = "-2.5"
-    lines[5] = ",".join(cells)
-    part.write_text("\n".join(lines) + "\n")
+    part = _with_cell(tmp_path, line, column, value)
     with pytest.raises(InputError) as raised:
         run_monitor(Runtime.from_environment(), _inputs(tmp_path))
     issue = raised.value.issues[0]
-    assert (issue.source, issue.line, issue.field) == (str(part), 6, "gpu_hours")
-
-
-def test_an_unknown_country_is_refused(tmp_path: Path) -> None:
-    generate(tmp_path, rows=20_000, seed=5, fmt="csv")
-    part = sorted((tmp_path / "telemetry").glob("*.csv"))[0]
-    lines = part.read_text().splitlines()
-    header = lines[0].split(",")
-    cells = lines[3].split(",")
-    cells[header.index("source_country")] = "ZZ"
-    lines[3] = ",".join(cells)
-    part.write_text("\n".join(lines) + "\n")
-    with pytest.raises(InputError) as raised:
-        run_monitor(Runtime.from_environment(), _inputs(tmp_path))
-    issue = raised.value.issues[0]
-    assert (issue.source, issue.line, issue.field) == (str(part), 4, "source_country")
+    assert (issue.source, issue.line, issue.field) == (str(part), line, column)
 
 
 def test_a_corrupt_parquet_file_is_named(tmp_path: Path) -> None:

@@ -18,10 +18,11 @@ from aiexports.monitoring.engine import (
     SCHEMAS,
     ReferenceTables,
     reference_rows,
+    sql_literal,
 )
 from aiexports.monitoring.inputs import (
-    OPTIONAL_TELEMETRY_COLUMNS,
     TELEMETRY_COLUMNS,
+    TELEMETRY_TYPES,
     TelemetryFiles,
     csv_header,
     missing_columns,
@@ -29,22 +30,12 @@ from aiexports.monitoring.inputs import (
 
 DUCK_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN"}
 
-STRING_COLUMNS = (
-    "license_id",
-    "tenant_id",
-    "source_country",
-    "site",
-    "component",
-    "job_kind",
-    "declared_use",
-)
+SQL_TYPES = {"string": "VARCHAR", "timestamp": "TIMESTAMP", "double": "DOUBLE", "bigint": "BIGINT"}
 CSV_TYPES = {
-    "event_time": "TIMESTAMPTZ",
-    "gpu_hours": "DOUBLE",
-    "tokens": "BIGINT",
-    "training_ops": "DOUBLE",
-    **dict.fromkeys(STRING_COLUMNS, "VARCHAR"),
+    name: "TIMESTAMPTZ" if kind == "timestamp" else SQL_TYPES[kind]
+    for name, kind in TELEMETRY_TYPES.items()
 }
+"""How DuckDB reads each CSV column (a time with an offset, or none for UTC)."""
 _NUMERIC = re.compile(
     r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|"
     r"UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$"
@@ -64,7 +55,7 @@ def _expected_type(name: str, kind: str) -> str | None:
         return None if _NUMERIC.match(kind) else "expected a number"
     if name == "tokens":
         return None if _INTEGER.match(kind) else "expected an integer"
-    if name in STRING_COLUMNS:
+    if TELEMETRY_TYPES.get(name) == "string":
         return None if kind == "VARCHAR" else "expected a string"
     return None
 
@@ -135,58 +126,12 @@ class DuckDBEngine:
                     f"INSERT INTO {name} VALUES ({marks})", [list(r) for r in rows]
                 )
 
-    def _source_sql(self, files: TelemetryFiles, paths: Sequence[Path]) -> tuple[str, set[str]]:
-        listed = "[" + ", ".join(_quote(str(p)) for p in paths) + "]"
-        if files.format == "parquet":
-            columns: set[str] = set()
-            for path in paths:
-                columns.update(check_parquet_file(self.connection, path))
-            return f"read_parquet({listed}, union_by_name = true)", columns
-        columns = set()
-        for path in paths:
-            header = csv_header(path)
-            missing_columns(header, TELEMETRY_COLUMNS, str(path))
-            columns.update(header)
-        types = (
-            "{"
-            + ", ".join(
-                f"{_quote(name)}: {_quote(kind)}"
-                for name, kind in CSV_TYPES.items()
-                if name in columns
-            )
-            + "}"
-        )
-        return (
-            f"read_csv({listed}, header = true, union_by_name = true, types = {types}, "
-            "auto_detect = true, strict_mode = true, null_padding = false)",
-            columns,
-        )
-
-    def _typed_sql(self, source: str, columns: set[str]) -> str:
-        selected = []
-        for name in (*TELEMETRY_COLUMNS, *OPTIONAL_TELEMETRY_COLUMNS):
-            kind = CSV_TYPES[name]
-            if name not in columns:
-                selected.append(
-                    f"CAST(NULL AS {kind if kind != 'TIMESTAMPTZ' else 'TIMESTAMP'}) AS {name}"
-                )
-            elif name == "event_time":
-                selected.append("CAST(event_time AS TIMESTAMP) AS event_time")
-            elif name in ("gpu_hours", "training_ops"):
-                selected.append(f"CAST({name} AS DOUBLE) AS {name}")
-            elif name == "tokens":
-                selected.append("CAST(tokens AS BIGINT) AS tokens")
-            else:
-                selected.append(f"CAST({name} AS VARCHAR) AS {name}")
-        return f"SELECT {', '.join(selected)} FROM {source}"
-
     def load(self, files: TelemetryFiles, tables: ReferenceTables) -> None:
         self.files = files
         self._register(tables)
-        source, columns = self._source_sql(files, files.paths)
-        self.connection.execute(
-            f"CREATE OR REPLACE VIEW telemetry AS {self._typed_sql(source, columns)}"
-        )
+        columns = file_columns(self.connection, files, files.paths)
+        typed = typed_sql(source_sql(files, files.paths, columns), columns)
+        self.connection.execute(f"CREATE OR REPLACE VIEW telemetry AS {typed}")
         self.connection.execute(f"CREATE OR REPLACE VIEW telemetry_rows AS {ROWS_SQL}")
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
@@ -225,8 +170,46 @@ class DuckDBEngine:
         self._spill.cleanup()
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def file_columns(
+    connection: duckdb.DuckDBPyConnection, files: TelemetryFiles, paths: Sequence[Path]
+) -> set[str]:
+    """The columns of ``paths``, each file checked for the required columns (and, for
+    Parquet, readability and column types), so that a problem names its file."""
+    columns: set[str] = set()
+    for path in paths:
+        if files.format == "parquet":
+            columns.update(check_parquet_file(connection, path))
+        else:
+            header = csv_header(path)
+            missing_columns(header, TELEMETRY_COLUMNS, str(path))
+            columns.update(header)
+    return columns
+
+
+def source_sql(files: TelemetryFiles, paths: Sequence[Path], columns: set[str]) -> str:
+    """DuckDB's reader of ``paths`` as one table."""
+    listed = "[" + ", ".join(sql_literal(str(p)) for p in paths) + "]"
+    if files.format == "parquet":
+        return f"read_parquet({listed}, union_by_name = true)"
+    types = ", ".join(
+        f"{sql_literal(name)}: {sql_literal(kind)}"
+        for name, kind in CSV_TYPES.items()
+        if name in columns
+    )
+    return (
+        f"read_csv({listed}, header = true, union_by_name = true, types = {{{types}}}, "
+        "auto_detect = true, strict_mode = true, null_padding = false)"
+    )
+
+
+def typed_sql(source: str, columns: set[str]) -> str:
+    """The ``telemetry`` view: every column the checks read, typed (absent optional
+    columns null; times as UTC timestamps)."""
+    selected = (
+        f"CAST({name if name in columns else 'NULL'} AS {SQL_TYPES[kind]}) AS {name}"
+        for name, kind in TELEMETRY_TYPES.items()
+    )
+    return f"SELECT {', '.join(selected)} FROM {source}"
 
 
 def locate(
@@ -236,11 +219,9 @@ def locate(
     every engine: the files are local)."""
     if files is None:
         return None
-    engine = DuckDBEngine.__new__(DuckDBEngine)
-    engine.connection = connection
     for path in files.paths:
-        source, columns = engine._source_sql(files, [path])
-        typed = engine._typed_sql(source, columns)
+        columns = file_columns(connection, files, [path])
+        typed = typed_sql(source_sql(files, [path], columns), columns)
         if files.format == "parquet":
             found = connection.execute(
                 f"SELECT file_row_number FROM ({_with_row_numbers(typed)}) "

@@ -13,8 +13,8 @@ from typing import Any, Protocol
 from aiexports.core.monitoring.model import (
     JOB_KINDS,
     DailyUsage,
-    Flag,
     FlaggedRows,
+    RowFlag,
     TelemetryFacts,
     TrainingRow,
 )
@@ -174,13 +174,13 @@ WHERE training_ops > 0
 """
 
 FLAG_ORDER = (
-    Flag.RESTRICTED_SOURCE,
-    Flag.RESTRICTED_TENANT,
-    Flag.LISTED,
-    Flag.UNVERIFIED,
-    Flag.OFF_SITE,
-    Flag.NOT_VALID,
-    Flag.UNDECLARED,
+    RowFlag.RESTRICTED_SOURCE,
+    RowFlag.RESTRICTED_TENANT,
+    RowFlag.LISTED,
+    RowFlag.UNVERIFIED,
+    RowFlag.OFF_SITE,
+    RowFlag.NOT_VALID,
+    RowFlag.UNDECLARED,
 )
 
 Progress = Callable[[str], None]
@@ -220,7 +220,7 @@ def _validation_issues(
             predicate = (
                 "source_country IS NULL"
                 if country is None
-                else (f"source_country = {_literal(country)}")
+                else (f"source_country = {sql_literal(country)}")
             )
             issues.append(
                 _located(
@@ -234,7 +234,7 @@ def _validation_issues(
             )
         if job_kind not in JOB_KINDS:
             predicate = (
-                "job_kind IS NULL" if job_kind is None else (f"job_kind = {_literal(job_kind)}")
+                "job_kind IS NULL" if job_kind is None else (f"job_kind = {sql_literal(job_kind)}")
             )
             issues.append(
                 _located(
@@ -248,7 +248,7 @@ def _validation_issues(
             issues.append(
                 _located(
                     engine,
-                    f"declared_use = {_literal(declared_use)}",
+                    f"declared_use = {sql_literal(declared_use)}",
                     "declared_use",
                     f"{declared_use!r} is not an end use of the determination vocabulary",
                 )
@@ -266,7 +266,7 @@ def _validation_issues(
     return list(unique.values())
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -299,8 +299,7 @@ def extract_facts(engine: Engine, countries: frozenset[str], progress: Progress)
             int(count),
         )
         for license_id, tenant_id, day, *flags, source_country, site, declared_use, count in (
-            (r[0], r[1], r[2], *r[3:10], r[10], r[11], r[12], r[13])
-            for r in engine.query(FLAGGED_SQL)
+            engine.query(FLAGGED_SQL)
         )
     ]
     progress("daily totals")
@@ -322,12 +321,4 @@ def extract_facts(engine: Engine, countries: frozenset[str], progress: Progress)
             TRAINING_SQL.format(epoch_us=engine.epoch_us)
         )
     ]
-    days = [usage.day for usage in daily]
-    return TelemetryFacts(
-        flagged,
-        daily,
-        training,
-        rows,
-        dt.datetime.combine(min(days), dt.time()) if days else None,
-        dt.datetime.combine(max(days), dt.time()) if days else None,
-    )
+    return TelemetryFacts(flagged, daily, training, rows)

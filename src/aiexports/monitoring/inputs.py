@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from aiexports.core.countries import CountryBook
 from aiexports.core.monitoring.location import public_key
@@ -22,8 +22,9 @@ from aiexports.core.monitoring.model import (
     MonitoringProfile,
     Tenant,
 )
+from aiexports.core.records import Record
 from aiexports.errors import InputError, Issue
-from aiexports.sources.documents import ReadLimits, issues_from, read_document
+from aiexports.sources.documents import MAX_ISSUES, ReadLimits, issues_from, read_document
 
 TELEMETRY_COLUMNS = (
     "event_time",
@@ -36,6 +37,14 @@ TELEMETRY_COLUMNS = (
     "gpu_hours",
 )
 OPTIONAL_TELEMETRY_COLUMNS = ("tokens", "training_ops", "declared_use")
+TELEMETRY_TYPES = {
+    **dict.fromkeys((*TELEMETRY_COLUMNS, *OPTIONAL_TELEMETRY_COLUMNS), "string"),
+    "event_time": "timestamp",
+    "gpu_hours": "double",
+    "tokens": "bigint",
+    "training_ops": "double",
+}
+"""The type of every telemetry column the checks read (each engine names it its way)."""
 TENANT_COLUMNS = ("tenant_id", "name", "country", "headquarters", "type", "kyc_verified")
 LOCATION_COLUMNS = ("id", "kind", "city", "country", "lat", "lon")
 ATTESTATION_COLUMNS = ("accelerator_id", "site", "time", "landmark", "rtt_ms", "signature")
@@ -54,9 +63,6 @@ class TelemetryFiles:
     format: str
     """``parquet`` or ``csv``."""
     root: Path
-
-    def display(self, path: Path | str) -> str:
-        return str(path)
 
 
 def telemetry_files(path: Path) -> TelemetryFiles:
@@ -185,85 +191,72 @@ def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0][:200]
 
 
-def table_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Rows of a CSV or Parquet table, each with where it was read (``file:line`` for CSV,
-    ``file row N`` for Parquet)."""
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a table row was read: a CSV line, or a Parquet row number."""
+
+    source: str
+    line: int | None = None
+    row: int | None = None
+
+    def issue(self, message: str, field: str | None = None) -> Issue:
+        prefix = f"row {self.row}: " if self.row is not None else ""
+        return Issue(prefix + message, self.source, self.line, field)
+
+
+def table_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[Where, dict[str, Any]]]:
+    """Rows of a CSV or Parquet table with ``required`` columns, each with where it was
+    read; empty cells are absent."""
     if not path.is_file():
         raise InputError(Issue("no such file", str(path)))
+    source = str(path)
     if _format_of(path) == "parquet":
         for number, row in _parquet_rows(path, required):
-            yield f"row {number}", row
+            yield Where(source, row=number), row
     else:
         for line, row in _csv_rows(path, required):
-            yield f"line {line}", row
+            yield Where(source, line=line), row
 
 
 def _validated(
-    model: type[RowModel],
-    path: Path,
-    required: Sequence[str],
-    context: Mapping[str, Any],
-    rename: Mapping[str, str] | None = None,
-) -> list[RowModel]:
-    found: list[RowModel] = []
+    model: type[RowModel], path: Path, required: Sequence[str], context: Mapping[str, Any]
+) -> list[tuple[Where, RowModel]]:
+    """Every row of a table as ``model`` (columns it does not know are left out); the
+    first problems, located, as one error."""
+    known = model.model_fields
+    found: list[tuple[Where, RowModel]] = []
     issues: list[Issue] = []
     for where, row in table_rows(path, required):
-        data = {(rename or {}).get(k, k): v for k, v in row.items()}
         try:
-            found.append(model.model_validate(data, context=dict(context)))
+            value = model.model_validate(
+                {k: v for k, v in row.items() if k in known}, context=dict(context)
+            )
         except ValidationError as error:
-            line = int(where.split()[-1]) if where.startswith("line") else None
-            for issue in issues_from(error, str(path), None, line):
-                message = issue.message if line is not None else f"{where}: {issue.message}"
-                issues.append(Issue(message, str(path), line, issue.field))
-            if len(issues) >= 20:
+            for issue in issues_from(error, None):
+                issues.append(where.issue(issue.message, issue.field))
+            if len(issues) >= MAX_ISSUES:
                 break
+            continue
+        found.append((where, value))
     if issues:
         raise InputError(issues)
     return found
 
 
-def _loose_tenant_fields(row: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(row.get("kyc_verified"), str):
-        text = row["kyc_verified"].lower()
-        row["kyc_verified"] = {"true": True, "false": False}.get(text, row["kyc_verified"])
-    return row
+def _by_id(rows: Iterable[tuple[Where, RowModel]], key: str, what: str) -> dict[str, RowModel]:
+    found: dict[str, RowModel] = {}
+    for where, row in rows:
+        value = getattr(row, key)
+        if value in found:
+            raise InputError(where.issue(f"{what} {value!r} is listed twice", key))
+        found[value] = row
+    return found
 
 
 def read_tenants(path: Path, countries: CountryBook) -> dict[str, Tenant]:
     """The tenant table by id; a tenant listed twice is an error."""
-    tenants: dict[str, Tenant] = {}
-    issues: list[Issue] = []
-    adapter = TypeAdapter(Tenant)
-    context = {"countries": countries}
-    for where, row in table_rows(path, TENANT_COLUMNS):
-        line = int(where.split()[-1]) if where.startswith("line") else None
-        prefix = "" if line is not None else f"{where}: "
-        fields = {k: v for k, v in _loose_tenant_fields(dict(row)).items() if k in _TENANT_FIELDS}
-        try:
-            tenant = adapter.validate_python(fields, context=context)
-        except ValidationError as error:
-            for issue in issues_from(error, str(path), None, line):
-                issues.append(Issue(prefix + issue.message, str(path), line, issue.field))
-            if len(issues) >= 20:
-                break
-            continue
-        if tenant.tenant_id in tenants:
-            issues.append(
-                Issue(
-                    f"{prefix}tenant {tenant.tenant_id!r} is listed twice",
-                    str(path),
-                    line,
-                    "tenant_id",
-                )
-            )
-        tenants[tenant.tenant_id] = tenant
-    if issues:
-        raise InputError(issues)
-    return tenants
-
-
-_TENANT_FIELDS = frozenset(Tenant.model_fields)
+    rows = _validated(Tenant, path, TENANT_COLUMNS, {"countries": countries})
+    return _by_id(rows, "tenant_id", "tenant")
 
 
 def read_profiles(
@@ -298,77 +291,51 @@ def read_profiles(
 
 def read_locations(path: Path, countries: CountryBook) -> dict[str, Location]:
     rows = _validated(Location, path, LOCATION_COLUMNS, {"countries": countries})
-    found: dict[str, Location] = {}
-    for row in rows:
-        if row.id in found:
-            raise InputError(Issue(f"location {row.id!r} is listed twice", str(path), field="id"))
-        found[row.id] = row
-    return found
+    return _by_id(rows, "id", "location")
+
+
+class _KeyRow(Record):
+    accelerator_id: Annotated[str, Field(min_length=1, max_length=200)]
+    public_key: str
 
 
 def read_keys(path: Path) -> dict[str, Ed25519PublicKey]:
     keys: dict[str, Ed25519PublicKey] = {}
-    for where, row in table_rows(path, KEY_COLUMNS):
-        line = int(where.split()[-1]) if where.startswith("line") else None
-        accelerator = str(row.get("accelerator_id", ""))
-        if not accelerator:
-            raise InputError(Issue("required field is missing", str(path), line, "accelerator_id"))
+    for where, row in _validated(_KeyRow, path, KEY_COLUMNS, {}):
         try:
-            keys[accelerator] = public_key(str(row.get("public_key", "")))
+            keys[row.accelerator_id] = public_key(row.public_key)
         except ValueError as error:
-            raise InputError(Issue(str(error), str(path), line, "public_key")) from None
+            raise InputError(where.issue(str(error), "public_key")) from None
     return keys
 
 
-def _moment(value: object) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, str):
-        text = value.strip()
-        moment = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    else:
-        raise ValueError("not a time")
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return moment
+class _AttestationRow(Record):
+    accelerator_id: Annotated[str, Field(min_length=1, max_length=200)]
+    site: Annotated[str, Field(min_length=1, max_length=200)]
+    time: dt.datetime
+    landmark: Annotated[str, Field(min_length=1, max_length=200)]
+    rtt_ms: Annotated[float, Field(ge=0, lt=1e6)]
+    signature: str = ""
 
 
 def read_attestations(path: Path, locations: Mapping[str, Location]) -> list[Attestation]:
-    """Attestations, each naming a site and a landmark of ``locations``."""
+    """Attestations, each naming a site and a landmark of ``locations``; times in UTC."""
     found: list[Attestation] = []
-    source = str(path)
-    for where, row in table_rows(path, ATTESTATION_COLUMNS):
-        line = int(where.split()[-1]) if where.startswith("line") else None
-        prefix = "" if line is not None else f"{where}: "
-
-        def fail(message: str, name: str, line: int | None = line, prefix: str = prefix) -> None:
-            raise InputError(Issue(prefix + message, source, line, name))
-
-        for name in ("accelerator_id", "site", "time", "landmark", "rtt_ms"):
-            if name not in row:
-                fail("required field is missing", name)
-        try:
-            moment = _moment(row["time"])
-        except ValueError:
-            fail(f"{str(row['time'])[:40]!r} is not an ISO 8601 time", "time")
-        try:
-            rtt = float(row["rtt_ms"])
-        except (TypeError, ValueError):
-            fail(f"{str(row['rtt_ms'])[:40]!r} is not a number", "rtt_ms")
-        if not 0 <= rtt < 1e6:
-            fail(f"{rtt} is not a round-trip time in milliseconds", "rtt_ms")
-        for name, kind in (("site", "site"), ("landmark", "landmark")):
-            known = locations.get(str(row[name]))
-            if known is None or known.kind != kind:
-                fail(f"{str(row[name])[:80]!r} is not a {kind} of the locations file", name)
+    for where, row in _validated(_AttestationRow, path, ATTESTATION_COLUMNS, {}):
+        for name in ("site", "landmark"):
+            known = locations.get(getattr(row, name))
+            if known is None or known.kind != name:
+                raise InputError(
+                    where.issue(
+                        f"{getattr(row, name)[:80]!r} is not a {name} of the locations file", name
+                    )
+                )
+        moment = row.time
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
         found.append(
             Attestation(
-                str(row["accelerator_id"]),
-                str(row["site"]),
-                moment,
-                str(row["landmark"]),
-                rtt,
-                str(row.get("signature", "")),
+                row.accelerator_id, row.site, moment, row.landmark, row.rtt_ms, row.signature
             )
         )
     return found

@@ -12,22 +12,11 @@ from typing import Any
 import duckdb
 
 from aiexports.errors import InputError, Issue
-from aiexports.monitoring.duckdb_engine import DuckDBEngine, check_parquet_file, locate
+from aiexports.monitoring.duckdb_engine import DuckDBEngine, file_columns, locate
 from aiexports.monitoring.engine import ROWS_SQL, SCHEMAS, ReferenceTables, reference_rows
-from aiexports.monitoring.inputs import (
-    OPTIONAL_TELEMETRY_COLUMNS,
-    TELEMETRY_COLUMNS,
-    TelemetryFiles,
-    csv_header,
-    missing_columns,
-)
+from aiexports.monitoring.inputs import TELEMETRY_TYPES, TelemetryFiles
 
-TYPES = {
-    "event_time": "TIMESTAMP",
-    "gpu_hours": "DOUBLE",
-    "tokens": "BIGINT",
-    "training_ops": "DOUBLE",
-}
+SQL_TYPES = {"string": "STRING", "timestamp": "TIMESTAMP", "double": "DOUBLE", "bigint": "BIGINT"}
 
 
 def spark_available() -> str | None:
@@ -105,26 +94,19 @@ class SparkEngine:
         self.files = files
         self._register(tables)
         paths = [str(p) for p in files.paths]
-        columns: set[str] = set()
+        columns = file_columns(self._locator, files, files.paths)
         if files.format == "parquet":
-            for path in files.paths:  # types and readability, each file named
-                columns.update(check_parquet_file(self._locator, path))
             raw = self.spark.read.option("mergeSchema", "true").parquet(*paths)
         else:
-            for path in files.paths:
-                header = csv_header(path)
-                missing_columns(header, TELEMETRY_COLUMNS, str(path))
-                columns.update(header)
             raw = self.spark.read.option("header", "true").option("mode", "PERMISSIVE").csv(paths)
         raw.createOrReplaceTempView("telemetry_raw")
         cast = "CAST" if files.format == "parquet" else "try_cast"
-        selected = []
-        for name in (*TELEMETRY_COLUMNS, *OPTIONAL_TELEMETRY_COLUMNS):
-            kind = TYPES.get(name, "STRING")
-            if name not in columns:
-                selected.append(f"CAST(NULL AS {kind}) AS {name}")
-            else:
-                selected.append(f"{cast}(`{name}` AS {kind}) AS {name}")
+        selected = [
+            f"{cast}(`{name}` AS {SQL_TYPES[kind]}) AS {name}"
+            if name in columns
+            else f"CAST(NULL AS {SQL_TYPES[kind]}) AS {name}"
+            for name, kind in TELEMETRY_TYPES.items()
+        ]
         self.spark.sql(f"SELECT {', '.join(selected)} FROM telemetry_raw").createOrReplaceTempView(
             "telemetry"
         )
@@ -135,12 +117,12 @@ class SparkEngine:
     def _check_csv_types(self, columns: set[str]) -> None:
         """A CSV value that does not read as its type: DuckDB's reader of the same file
         names its line and column."""
-        typed = [name for name in TYPES if name in columns]
+        typed = [n for n, kind in TELEMETRY_TYPES.items() if kind != "string" and n in columns]
         if not typed:
             return
         counts = ", ".join(
-            f"sum(CASE WHEN r.`{n}` IS NOT NULL AND try_cast(r.`{n}` AS {TYPES[n]}) IS NULL "
-            f"THEN 1 ELSE 0 END)"
+            f"sum(CASE WHEN r.`{n}` IS NOT NULL AND "
+            f"try_cast(r.`{n}` AS {SQL_TYPES[TELEMETRY_TYPES[n]]}) IS NULL THEN 1 ELSE 0 END)"
             for n in typed
         )
         bad = self.spark.sql(f"SELECT {counts} FROM telemetry_raw r").collect()[0]

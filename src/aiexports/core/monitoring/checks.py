@@ -21,10 +21,10 @@ from aiexports.core.monitoring.model import (
     Alert,
     Attestation,
     DailyUsage,
-    Flag,
     FlaggedRows,
     Location,
     MonitoringProfile,
+    RowFlag,
     Severity,
     TelemetryFacts,
     Tenant,
@@ -199,11 +199,11 @@ def restricted_access(
 ) -> Iterator[Alert]:
     """Access from, or by a tenant located or headquartered in, a country of E:1, E:2 or
     D:5, or Macau (Hong Kong counts as China): the license's SEC-ACCESS condition bars it."""
-    wanted = {Flag.RESTRICTED_SOURCE, Flag.RESTRICTED_TENANT}
+    wanted = {RowFlag.RESTRICTED_SOURCE, RowFlag.RESTRICTED_TENANT}
     for key, groups in _days(facts, lambda g: bool(g.flags & wanted)).items():
         sources = Counter[str]()
         for group in groups:
-            if Flag.RESTRICTED_SOURCE in group.flags:
+            if RowFlag.RESTRICTED_SOURCE in group.flags:
                 sources[group.source_country] += group.rows
         evidence: dict[str, object] = {}
         said: list[str] = []
@@ -242,7 +242,7 @@ def listed_tenant(
     """Usage by a tenant whose name, with its country, reaches the block threshold against
     an entry of the restricted-party lists in effect that day: SEC-ACCESS bars listed
     parties."""
-    for key, groups in _days(facts, lambda g: Flag.LISTED in g.flags).items():
+    for key, groups in _days(facts, lambda g: RowFlag.LISTED in g.flags).items():
         listing = context.listed.get(key[1])
         tenant = context.tenants.get(key[1])
         if listing is None or tenant is None:
@@ -276,7 +276,7 @@ def unverified_tenant(
 ) -> Iterator[Alert]:
     """Usage by a tenant missing from the tenant table or whose identity is not verified:
     SEC-KYC asks that every user granted model or compute access be verified."""
-    for key, groups in _days(facts, lambda g: Flag.UNVERIFIED in g.flags).items():
+    for key, groups in _days(facts, lambda g: RowFlag.UNVERIFIED in g.flags).items():
         tenant = context.tenants.get(key[1])
         evidence = {
             "in_tenant_table": tenant is not None,
@@ -304,7 +304,7 @@ def off_site_use(
 ) -> Iterator[Alert]:
     """Usage served from a site that is not one of the license's sites, or from a licensed
     site outside the license's destination: REEXPORT bars moving the items."""
-    for key, groups in _days(facts, lambda g: Flag.OFF_SITE in g.flags).items():
+    for key, groups in _days(facts, lambda g: RowFlag.OFF_SITE in g.flags).items():
         profile = context.profiles[key[0]]
         sites = Counter[str]()
         for group in groups:
@@ -344,7 +344,7 @@ def license_not_valid(
 ) -> Iterator[Alert]:
     """Usage under a license the profiles do not name, or on a day outside its validity
     (valid_from to valid_until, both inclusive, UTC)."""
-    for key, groups in _days(facts, lambda g: Flag.NOT_VALID in g.flags).items():
+    for key, groups in _days(facts, lambda g: RowFlag.NOT_VALID in g.flags).items():
         profile = context.profiles.get(key[0])
         if profile is None:
             evidence: dict[str, object] = {"reason": "unknown license"}
@@ -376,7 +376,7 @@ def undeclared_use(
     facts: TelemetryFacts, attestations: Sequence[Attestation], context: MonitoringContext
 ) -> Iterator[Alert]:
     """A tenant declared an end use the license does not authorise."""
-    for key, groups in _days(facts, lambda g: Flag.UNDECLARED in g.flags).items():
+    for key, groups in _days(facts, lambda g: RowFlag.UNDECLARED in g.flags).items():
         profile = context.profiles[key[0]]
         uses = Counter[str]()
         for group in groups:

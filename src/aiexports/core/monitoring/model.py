@@ -117,7 +117,7 @@ class Location(Record):
 # --- facts an engine extracts from telemetry (small: aggregates and the rare rows) ----
 
 
-class Flag(StrEnum):
+class RowFlag(StrEnum):
     """Row-level facts an engine marks on each telemetry row (joined with the profiles and
     tenants); a row with none of them is never an alert of a row-level check."""
 
@@ -137,7 +137,7 @@ class FlaggedRows:
     license_id: str
     tenant_id: str
     day: dt.date
-    flags: frozenset[Flag]
+    flags: frozenset[RowFlag]
     source_country: str
     site: str
     declared_use: str | None
@@ -181,8 +181,6 @@ class TelemetryFacts:
     daily: Sequence[DailyUsage]
     training: Sequence[TrainingRow]
     rows: int
-    first_event: dt.datetime | None = None
-    last_event: dt.datetime | None = None
 
     def canonical(self) -> TelemetryFacts:
         return TelemetryFacts(
@@ -201,8 +199,6 @@ class TelemetryFacts:
             sorted(self.daily, key=lambda d: (d.license_id, d.tenant_id, d.day)),
             sorted(self.training, key=lambda t: (t.license_id, t.tenant_id, t.event_time)),
             self.rows,
-            self.first_event,
-            self.last_event,
         )
 
 
