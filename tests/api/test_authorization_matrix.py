@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Service, build_service
+from tests.api.monitoring_batch import alerts_of, configured, finished, rows_of, upload
 from tests.conftest import DATABASES, database
 
 AN, OF, AA, AB, VI, VB, AU = (
@@ -65,6 +66,9 @@ STALE = {"If-Match": '"999"'}
 # A deal's sovereignty ledger: the applicant records it, the destination's partner co-signs.
 LEDGER_RECORD = {AN: 403, OF: 403, AA: OK, AB: 404, VI: 403, VB: 404, AU: 403}
 LEDGER_COSIGN = {AN: 403, OF: 403, AA: 403, AB: 404, VI: OK, VB: 404, AU: 403}
+# End-use monitoring: the licensee (or an officer, for what an operator sent the agency)
+# uploads telemetry; its alerts are read like the license and adjudicated by officers.
+TELEMETRY_UPLOADERS = {AN: 403, OF: OK, AA: OK, AB: 404, VI: 403, VB: 404, AU: 403}
 
 
 @dataclass(frozen=True)
@@ -179,11 +183,39 @@ MATRIX: dict[tuple[str, str], Probe] = {
         )
         for action in ("suspend", "reinstate", "revoke", "amend")
     },
+    # Probed on a license without monitoring terms: an allowed upload or export is a 409.
+    ("PUT", "/api/v1/licenses/{license_id}/monitoring"): Probe(
+        OFFICER_ON_LICENSE, "license", json={}, headers=STALE
+    ),
+    ("POST", "/api/v1/licenses/{license_id}/reports"): Probe(
+        LICENSEE_ACTION, "license", json={"not_a_field": 1}
+    ),
+    ("GET", "/api/v1/licenses/{license_id}/monitoring-profile"): Probe(READ_LICENSE, "license"),
+    ("POST", "/api/v1/licenses/{license_id}/telemetry"): Probe(
+        TELEMETRY_UPLOADERS, "license", files={"telemetry": ("t.csv", b"x", "text/csv")}
+    ),
+    ("GET", "/api/v1/licenses/{license_id}/telemetry"): Probe(READ_LICENSE, "license"),
+    ("GET", "/api/v1/telemetry-jobs/{job_id}"): Probe(READ_LICENSE, "job"),
+    ("GET", "/api/v1/alerts"): Probe(ANYONE),
+    ("GET", "/api/v1/alerts/{alert_id}"): Probe(READ_LICENSE, "alert"),
+    ("POST", "/api/v1/alerts/{alert_id}/adjudication"): Probe(
+        OFFICER_ON_LICENSE, "alert", json={}, headers=STALE
+    ),
     ("GET", "/api/v1/audit"): Probe(AUDIT_READERS),
     ("GET", "/api/v1/audit/verify"): Probe(AUDIT_READERS),
 }
 
 PATH_VALUES = {"package_id": "sovereign-llm-cloud", "cc": "IN", "policy_id": "us-baseline"}
+
+
+def _alerted(service: Service) -> tuple[str, str]:
+    """A telemetry job of a monitored license, and one alert it raised."""
+    license_id, day, _ = configured(service)
+    job = finished(
+        service, upload(service, license_id, rows_of(license_id, day)).headers["Location"]
+    )
+    assert job["state"] == "succeeded", job["problem"]
+    return job["id"], alerts_of(service, OF, license=license_id)[0]["id"]
 
 
 def _ledgered(service: Service) -> str:
@@ -210,6 +242,7 @@ def world(
                 "adjudication": service.adjudicated(),
                 "ledgered": _ledgered(service),
             }
+            resources["job"], resources["alert"] = _alerted(service)
             yield service, resources
         service.runtime.close()
 
@@ -241,7 +274,14 @@ def _call(
     values = dict(PATH_VALUES)
     if probe.resource is not None:
         named = resources[probe.resource]
-        values.update(app_id=named, license_id=named, proposal_id=named, adjudication_id=named)
+        values.update(
+            app_id=named,
+            license_id=named,
+            proposal_id=named,
+            adjudication_id=named,
+            job_id=named,
+            alert_id=named,
+        )
     url = path.format(**values)
     headers = dict(probe.headers or {})
     if who is not None:

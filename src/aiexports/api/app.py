@@ -27,6 +27,7 @@ from aiexports.services.access import Principal
 from aiexports.services.accounts import authenticate
 from aiexports.services.idempotency import Response as StoredResponse
 from aiexports.services.idempotency import once, request_hash
+from aiexports.services.license_monitoring import MAX_TELEMETRY_BYTES, LicenseMonitoring
 from aiexports.services.licensing import Licensing
 from aiexports.services.proposals import Program
 from aiexports.services.serving import ServiceStore
@@ -35,6 +36,8 @@ MAX_JSON_BYTES = 1024 * 1024
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024 + 64 * 1024
 """A request body's limit: a document of 10 MB with its multipart envelope."""
 MAX_JSON_DEPTH = 32
+MAX_TELEMETRY_REQUEST_BYTES = MAX_TELEMETRY_BYTES + 1024 * 1024
+"""A telemetry batch with its tables and multipart envelope."""
 
 
 TOKEN_SECONDS = 5.0
@@ -50,6 +53,7 @@ class Service:
     store: ServiceStore
     licensing: Licensing
     program: Program
+    monitoring: LicenseMonitoring
     _callers: dict[str, tuple[float, Principal]] = field(default_factory=dict, repr=False)
 
     def caller(self, token: str | None) -> Principal:
@@ -103,8 +107,15 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        upload = scope["path"].endswith("/documents")
-        limit = MAX_UPLOAD_BYTES if upload else MAX_JSON_BYTES
+        telemetry = scope["path"].endswith("/telemetry")
+        upload = scope["path"].endswith("/documents") or telemetry
+        limit = (
+            MAX_TELEMETRY_REQUEST_BYTES
+            if telemetry
+            else MAX_UPLOAD_BYTES
+            if upload
+            else MAX_JSON_BYTES
+        )
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
@@ -232,7 +243,7 @@ def _refusals_kept(make: Callable[[], StoredResponse]) -> Callable[[], StoredRes
 def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None) -> FastAPI:
     """The API over ``runtime`` (from the environment by default) and ``store`` (its
     database, created and migrated when missing)."""
-    from aiexports.api import program_routes, routes  # noqa: PLC0415
+    from aiexports.api import monitoring_routes, program_routes, routes  # noqa: PLC0415
 
     runtime = runtime or Runtime.from_environment()
     store = store or runtime.service_store
@@ -250,10 +261,16 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
     with contextlib.suppress(StorageError):  # down now: seeded on first use (health says 503)
         program.ensure_seeded()
     runtime.menu_source = program
-    app.state.service = Service(runtime, store, Licensing(store, runtime), program)
+    licensing = Licensing(store, runtime)
+    monitoring = LicenseMonitoring(store, runtime, licensing)
+    with contextlib.suppress(StorageError):  # down now: its jobs wait for the next start
+        monitoring.resume()
+    app.state.service = Service(runtime, store, licensing, program, monitoring)
+    app.router.add_event_handler("shutdown", monitoring.close)
     problems.install(app)
     app.include_router(program_routes.router)
     app.include_router(routes.router)
+    app.include_router(monitoring_routes.router)
     from aiexports.web import routes as pages  # noqa: PLC0415
 
     app.include_router(pages.router)

@@ -105,6 +105,20 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     "license.reinstate": {R.OFFICER: S.ALL},
     "license.revoke": {R.OFFICER: S.ALL},
     "license.amend": {R.OFFICER: S.ALL},
+    # End-use monitoring: an officer sets the terms, the licensee reports and uploads its
+    # operator's telemetry (an officer may upload what an operator sent the agency); the
+    # alerts are read like the license, and adjudicated by officers.
+    "license.monitor": {R.OFFICER: S.ALL},
+    "license.report": {R.APPLICANT: S.OWN},
+    "license.telemetry": {R.APPLICANT: S.OWN, R.OFFICER: S.ALL},
+    "alert.read": {
+        R.ANALYST: S.ALL,
+        R.OFFICER: S.ALL,
+        R.APPLICANT: S.OWN,
+        R.VIEWER: S.DESTINATION,
+        R.AUDITOR: S.ALL,
+    },
+    "alert.adjudicate": {R.OFFICER: S.ALL},
     "audit.read": {R.ANALYST: S.ALL, R.AUDITOR: S.ALL},
     # The licensing clock and the officers' queue (15 CFR 750.4).
     "queue.read": {R.OFFICER: S.SUBMITTED, R.ANALYST: S.SUBMITTED, R.AUDITOR: S.SUBMITTED},

@@ -543,8 +543,8 @@ class Licensing:
                 shipped_quantity=0,
                 shipped_value_cents=0,
             )
-        view = self._license_view(tx, self._license_row(tx, license_id))
-        self._keep_revision(tx, license_id, 1, view)
+        view = self.license_view(tx, self.license_row(tx, license_id))
+        self.keep_revision(tx, license_id, 1, view)
         tx.record(who.actor(), "license.create", "license", license_id, None, _license_audit(view))
         return license_id
 
@@ -558,7 +558,7 @@ class Licensing:
 
         document = dict(body) if isinstance(body, Mapping) else body
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_license(tx, who, license_id, "license.assess", lock=True)
+            row = self.visible_license(tx, who, license_id, "license.assess", lock=True)
             application = self._application_row(tx, row.application_id)
             package_id = application.document.get("package")
             if isinstance(document, dict):
@@ -602,7 +602,7 @@ class Licensing:
         """The GOV-RMF condition's remediation items in force (the newest assessment's
         gaps) and every assessment recorded."""
         with self.store.reading() as tx:
-            self._visible_license(tx, who, license_id, "license.read")
+            self.visible_license(tx, who, license_id, "license.read")
             rows = tx.all(
                 select(rmf_assessments)
                 .where(rmf_assessments.c.license_id == license_id)
@@ -649,19 +649,19 @@ class Licensing:
             statement = statement.where(c.state == state)
         with self.store.reading() as tx:
             rows = list(tx.all(statement))
-            views = [self._license_view(tx, row, today) for row in rows[:limit]]
+            views = [self.license_view(tx, row, today) for row in rows[:limit]]
         more = len(rows) > limit
         return Page(views, encode_cursor(rows[limit - 1].seq) if more else None)
 
     def get_license(self, who: Principal, license_id: str) -> dict[str, Any]:
         with self.store.reading() as tx:
-            row = self._visible_license(tx, who, license_id, "license.read")
-            return self._license_view(tx, row, self.clock().date())
+            row = self.visible_license(tx, who, license_id, "license.read")
+            return self.license_view(tx, row, self.clock().date())
 
     def acknowledge(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
         """The licensee acknowledges binding conditions (15 CFR 750.7(d))."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_license(tx, who, license_id, "license.acknowledge", lock=True)
+            row = self.visible_license(tx, who, license_id, "license.acknowledge", lock=True)
             wanted = string_list(body, "conditions")
             license_move(LicenseState(row.state), "acknowledge")
             known = {
@@ -704,7 +704,7 @@ class Licensing:
     def ship(self, who: Principal, license_id: str, body: object) -> dict[str, Any]:
         """Record a shipment: every item depleted within the license, or nothing."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_license(tx, who, license_id, "license.ship", lock=True)
+            row = self.visible_license(tx, who, license_id, "license.ship", lock=True)
             shipment = parse_shipment(body)
             state = _effective_state(row, shipment.date)
             if state is not LicenseState.ACTIVE:
@@ -775,7 +775,7 @@ class Licensing:
     ) -> dict[str, Any]:
         """Suspend, reinstate, revoke or amend (a new version; the old is kept)."""
         with self.store.transaction(self.clock()) as tx:
-            row = self._visible_license(tx, who, license_id, f"license.{action}", lock=True)
+            row = self.visible_license(tx, who, license_id, f"license.{action}", lock=True)
             version = require_version(if_match, row.version)
             fields = body if isinstance(body, Mapping) else {}
             problems: list[Issue] = []
@@ -785,7 +785,7 @@ class Licensing:
             at_version(row, version)
             current = _effective_state(row, tx.now.date())
             to = license_move(current, action)
-            before = self._license_view(tx, row, tx.now.date())
+            before = self.license_view(tx, row, tx.now.date())
             changes: dict[str, object] = {"state": str(to)}
             if action == "amend":
                 changes.update(self._amend(tx, license_id, fields, row))
@@ -793,8 +793,8 @@ class Licensing:
                 licenses, license_id, version, updated_at=tx.now, **changes
             ):
                 raise StaleVersionError(self._current_version(tx, licenses, license_id))
-            after = self._license_view(tx, self._license_row(tx, license_id), tx.now.date())
-            self._keep_revision(tx, license_id, version + 1, after)
+            after = self.license_view(tx, self.license_row(tx, license_id), tx.now.date())
+            self.keep_revision(tx, license_id, version + 1, after)
             tx.record(
                 who.actor(),
                 f"license.{action}",
@@ -892,7 +892,7 @@ class Licensing:
 
     def _committed_license(self, license_id: str) -> dict[str, Any]:
         with self.store.reading() as tx:
-            return self._license_view(tx, self._license_row(tx, license_id), self.clock().date())
+            return self.license_view(tx, self.license_row(tx, license_id), self.clock().date())
 
     def _application_row(self, tx: Transaction, app_id: str, lock: bool = False) -> Any:
         """The row of ``app_id``; ``lock`` holds it until the transaction ends, so that
@@ -912,7 +912,7 @@ class Licensing:
         check(who, action, _resource(row), "application")
         return row
 
-    def _license_row(self, tx: Transaction, license_id: str, lock: bool = False) -> Any:
+    def license_row(self, tx: Transaction, license_id: str, lock: bool = False) -> Any:
         if not well_formed_id(license_id):
             raise UnknownResourceError(f"no license {license_id[:60]!r}")
         statement = select(licenses).where(licenses.c.id == license_id)
@@ -921,10 +921,10 @@ class Licensing:
             raise UnknownResourceError(f"no license {license_id!r}")
         return row
 
-    def _visible_license(
+    def visible_license(
         self, tx: Transaction, who: Principal, license_id: str, action: str, lock: bool = False
     ) -> Any:
-        row = self._license_row(tx, license_id, lock)
+        row = self.license_row(tx, license_id, lock)
         check(who, action, _resource(row), "license")
         return row
 
@@ -985,7 +985,7 @@ class Licensing:
             "history": history_of(tx, "application", row.id),
         }
 
-    def _license_view(
+    def license_view(
         self, tx: Transaction, row: Any, today: dt.date | None = None
     ) -> dict[str, Any]:
         items = tx.all(
@@ -1022,6 +1022,7 @@ class Licensing:
                 for c in conditions
             ],
             "riders": row.riders,
+            "monitoring": row.monitoring,
             "items": [
                 {
                     "component": i.component,
@@ -1036,7 +1037,7 @@ class Licensing:
             "updated_at": rfc3339(as_utc(row.updated_at)),
         }
 
-    def _keep_revision(
+    def keep_revision(
         self, tx: Transaction, license_id: str, version: int, view: Mapping[str, Any]
     ) -> None:
         tx.insert(
@@ -1049,7 +1050,7 @@ class Licensing:
 
     def license_revisions(self, who: Principal, license_id: str) -> list[dict[str, Any]]:
         with self.store.reading() as tx:
-            self._visible_license(tx, who, license_id, "license.read")
+            self.visible_license(tx, who, license_id, "license.read")
             rows = tx.all(
                 select(license_revisions)
                 .where(license_revisions.c.license_id == license_id)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -151,6 +152,7 @@ licenses = Table(
     Column("riders", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("monitoring", JSON),
 )
 
 license_revisions = Table(
@@ -394,3 +396,62 @@ rmf_assessments = Table(
 )
 """NIST AI RMF assessments of a license's deployer, each with its report; the newest one's
 gaps are the remediation items of the license's GOV-RMF condition."""
+
+
+# --- end-use monitoring (spec monitoring.md) -------------------------------------------------
+
+monitoring_reports = Table(
+    "monitoring_reports",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("license_id", String(40), ForeignKey("licenses.id"), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("period_end", Date),
+    Column("summary", Text),
+    Column("recorded_by", String(40), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+"""Compliance reports a licensee filed (each settles the earliest open report period)."""
+
+telemetry_jobs = Table(
+    "telemetry_jobs",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("license_id", String(40), ForeignKey("licenses.id"), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("files", JSON, nullable=False),
+    Column("summary", JSON),
+    Column("problem", JSON),
+    Column("submitted_by", String(40), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    CheckConstraint("state IN ('queued', 'running', 'succeeded', 'failed')", name="state"),
+)
+"""Telemetry batches uploaded for a license, each checked as one job."""
+
+monitoring_alerts = Table(
+    "monitoring_alerts",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("license_id", String(40), ForeignKey("licenses.id"), nullable=False),
+    Column("job_id", String(40), nullable=False),
+    Column("alert_key", String(700), nullable=False, unique=True),
+    Column("check_id", String(60), nullable=False),
+    Column("tenant_id", String(200)),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("alert", JSON, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("reason", Text),
+    Column("decided_by", String(40)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("state IN ('open', 'confirmed', 'dismissed')", name="state"),
+)
+"""Alerts raised by telemetry jobs, one per alert key (check, license, tenant, window):
+a batch that raises a known alert again leaves it and its adjudication as they are."""
+
+Index("ix_monitoring_alerts_license_id", monitoring_alerts.c.license_id, monitoring_alerts.c.seq)
