@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -39,6 +40,9 @@ def run(
     ] = None,
     engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark")] = "duckdb",
     master: Annotated[str | None, typer.Option(help="Spark master URL (default local[*])")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes verifying attestation signatures")
+    ] = os.cpu_count() or 1,
     summary: Annotated[Format, typer.Option("--format", help="table or json summary")] = (
         Format.TABLE
     ),
@@ -69,7 +73,16 @@ def run(
     ]
     check_writable(output, given)
     inputs = MonitorInputs(
-        telemetry, tenants, profiles, attestations, locations, attestation_keys, day, engine, master
+        telemetry,
+        tenants,
+        profiles,
+        attestations,
+        locations,
+        attestation_keys,
+        day,
+        engine,
+        master,
+        workers,
     )
     with Progress(
         SpinnerColumn(),

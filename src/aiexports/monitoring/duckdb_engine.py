@@ -3,6 +3,7 @@ spilling to a temporary folder), joined with the small reference tables."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -14,7 +15,6 @@ import duckdb
 
 from aiexports.errors import InputError, Issue
 from aiexports.monitoring.engine import (
-    ROWS_SQL,
     SCHEMAS,
     ReferenceTables,
     reference_rows,
@@ -41,6 +41,16 @@ _NUMERIC = re.compile(
     r"UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$"
 )
 _INTEGER = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$")
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return sql_literal(str(value))
 
 
 def _first_line(error: Exception) -> str:
@@ -117,14 +127,17 @@ class DuckDBEngine:
     # --- reading ------------------------------------------------------------------
 
     def _register(self, tables: ReferenceTables) -> None:
+        # Inserted as SQL literals: DuckDB's executemany converts each parameter on its own
+        # (thousands of rows took seconds).
         for name, rows in reference_rows(tables).items():
             columns = ", ".join(f"{c} {DUCK_TYPES[t]}" for c, t in SCHEMAS[name])
             self.connection.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
-            if rows:
-                marks = ", ".join("?" for _ in SCHEMAS[name])
-                self.connection.executemany(
-                    f"INSERT INTO {name} VALUES ({marks})", [list(r) for r in rows]
+            for start in range(0, len(rows), 2000):
+                values = ", ".join(
+                    "(" + ", ".join(_literal(v) for v in row) + ")"
+                    for row in rows[start : start + 2000]
                 )
+                self.connection.execute(f"INSERT INTO {name} VALUES {values}")
 
     def load(self, files: TelemetryFiles, tables: ReferenceTables) -> None:
         self.files = files
@@ -132,11 +145,18 @@ class DuckDBEngine:
         columns = file_columns(self.connection, files, files.paths)
         typed = typed_sql(source_sql(files, files.paths, columns), columns)
         self.connection.execute(f"CREATE OR REPLACE VIEW telemetry AS {typed}")
-        self.connection.execute(f"CREATE OR REPLACE VIEW telemetry_rows AS {ROWS_SQL}")
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return self._run(sql).fetchall()
+
+    def materialize(self, name: str, sql: str) -> int:
+        self._run(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        found = self.connection.execute(f"SELECT count(*) FROM {name}").fetchone()
+        return int(found[0]) if found else 0
+
+    def _run(self, sql: str) -> duckdb.DuckDBPyConnection:
         try:
-            return self.connection.execute(sql).fetchall()
+            return self.connection.execute(sql)
         except duckdb.ConversionException as error:
             if "CSV Error" in str(error):
                 raise InputError(_csv_error(error)) from None

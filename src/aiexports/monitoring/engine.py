@@ -78,26 +78,6 @@ def reference_rows(tables: ReferenceTables) -> dict[str, Sequence[tuple[Any, ...
 # The shared SQL. ``telemetry`` is the engine's typed view of the files: event_time a UTC
 # TIMESTAMP, gpu_hours/training_ops DOUBLE, tokens BIGINT, the rest strings.
 
-PROFILE_SQL = f"""
-SELECT source_country, job_kind, declared_use, count(*) AS row_count,
-  sum(CASE WHEN event_time IS NULL THEN 1 ELSE 0 END) AS event_time,
-  sum(CASE WHEN license_id IS NULL OR license_id = '' OR length(license_id) > {MAX_ID}
-      THEN 1 ELSE 0 END) AS license_id,
-  sum(CASE WHEN tenant_id IS NULL OR tenant_id = '' OR length(tenant_id) > {MAX_ID}
-      THEN 1 ELSE 0 END) AS tenant_id,
-  sum(CASE WHEN site IS NULL OR site = '' OR length(site) > {MAX_ID}
-      THEN 1 ELSE 0 END) AS site,
-  sum(CASE WHEN component IS NULL OR component = '' OR length(component) > {MAX_ID}
-      THEN 1 ELSE 0 END) AS component,
-  sum(CASE WHEN gpu_hours IS NULL OR gpu_hours < 0 OR gpu_hours > {MAX_GPU_HOURS_PER_ROW}
-      THEN 1 ELSE 0 END) AS gpu_hours,
-  sum(CASE WHEN tokens < 0 THEN 1 ELSE 0 END) AS tokens,
-  sum(CASE WHEN training_ops < 0 OR training_ops > {MAX_TRAINING_OPS}
-      THEN 1 ELSE 0 END) AS training_ops
-FROM telemetry
-GROUP BY source_country, job_kind, declared_use
-"""
-
 # Predicates locating the first bad row of each problem (NaN compares above every number
 # on both engines, so the upper bounds catch NaN and infinity too).
 BAD_ROW = {
@@ -121,19 +101,48 @@ BAD_MESSAGE = {
     "training_ops": "a count of operations is a finite number, not negative",
 }
 
-ROWS_SQL = """
-SELECT t.event_time, CAST(t.event_time AS DATE) AS day, t.license_id, t.tenant_id,
-  t.source_country, t.site, t.job_kind, t.declared_use, t.training_ops,
-  CAST(ROUND(t.gpu_hours * 1000000) AS BIGINT) AS gpu_uh
-FROM telemetry t
+# The one pass over the telemetry: rows grouped by everything a row-level check or the
+# validation reads (license, tenant, UTC day, source country, site, job kind, declared
+# use), with the bad values counted and the hours summed as integer micro-hours. Every
+# other query reads these groups (millions, not billions, of rows), and only the training
+# rows of tenants whose total may pass the frontier threshold are read again.
+GROUPS_SQL = f"""
+SELECT license_id, tenant_id, CAST(event_time AS DATE) AS day, source_country, site,
+  job_kind, declared_use, count(*) AS row_count,
+  sum(CASE WHEN {BAD_ROW["event_time"]} THEN 1 ELSE 0 END) AS bad_event_time,
+  sum(CASE WHEN {BAD_ROW["component"]} THEN 1 ELSE 0 END) AS bad_component,
+  sum(CASE WHEN {BAD_ROW["gpu_hours"]} THEN 1 ELSE 0 END) AS bad_gpu_hours,
+  sum(CASE WHEN {BAD_ROW["tokens"]} THEN 1 ELSE 0 END) AS bad_tokens,
+  sum(CASE WHEN {BAD_ROW["training_ops"]} THEN 1 ELSE 0 END) AS bad_training_ops,
+  sum(CASE WHEN {BAD_ROW["gpu_hours"]} THEN 0
+      ELSE CAST(ROUND(gpu_hours * 1000000) AS BIGINT) END) AS gpu_uh,
+  sum(CASE WHEN training_ops > 0 AND training_ops <= {MAX_TRAINING_OPS}
+      THEN training_ops ELSE 0 END) AS training_ops
+FROM telemetry
+GROUP BY license_id, tenant_id, CAST(event_time AS DATE), source_country, site, job_kind,
+  declared_use
+"""
+
+
+def _on_keys(name: str) -> str:
+    return f"sum(CASE WHEN {BAD_ROW[name]} THEN row_count ELSE 0 END) AS {name}"
+
+
+PROFILE_SQL = f"""
+SELECT source_country, job_kind, declared_use, sum(row_count) AS row_count,
+  sum(bad_event_time) AS event_time, {_on_keys("license_id")}, {_on_keys("tenant_id")},
+  {_on_keys("site")}, sum(bad_component) AS component, sum(bad_gpu_hours) AS gpu_hours,
+  sum(bad_tokens) AS tokens, sum(bad_training_ops) AS training_ops
+FROM m_groups
+GROUP BY source_country, job_kind, declared_use
 """
 
 FLAGGED_SQL = """
 SELECT license_id, tenant_id, day,
   restricted_source, restricted_tenant, listed, unverified, off_site, not_valid, undeclared,
-  source_country, site, declared_use, count(*) AS row_count
+  source_country, site, declared_use, sum(row_count) AS row_count
 FROM (
-  SELECT r.license_id, r.tenant_id, r.day,
+  SELECT r.license_id, r.tenant_id, r.day, r.row_count,
     (x.country IS NOT NULL) AS restricted_source,
     COALESCE(n.restricted, FALSE) AS restricted_tenant,
     COALESCE(n.listed AND (n.listed_until IS NULL OR r.day <= n.listed_until), FALSE)
@@ -148,7 +157,7 @@ FROM (
          ELSE '' END AS site,
     CASE WHEN p.license_id IS NOT NULL AND u.end_use IS NULL THEN r.declared_use END
       AS declared_use
-  FROM telemetry_rows r
+  FROM m_groups r
   LEFT JOIN m_profiles p ON p.license_id = r.license_id
   LEFT JOIN m_tenants n ON n.tenant_id = r.tenant_id
   LEFT JOIN m_restricted x ON x.country = r.source_country
@@ -162,15 +171,32 @@ GROUP BY license_id, tenant_id, day, restricted_source, restricted_tenant, liste
 """
 
 DAILY_SQL = """
-SELECT license_id, tenant_id, day, sum(gpu_uh) AS gpu_uh, count(*) AS row_count
-FROM telemetry_rows
+SELECT license_id, tenant_id, day, sum(gpu_uh) AS gpu_uh, sum(row_count) AS row_count
+FROM m_groups
 GROUP BY license_id, tenant_id, day
 """
 
+MATERIALIZED = ("m_groups", "m_training_pairs")
+"""The tables :func:`extract_facts` keeps while it runs."""
+
+TRAINING_MARGIN = 1e-6
+"""How far below the frontier threshold a tenant's training total, summed in floating
+point, still has its rows read: a float sum of n non-negative terms is within n × 2**-53
+of the exact one, so every tenant whose exact total reaches the threshold is read (the
+checks then sum exactly)."""
+
+TRAINING_PAIRS_SQL = """
+SELECT license_id, tenant_id
+FROM m_groups
+GROUP BY license_id, tenant_id
+HAVING sum(training_ops) >= {floor!r}
+"""
+
 TRAINING_SQL = """
-SELECT license_id, tenant_id, {epoch_us} AS at_us, job_kind, training_ops
-FROM telemetry_rows
-WHERE training_ops > 0
+SELECT r.license_id, r.tenant_id, {epoch_us} AS at_us, r.job_kind, r.training_ops
+FROM telemetry r
+JOIN m_training_pairs p ON p.license_id = r.license_id AND p.tenant_id = r.tenant_id
+WHERE r.training_ops > 0
 """
 
 FLAG_ORDER = (
@@ -194,6 +220,10 @@ class Engine(Protocol):
     def load(self, files: TelemetryFiles, tables: ReferenceTables) -> None: ...
 
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
+
+    def materialize(self, name: str, sql: str) -> int:
+        """Keep the result of ``sql`` as the table ``name``; its row count."""
+        ...
 
     def locate(self, predicate: str, field: str) -> Issue | None: ...
 
@@ -277,9 +307,13 @@ def _located(engine: Engine, predicate: str, field: str, message: str) -> Issue:
     return Issue(f"{found.message}{message}", found.source, found.line, field)
 
 
-def extract_facts(engine: Engine, countries: frozenset[str], progress: Progress) -> TelemetryFacts:
+def extract_facts(
+    engine: Engine, countries: frozenset[str], frontier_ops: float, progress: Progress
+) -> TelemetryFacts:
     """Validate the loaded telemetry (refusing it whole at the first bad value, located),
     then extract the facts every check reads."""
+    progress("grouping telemetry")
+    engine.materialize("m_groups", GROUPS_SQL)
     progress("validating telemetry")
     profile = engine.query(PROFILE_SQL)
     issues = _validation_issues(engine, profile, countries)
@@ -308,17 +342,20 @@ def extract_facts(engine: Engine, countries: frozenset[str], progress: Progress)
         for license_id, tenant_id, day, micro_hours, count in engine.query(DAILY_SQL)
     ]
     progress("training runs")
-    epoch = dt.datetime(1970, 1, 1)
-    training = [
-        TrainingRow(
-            str(license_id),
-            str(tenant_id),
-            epoch + dt.timedelta(microseconds=int(at)),
-            str(kind),
-            float(ops),
-        )
-        for license_id, tenant_id, at, kind, ops in engine.query(
-            TRAINING_SQL.format(epoch_us=engine.epoch_us)
-        )
-    ]
+    floor = frontier_ops * (1 - TRAINING_MARGIN)
+    training: list[TrainingRow] = []
+    if engine.materialize("m_training_pairs", TRAINING_PAIRS_SQL.format(floor=floor)):
+        epoch = dt.datetime(1970, 1, 1)
+        training = [
+            TrainingRow(
+                str(license_id),
+                str(tenant_id),
+                epoch + dt.timedelta(microseconds=int(at)),
+                str(kind),
+                float(ops),
+            )
+            for license_id, tenant_id, at, kind, ops in engine.query(
+                TRAINING_SQL.format(epoch_us=engine.epoch_us)
+            )
+        ]
     return TelemetryFacts(flagged, daily, training, rows)

@@ -13,7 +13,12 @@ import duckdb
 
 from aiexports.errors import InputError, Issue
 from aiexports.monitoring.duckdb_engine import DuckDBEngine, file_columns, locate
-from aiexports.monitoring.engine import ROWS_SQL, SCHEMAS, ReferenceTables, reference_rows
+from aiexports.monitoring.engine import (
+    MATERIALIZED,
+    SCHEMAS,
+    ReferenceTables,
+    reference_rows,
+)
 from aiexports.monitoring.inputs import TELEMETRY_TYPES, TelemetryFiles
 
 SQL_TYPES = {"string": "STRING", "timestamp": "TIMESTAMP", "double": "DOUBLE", "bigint": "BIGINT"}
@@ -39,6 +44,7 @@ class SparkEngine:
     def __init__(self, session: Any) -> None:
         self.spark = session
         self.files: TelemetryFiles | None = None
+        self._kept: list[Any] = []
         self._locator = duckdb.connect()
         self._locator.execute("SET TimeZone = 'UTC'")
 
@@ -110,7 +116,6 @@ class SparkEngine:
         self.spark.sql(f"SELECT {', '.join(selected)} FROM telemetry_raw").createOrReplaceTempView(
             "telemetry"
         )
-        self.spark.sql(ROWS_SQL).createOrReplaceTempView("telemetry_rows")
         if files.format == "csv":
             self._check_csv_types(columns)
 
@@ -143,6 +148,12 @@ class SparkEngine:
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.spark.sql(sql).collect()]
 
+    def materialize(self, name: str, sql: str) -> int:
+        frame = self.spark.sql(sql).persist()
+        self._kept.append(frame)
+        frame.createOrReplaceTempView(name)
+        return int(frame.count())
+
     def locate(self, predicate: str, field: str) -> Issue | None:
         return locate(self._locator, self.files, predicate)
 
@@ -165,6 +176,9 @@ class SparkEngine:
 
     def close(self) -> None:
         # The session stays for the process (starting one costs seconds); its views go.
-        for name in (*SCHEMAS, "telemetry_raw", "telemetry", "telemetry_rows"):
+        for name in (*SCHEMAS, *MATERIALIZED, "telemetry_raw", "telemetry"):
             self.spark.catalog.dropTempView(name)
+        for frame in self._kept:
+            frame.unpersist()
+        self._kept.clear()
         self._locator.close()

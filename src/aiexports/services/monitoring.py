@@ -5,8 +5,9 @@ chosen engine extract the facts, and runs the checks over them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,13 @@ from aiexports.core.monitoring.model import (
     Location,
     MonitoringProfile,
     Tenant,
+    Thresholds,
 )
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.errors import InputError, Issue
 from aiexports.monitoring import inputs
 from aiexports.monitoring.engine import Engine, ReferenceTables, extract_facts
+from aiexports.services.pools import can_fork, forked_pool
 from aiexports.sources import reference
 
 ENGINES = ("duckdb", "spark")
@@ -48,6 +51,8 @@ class MonitorInputs:
     as_of: dt.date | None = None
     engine: str = "duckdb"
     master: str | None = None
+    workers: int = 1
+    """Processes verifying signatures (forked: only where no other thread runs)."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,60 @@ def _reference_tables(
     )
 
 
+_VERIFYING: tuple[Sequence[Attestation], Mapping[str, Any]] | None = None
+"""What forked verifiers read (inherited, never pickled)."""
+PARALLEL_FROM = 20_000
+"""Below this many attestations one process verifies them sooner than forking."""
+
+
+class Verification:
+    """Attestation signatures verified while the rest of the run goes on: forked
+    ``workers`` (an Ed25519 verification costs about 0.1 ms, and hundreds of thousands of
+    attestations are common), started before the engine opens so that they inherit the
+    attestations and nothing else; in this process when few or when forking is unsafe."""
+
+    def __init__(
+        self, attestations: Sequence[Attestation], keys: Mapping[str, Any], workers: int
+    ) -> None:
+        global _VERIFYING  # noqa: PLW0603
+        self.attestations, self.keys = attestations, keys
+        self._pool: Pool | None = None
+        self._pending: AsyncResult[list[list[tuple[Attestation, str]]]] | None = None
+        if workers <= 1 or len(attestations) < PARALLEL_FROM or not can_fork():
+            return
+        total = len(attestations)
+        step = -(-total // (workers * 4))
+        slices = [(start, min(start + step, total)) for start in range(0, total, step)]
+        _VERIFYING = (attestations, keys)
+        try:
+            self._pool = forked_pool(workers)
+            self._pending = self._pool.map_async(_verify_slice, slices)
+        finally:
+            _VERIFYING = None  # the workers have their copy
+
+    def rejected(self) -> dict[Attestation, str]:
+        """The attestations whose signature does not verify, with why."""
+        if self._pending is None:
+            return verify_all(self.attestations, self.keys)
+        try:
+            found = self._pending.get()
+        finally:
+            self.close()
+        return {row: problem for part in found for row, problem in part}
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def _verify_slice(bounds: tuple[int, int]) -> list[tuple[Attestation, str]]:
+    assert _VERIFYING is not None
+    attestations, keys = _VERIFYING
+    return list(verify_all(attestations[bounds[0] : bounds[1]], keys).items())
+
+
 def open_engine(name: str, master: str | None = None) -> Engine:
     if name == "duckdb":
         from aiexports.monitoring.duckdb_engine import DuckDBEngine
@@ -161,6 +220,11 @@ def open_engine(name: str, master: str | None = None) -> Engine:
     raise InputError(Issue(f"{name!r} is not an engine: {', '.join(ENGINES)}", field="engine"))
 
 
+def thresholds_day(given: MonitorInputs, runtime: Any) -> dt.date:
+    """The evaluation date: the one given, or today (UTC)."""
+    return given.as_of or runtime.clock().date()
+
+
 def run_monitor(
     runtime: Any,
     given: MonitorInputs,
@@ -168,15 +232,13 @@ def run_monitor(
 ) -> MonitorRun:
     """Every alert the inputs raise (the inputs refused whole, located, when one is bad)."""
     book: CountryBook = runtime.countries
-    codes = frozenset(book.profiles)
-    as_of = given.as_of or runtime.clock().date()
-    thresholds = reference.monitoring_thresholds().on(as_of)
+    thresholds = reference.monitoring_thresholds().on(thresholds_day(given, runtime))
     progress("reading profiles and tenants")
     profiles = inputs.read_profiles(given.profiles, book, runtime.limits)
     tenants = inputs.read_tenants(given.tenants, book)
     locations: dict[str, Location] = {}
     attestations: list[Attestation] = []
-    keys = None
+    verification: Verification | None = None
     if given.attestations is not None:
         if given.locations is None:
             raise InputError(
@@ -185,34 +247,69 @@ def run_monitor(
                     field="locations",
                 )
             )
+        progress("reading attestations")
         locations = inputs.read_locations(given.locations, book)
         attestations = inputs.read_attestations(given.attestations, locations)
         if given.attestation_keys is not None:
             keys = inputs.read_keys(given.attestation_keys)
+            verification = Verification(attestations, keys, given.workers)
+    try:
+        return _checked(
+            runtime,
+            given,
+            progress,
+            thresholds,
+            profiles,
+            tenants,
+            locations,
+            attestations,
+            verification,
+        )
+    finally:
+        if verification is not None:
+            verification.close()
+
+
+def _checked(
+    runtime: Any,
+    given: MonitorInputs,
+    progress: Callable[[str], None],
+    thresholds: Thresholds,
+    profiles: Mapping[str, MonitoringProfile],
+    tenants: Mapping[str, Tenant],
+    locations: Mapping[str, Location],
+    attestations: Sequence[Attestation],
+    verification: Verification | None,
+) -> MonitorRun:
+    book: CountryBook = runtime.countries
+    codes = frozenset(book.profiles)
     files = inputs.telemetry_files(given.telemetry)
     restricted, frontier = country_sets(book)
     engine = open_engine(given.engine, given.master)
     warnings: list[str] = []
     try:
-        progress("screening tenants")
+        progress("loading the restricted-party lists")
         assessor = runtime.assessor()
         deal_screener = assessor.screener
         listed: dict[str, TenantListing] = {}
         if deal_screener.screener is None:
             warnings.append(f"tenants not screened: {deal_screener.problem}")
         else:
+            progress("screening tenants")
             screen = TenantScreen(deal_screener.screener, deal_screener.thresholds.block)
             found = engine.screen_tenants(
                 [(t.tenant_id, t.name, t.country) for t in tenants.values()], screen
             )
             listed = {tenant_id: hit for tenant_id, hit in found.items() if hit is not None}
         warnings.extend(runtime.stale_lists(runtime.lists()))
+        progress("loading telemetry")
         engine.load(files, _reference_tables(profiles, tenants, listed, restricted, codes))
-        facts = extract_facts(engine, codes, progress)
+        facts = extract_facts(engine, codes, thresholds.frontier_training_ops, progress)
     finally:
         engine.close()
+    progress("verifying signatures")
+    rejected = verification.rejected() if verification is not None else {}
     progress("running checks")
-    rejected = verify_all(attestations, keys) if keys is not None else {}
     context = MonitoringContext(
         profiles,
         tenants,
@@ -220,9 +317,9 @@ def run_monitor(
         restricted,
         frontier,
         thresholds,
-        as_of,
+        thresholds_day(given, runtime),
         locations,
-        signed=keys is not None,
+        signed=verification is not None,
         rejected=rejected,
     )
     alerts = run_checks(facts, attestations, context)
@@ -230,7 +327,7 @@ def run_monitor(
         alerts,
         facts.rows,
         engine.name,
-        as_of,
+        thresholds_day(given, runtime),
         thresholds.id,
         deal_screener.lists_version,
         len(profiles),
