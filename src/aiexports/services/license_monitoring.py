@@ -84,7 +84,6 @@ UPLOADS: Mapping[str, tuple[bool, bool]] = {
 """The files of a telemetry batch (spec monitoring.md §1)."""
 
 ALERT_STATES = ("open", "confirmed", "dismissed")
-JOB_STATES = ("queued", "running", "succeeded", "failed")
 
 
 class MonitoringTerms(Record):

@@ -220,11 +220,6 @@ def open_engine(name: str, master: str | None = None) -> Engine:
     raise InputError(Issue(f"{name!r} is not an engine: {', '.join(ENGINES)}", field="engine"))
 
 
-def thresholds_day(given: MonitorInputs, runtime: Any) -> dt.date:
-    """The evaluation date: the one given, or today (UTC)."""
-    return given.as_of or runtime.clock().date()
-
-
 def run_monitor(
     runtime: Any,
     given: MonitorInputs,
@@ -232,7 +227,8 @@ def run_monitor(
 ) -> MonitorRun:
     """Every alert the inputs raise (the inputs refused whole, located, when one is bad)."""
     book: CountryBook = runtime.countries
-    thresholds = reference.monitoring_thresholds().on(thresholds_day(given, runtime))
+    as_of = given.as_of or runtime.clock().date()
+    thresholds = reference.monitoring_thresholds().on(as_of)
     progress("reading profiles and tenants")
     profiles = inputs.read_profiles(given.profiles, book, runtime.limits)
     tenants = inputs.read_tenants(given.tenants, book)
@@ -258,6 +254,7 @@ def run_monitor(
             runtime,
             given,
             progress,
+            as_of,
             thresholds,
             profiles,
             tenants,
@@ -274,6 +271,7 @@ def _checked(
     runtime: Any,
     given: MonitorInputs,
     progress: Callable[[str], None],
+    as_of: dt.date,
     thresholds: Thresholds,
     profiles: Mapping[str, MonitoringProfile],
     tenants: Mapping[str, Tenant],
@@ -317,7 +315,7 @@ def _checked(
         restricted,
         frontier,
         thresholds,
-        thresholds_day(given, runtime),
+        as_of,
         locations,
         signed=verification is not None,
         rejected=rejected,
@@ -327,7 +325,7 @@ def _checked(
         alerts,
         facts.rows,
         engine.name,
-        thresholds_day(given, runtime),
+        as_of,
         thresholds.id,
         deal_screener.lists_version,
         len(profiles),
