@@ -66,6 +66,42 @@ EPOCH_START = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp())
 MICRO = 1_000_000
 ROWS_PER_FILE = 10_000_000
 FRONTIER_OPS = 1e26
+# The diversion red flags (``red_flags`` of data/monitoring/thresholds.yaml).
+NEW_HISTORY_DAYS = 28
+NEW_WINDOW_DAYS = 30
+NEW_SHARE = 0.25
+NEW_MIN_MICRO = 100 * MICRO
+INCONSISTENT_SHARE = 0.5
+INCONSISTENT_MIN_MICRO = 10 * MICRO
+TRAINING_USES = ("research", "frontier_training", "commercial")
+INTERMEDIARY_TYPES = (
+    "reseller",
+    "distributor",
+    "freight_forwarder",
+    "forwarder",
+    "broker",
+    "trading_company",
+    "intermediary",
+)
+INTERMEDIARY_WORDS = (
+    "freight",
+    "forwarding",
+    "forwarder",
+    "forwarders",
+    "reseller",
+    "resellers",
+    "resale",
+    "trading",
+    "import export",
+    "import and export",
+)
+# Names and types given to injected intermediaries, and a near miss ("Tradewinds").
+INTERMEDIARY_NAMES = (
+    ("Freight Forwarding", None),
+    ("Trading", None),
+    ("Import Export", None),
+    (None, "reseller"),
+)
 
 CHECKS = (
     "RESTRICTED_ACCESS",
@@ -80,6 +116,10 @@ CHECKS = (
     "LATE_REPORT",
     "LOCATION_INCONSISTENT",
     "ATTESTATION_UNVERIFIED",
+    "D5_TRAINING",
+    "NEW_TENANT_VOLUME",
+    "INTERMEDIARY_TENANT",
+    "USE_INCONSISTENT",
 )
 COLUMNS = (
     "event_time",
@@ -412,6 +452,14 @@ class Manifest:
 # Helpers
 
 
+def intermediary(tenant: Tenant) -> bool:
+    """The INTERMEDIARY_TENANT red flag, read from the thresholds' words."""
+    words = " " + " ".join("".join(c if c.isalnum() else " " for c in tenant.name.lower()).split())
+    return tenant.type.lower() in INTERMEDIARY_TYPES or any(
+        f" {w} " in words + " " for w in INTERMEDIARY_WORDS
+    )
+
+
 def day_of(index: int) -> dt.date:
     return START + dt.timedelta(days=index)
 
@@ -549,6 +597,8 @@ class Generator:
         # Intended derived alerts, checked against the SQL over the written files.
         self.spikes: set[tuple[str, str, int]] = set()
         self.cap_days: set[tuple[str, str, int]] = set()
+        self.bulk: set[tuple[str, str, int]] = set()
+        self.bulk_micro: dict[str, int] = {}
         self.plan_licenses(licenses)
         self.plan_background(tenants)
 
@@ -623,14 +673,17 @@ class Generator:
         name: str | None = None,
         listed: bool = False,
         in_table: bool = True,
+        third: str | None = None,
+        kind: str | None = None,
     ) -> Tenant:
         self.serial += 1
         rng = self.rng
         tenant_id = f"t-{self.serial:05d}"
         if name is None:
             name = (
-                f"{rng.choice(NAME_FIRST)} {rng.choice(NAME_SECOND)} {rng.choice(NAME_THIRD)} "
-                f"{self.serial:04d} {SUFFIXES.get(country, 'Ltd')}"
+                f"{rng.choice(NAME_FIRST)} {rng.choice(NAME_SECOND)} "
+                f"{third or rng.choice(NAME_THIRD)} {self.serial:04d} "
+                f"{SUFFIXES.get(country, 'Ltd')}"
             )
         kinds = (
             [PartyType.PRIVATE] * 15
@@ -647,7 +700,7 @@ class Generator:
             name,
             country,
             headquarters or country,
-            str(rng.choice(kinds)) if not listed else str(PartyType.PRIVATE),
+            kind or (str(rng.choice(kinds)) if not listed else str(PartyType.PRIVATE)),
             kyc,
             screened,
             listed,
@@ -670,10 +723,19 @@ class Generator:
             raise ValueError("too few tenants for the licenses")
         ranks = list(range(n_slots))
         rng.shuffle(ranks)
-        switching = set(rng.sample(range(n_slots), pairs))
+        weights = [1.0 / (ranks[k] + 1) ** 1.15 for k in range(n_slots)]
+        license_weight: dict[int, float] = defaultdict(float)
+        for k, weight in enumerate(weights):
+            license_weight[k % len(self.licenses)] += weight
+        # A tenant taking a slot over is new to its license: only slots far below a quarter
+        # of their license's usage change hands (NEW_TENANT_VOLUME stays quiet).
+        eligible = [
+            k for k in range(n_slots) if weights[k] < 0.04 * license_weight[k % len(self.licenses)]
+        ]
+        switching = set(rng.sample(eligible, min(pairs, len(eligible))))
         for k in range(n_slots):
             lic = self.licenses[k % len(self.licenses)]
-            weight = 1.0 / (ranks[k] + 1) ** 1.15
+            weight = weights[k]
             tenant_a = self.new_tenant(*self.innocent_country(lic))
             tenant_b = None
             switch = DAYS + 1
@@ -954,6 +1016,45 @@ class Generator:
         self.dedicated.append(
             ("frontier_near", self.new_tenant(*self.innocent_country(lics[0])), lics[0], days(3))
         )
+        # Red flags: new tenants with large volumes (ten equal days, so no spike), a near
+        # miss at about 15% of its license; intermediaries by name or type and a near miss;
+        # training under uses that involve none, a near miss under research; fine-tuning by
+        # D:5-headquartered tenants.
+        for i in range(max(2, math.ceil(n / 2)) + 1):
+            lic = lic_of(i + 2)
+            first = rng.randrange(45, DAYS - NEW_WINDOW_DAYS - 5)
+            self.dedicated.append(
+                (
+                    "bulk" if i else "bulk_near",
+                    self.new_tenant(*self.innocent_country(lic)),
+                    lic,
+                    list(range(first, first + 10)),
+                )
+            )
+        for i in range(max(4, math.ceil(n / 2)) + 1):
+            lic = lic_of(i)
+            word, kind = (
+                INTERMEDIARY_NAMES[(i - 1) % len(INTERMEDIARY_NAMES)]
+                if i
+                else (
+                    "Tradewinds",
+                    None,
+                )
+            )
+            tenant = self.new_tenant(*self.innocent_country(lic), third=word, kind=kind)
+            self.dedicated.append(("intermediary" if i else "plain", tenant, lic, days(2)))
+        untrained = [lic for lic in lics if any(u not in TRAINING_USES for u in lic.end_uses)]
+        trained = [lic for lic in lics if any(u in TRAINING_USES for u in lic.end_uses)]
+        for i in range(max(3, math.ceil(n / 2))):
+            lic = untrained[i % len(untrained)]
+            tenant = self.new_tenant(*self.innocent_country(lic))
+            self.dedicated.append(("inconsistent", tenant, lic, days(3)))
+        if trained:
+            tenant = self.new_tenant(*self.innocent_country(trained[0]))
+            self.dedicated.append(("inconsistent_near", tenant, trained[0], days(3)))
+        for i in range(max(2, math.ceil(n / 3))):
+            country, hq = FRONTIER_HQS[(i + 1) % len(FRONTIER_HQS)]
+            self.dedicated.append(("d5_train", self.new_tenant(country, hq), lic_of(i), days(2)))
         # Near misses (z about 4) first, on two small steady tenants; then spikes on small
         # steady tenants: a day at least 16 days into their usage, days of one tenant at
         # least 15 apart and more than 28 from its near miss.
@@ -990,6 +1091,13 @@ class Generator:
             "frontier_d5": 3,
             "frontier_sum": 6,
             "frontier_near": 3,
+            "bulk": 10,
+            "bulk_near": 10,
+            "intermediary": 2,
+            "plain": 2,
+            "inconsistent": 3,
+            "inconsistent_near": 3,
+            "d5_train": 2,
         }
         return (
             len(self.tiny)
@@ -1005,13 +1113,15 @@ class Generator:
             f"""CREATE TABLE daily_bg AS
             SELECT license_id AS lic, tenant_id AS ten,
                    CAST(date_diff('day', DATE '{START}', CAST(event_time AS DATE)) AS INTEGER)
-                     AS day,
+                     AS day, declared_use AS decl, job_kind AS job,
                    CAST(sum(CAST(round(gpu_hours * 1e6) AS BIGINT)) AS BIGINT) AS tot,
                    sum(training_ops) AS ops
             FROM {telemetry_source(files, self.fmt)} GROUP BY ALL"""
         )
         self.bg_daily: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
-        for lic, ten, day, tot, _ in con.execute("SELECT * FROM daily_bg").fetchall():
+        for lic, ten, day, tot in con.execute(
+            "SELECT lic, ten, day, CAST(sum(tot) AS BIGINT) FROM daily_bg GROUP BY ALL"
+        ).fetchall():
             self.bg_daily[(lic, ten)][day] = tot
         worst = con.execute(
             "SELECT coalesce(max(s), 0) FROM (SELECT sum(ops) AS s FROM daily_bg GROUP BY lic, ten)"
@@ -1045,8 +1155,28 @@ class Generator:
                 for slot, day in self.spike_plan
                 if slot.license is lic
             ]
-            need = max([3 * top, *(62.5 * m for m in spike_medians)])
+            # A new tenant's bulk day: ten of them take 40% of the license's first 30 days
+            # (a near miss 15%), each under the tenant-day cap.
+            for purpose, tenant, planned, days in self.dedicated:
+                if planned is lic and purpose in {"bulk", "bulk_near"}:
+                    window = range(days[0], days[0] + NEW_WINDOW_DAYS)
+                    theirs = sum(
+                        series.get(d, 0)
+                        for (lic_id, _), series in self.bg_daily.items()
+                        if lic_id == lic.id
+                        for d in window
+                    )
+                    share = 0.4 if purpose == "bulk" else 0.15
+                    micro = int(theirs * share / (1 - share) / len(days)) // 100 * 100
+                    if purpose == "bulk":
+                        micro = max(micro, 2 * NEW_MIN_MICRO // len(days))
+                    self.bulk_micro[tenant.id] = micro
+            bulk = [self.bulk_micro[t.id] for t in self.plan_of(lic) if t.id in self.bulk_micro]
+            need = max([3 * top, *(62.5 * m for m in spike_medians), *(1.3 * m for m in bulk)])
             lic.cap_day = nice_ceil(need / MICRO)
+
+    def plan_of(self, lic: License) -> list[Tenant]:
+        return [tenant for _, tenant, planned, _ in self.dedicated if planned is lic]
 
     def row(
         self,
@@ -1121,12 +1251,23 @@ class Generator:
         for purpose, tenant, lic, days in self.dedicated:
             cap = lic.cap_day * MICRO
             small = self.small_day(cap)
-            if purpose in {"restricted", "listed", "ghost", "kyc", "before", "after"}:
+            if purpose in {
+                "restricted",
+                "listed",
+                "ghost",
+                "kyc",
+                "before",
+                "after",
+                "intermediary",
+                "plain",
+            }:
                 for day in days:
                     declared = rng.choice([None, *lic.end_uses])
                     out.append(
                         self.row(lic.id, tenant, day, small(), declared=declared, where=place(lic))
                     )
+                if purpose == "plain":
+                    self.near["INTERMEDIARY_TENANT ('Tradewinds' is no trading word)"] += 1
             elif purpose == "cap":
                 over = days[rng.randrange(3)]
                 for day in days:
@@ -1137,6 +1278,48 @@ class Generator:
                         )
                     if day == over:
                         self.cap_days.add((lic.id, tenant.id, day))
+            elif purpose in {"bulk", "bulk_near"}:
+                declared = rng.choice([None, *lic.end_uses])
+                for day in days:
+                    out.append(
+                        self.row(
+                            lic.id,
+                            tenant,
+                            day,
+                            self.bulk_micro[tenant.id],
+                            declared=declared,
+                            where=place(lic),
+                        )
+                    )
+                if purpose == "bulk":
+                    self.bulk.add((lic.id, tenant.id, days[0]))
+                else:
+                    self.near["NEW_TENANT_VOLUME (15% of the license's first 30 days)"] += 1
+            elif purpose in {"inconsistent", "inconsistent_near"}:
+                uses = [
+                    u for u in lic.end_uses if (u in TRAINING_USES) == (purpose != "inconsistent")
+                ]
+                declared = rng.choice(uses)
+                for day in days:
+                    micro = max(small(), 5 * MICRO)
+                    out.append(
+                        self.row(
+                            lic.id,
+                            tenant,
+                            day,
+                            micro,
+                            job="training",
+                            declared=declared,
+                            where=place(lic),
+                        )
+                    )
+                if purpose == "inconsistent_near":
+                    self.near["USE_INCONSISTENT (training under a training use)"] += 1
+            elif purpose == "d5_train":
+                for day in days:
+                    out.append(
+                        self.row(lic.id, tenant, day, small(), job="fine_tuning", where=place(lic))
+                    )
             elif purpose == "cap_near":  # a day of exactly cap - 1 h
                 for micro in split_micro(cap - MICRO, 3, rng):
                     out.append(self.row(lic.id, tenant, days[0], micro, where=place(lic)))
@@ -1444,6 +1627,12 @@ class Generator:
                 found.append("UNVERIFIED_TENANT")
             if lic is None or not lic.valid_from <= r.event_time.date() <= lic.valid_until:
                 found.append("LICENSE_NOT_VALID")
+            if (
+                r.job_kind in {"training", "fine_tuning"}
+                and tenant is not None
+                and (tenant.headquarters if tenant.headquarters != "HK" else "CN") in self.d5
+            ):
+                found.append("D5_TRAINING")
             if lic is not None:
                 site = next((s for s in lic.sites if s.id == r.site), None)
                 if site is None or site.country != lic.destination:
@@ -1475,6 +1664,20 @@ class Generator:
                     alerts.append(
                         Alert("FRONTIER_TRAINING", lic_id, tenant_id, stamp(moment.date()))
                     )
+        # INTERMEDIARY_TENANT: one per (license, tenant) from its first day of usage.
+        first_day: dict[tuple[str, str], dt.date] = {}
+        for r in self.injected:
+            if r.license_id in known:
+                key = (r.license_id, r.tenant_id)
+                first_day[key] = min(first_day.get(key, r.event_time.date()), r.event_time.date())
+        for (lic_id, tenant_id), day_ in first_day.items():
+            tenant = self.tenants.get(tenant_id)
+            if tenant is not None and intermediary(tenant):
+                alerts.append(Alert("INTERMEDIARY_TENANT", lic_id, tenant_id, stamp(day_)))
+        assert not any(
+            intermediary(s.tenant_a) or (s.tenant_b is not None and intermediary(s.tenant_b))
+            for s in self.slots
+        ), "a background tenant looks like an intermediary"
         return alerts
 
     def derived_alerts(
@@ -1497,6 +1700,20 @@ class Generator:
                 CAST(round(gpu_hours * 1e6) AS BIGINT)
               FROM {telemetry_source([injected_file], self.fmt)})
             WHERE lic IN (SELECT lic FROM lics) GROUP BY ALL"""
+        )
+        con.execute(
+            f"""CREATE TABLE mix AS
+            SELECT lic, ten, decl, CAST(min(day) AS INTEGER) AS first,
+              CAST(sum(CASE WHEN job = 'training' THEN tot ELSE 0 END) AS BIGINT) AS trained,
+              CAST(sum(tot) AS BIGINT) AS tot
+            FROM (
+              SELECT lic, ten, day, decl, job, tot FROM daily_bg
+              UNION ALL
+              SELECT license_id, tenant_id,
+                date_diff('day', DATE '{START}', CAST(event_time AS DATE)), declared_use,
+                job_kind, CAST(round(gpu_hours * 1e6) AS BIGINT)
+              FROM {telemetry_source([injected_file], self.fmt)})
+            WHERE lic IN (SELECT lic FROM lics) AND decl IS NOT NULL GROUP BY ALL"""
         )
         months = {
             (lic, m.strftime("%Y-%m")): int(t)
@@ -1540,7 +1757,54 @@ class Generator:
             raise RuntimeError(
                 f"usage spikes differ from the injected: {sorted(spikes ^ self.spikes)[:5]}"
             )
+        alerts += self.new_tenant_alerts(con)
+        # USE_INCONSISTENT: training over half the hours of a use that involves none; the
+        # window starts at the first day of the offending uses' rows.
+        inconsistent: dict[tuple[str, str], int] = {}
+        for lic, ten, decl, first, trained, tot in con.execute("SELECT * FROM mix").fetchall():
+            if (
+                decl not in TRAINING_USES
+                and trained >= INCONSISTENT_MIN_MICRO
+                and (trained > INCONSISTENT_SHARE * tot)
+            ):
+                inconsistent[(lic, ten)] = min(first, inconsistent.get((lic, ten), first))
+        planned = {(lic.id, t.id) for p, t, lic, _ in self.dedicated if p == "inconsistent"}
+        if set(inconsistent) != planned:
+            raise RuntimeError(f"inconsistent uses: {sorted(set(inconsistent) ^ planned)[:5]}")
+        alerts += [
+            Alert("USE_INCONSISTENT", lic, ten, stamp(day_of(first)))
+            for (lic, ten), first in inconsistent.items()
+        ]
         return alerts, months, quiet_max
+
+    def new_tenant_alerts(self, con: duckdb.DuckDBPyConnection) -> list[Alert]:
+        """NEW_TENANT_VOLUME over the daily totals within validity: a tenant first seen 28
+        days or more after its license's first usage whose first 30 days take over a quarter
+        of the license's hours; they must be the injected ones."""
+        series: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+        per_license: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        valid = {
+            lic.id: range((lic.valid_from - START).days, (lic.valid_until - START).days + 1)
+            for lic in self.licenses
+        }
+        for lic, ten, day, tot in con.execute("SELECT lic, ten, day, tot FROM daily").fetchall():
+            if day not in valid[lic]:
+                continue
+            series[(lic, ten)][day] = tot
+            per_license[lic][day] += tot
+        fired = set()
+        for (lic, ten), days in series.items():
+            first = min(days)
+            if first - min(per_license[lic]) < NEW_HISTORY_DAYS:
+                continue
+            window = range(first, first + NEW_WINDOW_DAYS)
+            mine = sum(days.get(d, 0) for d in window)
+            theirs = sum(per_license[lic].get(d, 0) for d in window)
+            if mine >= NEW_MIN_MICRO and mine > NEW_SHARE * theirs:
+                fired.add((lic, ten, first))
+        if fired != self.bulk:
+            raise RuntimeError(f"new tenants' volumes: {sorted(fired ^ self.bulk)[:5]}")
+        return [Alert("NEW_TENANT_VOLUME", lic, ten, stamp(day_of(d))) for lic, ten, d in fired]
 
     # -- writing -------------------------------------------------------------------------
 

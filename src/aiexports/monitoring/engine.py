@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from aiexports.core.monitoring.model import (
     JOB_KINDS,
     DailyUsage,
+    DeclaredUsage,
     FlaggedRows,
     RowFlag,
     TelemetryFacts,
@@ -39,8 +40,9 @@ class ReferenceTables:
     """license_id, site, whether the site lies outside the destination."""
     uses: Sequence[tuple[str, str]]
     """license_id, end use."""
-    tenants: Sequence[tuple[str, bool, bool, dt.date | None, bool]]
-    """tenant_id, restricted (country or headquarters), listed, listed until, unverified."""
+    tenants: Sequence[tuple[str, bool, bool, dt.date | None, bool, bool]]
+    """tenant_id, restricted (country or headquarters), listed, listed until, unverified,
+    headquartered in D:5 or MO."""
     restricted: Sequence[str]
     countries: frozenset[str]
 
@@ -60,6 +62,7 @@ SCHEMAS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("listed", "boolean"),
         ("listed_until", "date"),
         ("unverified", "boolean"),
+        ("frontier_hq", "boolean"),
     ),
     "m_restricted": (("country", "string"),),
 }
@@ -140,9 +143,10 @@ GROUP BY source_country, job_kind, declared_use
 FLAGGED_SQL = """
 SELECT license_id, tenant_id, day,
   restricted_source, restricted_tenant, listed, unverified, off_site, not_valid, undeclared,
-  source_country, site, declared_use, sum(row_count) AS row_count
+  d5_training, source_country, site, declared_use, job_kind, sum(row_count) AS row_count,
+  sum(gpu_uh) AS gpu_uh
 FROM (
-  SELECT r.license_id, r.tenant_id, r.day, r.row_count,
+  SELECT r.license_id, r.tenant_id, r.day, r.row_count, r.gpu_uh,
     (x.country IS NOT NULL) AS restricted_source,
     COALESCE(n.restricted, FALSE) AS restricted_tenant,
     COALESCE(n.listed AND (n.listed_until IS NULL OR r.day <= n.listed_until), FALSE)
@@ -152,11 +156,15 @@ FROM (
     (p.license_id IS NULL OR r.day < p.valid_from OR r.day > p.valid_until) AS not_valid,
     (p.license_id IS NOT NULL AND r.declared_use IS NOT NULL AND u.end_use IS NULL)
       AS undeclared,
+    (COALESCE(n.frontier_hq, FALSE) AND r.job_kind IN ('training', 'fine_tuning'))
+      AS d5_training,
     CASE WHEN x.country IS NOT NULL THEN r.source_country ELSE '' END AS source_country,
     CASE WHEN p.license_id IS NOT NULL AND (s.site IS NULL OR s.abroad) THEN r.site
          ELSE '' END AS site,
     CASE WHEN p.license_id IS NOT NULL AND u.end_use IS NULL THEN r.declared_use END
-      AS declared_use
+      AS declared_use,
+    CASE WHEN COALESCE(n.frontier_hq, FALSE) AND r.job_kind IN ('training', 'fine_tuning')
+         THEN r.job_kind ELSE '' END AS job_kind
   FROM m_groups r
   LEFT JOIN m_profiles p ON p.license_id = r.license_id
   LEFT JOIN m_tenants n ON n.tenant_id = r.tenant_id
@@ -165,15 +173,24 @@ FROM (
   LEFT JOIN m_uses u ON u.license_id = r.license_id AND u.end_use = r.declared_use
 ) flagged
 WHERE restricted_source OR restricted_tenant OR listed OR unverified OR off_site
-   OR not_valid OR undeclared
+   OR not_valid OR undeclared OR d5_training
 GROUP BY license_id, tenant_id, day, restricted_source, restricted_tenant, listed,
-  unverified, off_site, not_valid, undeclared, source_country, site, declared_use
+  unverified, off_site, not_valid, undeclared, d5_training, source_country, site,
+  declared_use, job_kind
 """
 
 DAILY_SQL = """
 SELECT license_id, tenant_id, day, sum(gpu_uh) AS gpu_uh, sum(row_count) AS row_count
 FROM m_groups
 GROUP BY license_id, tenant_id, day
+"""
+
+DECLARED_SQL = """
+SELECT license_id, tenant_id, declared_use, job_kind, sum(gpu_uh) AS gpu_uh,
+  sum(row_count) AS row_count, min(day) AS first_day, max(day) AS last_day
+FROM m_groups
+WHERE declared_use IS NOT NULL
+GROUP BY license_id, tenant_id, declared_use, job_kind
 """
 
 MATERIALIZED = ("m_groups", "m_training_pairs")
@@ -207,6 +224,7 @@ FLAG_ORDER = (
     RowFlag.OFF_SITE,
     RowFlag.NOT_VALID,
     RowFlag.UNDECLARED,
+    RowFlag.D5_TRAINING,
 )
 
 Progress = Callable[[str], None]
@@ -331,15 +349,33 @@ def extract_facts(
             str(site),
             declared_use,
             int(count),
+            str(job_kind),
+            int(micro_hours),
         )
-        for license_id, tenant_id, day, *flags, source_country, site, declared_use, count in (
-            engine.query(FLAGGED_SQL)
-        )
+        for (
+            license_id,
+            tenant_id,
+            day,
+            *flags,
+            source_country,
+            site,
+            declared_use,
+            job_kind,
+            count,
+            micro_hours,
+        ) in engine.query(FLAGGED_SQL)
     ]
     progress("daily totals")
     daily = [
         DailyUsage(str(license_id), str(tenant_id), day, int(micro_hours), int(count))
         for license_id, tenant_id, day, micro_hours, count in engine.query(DAILY_SQL)
+    ]
+    progress("declared uses")
+    declared = [
+        DeclaredUsage(
+            str(license_id), str(tenant_id), str(use), str(kind), int(micro), int(count), *days
+        )
+        for license_id, tenant_id, use, kind, micro, count, *days in engine.query(DECLARED_SQL)
     ]
     progress("training runs")
     floor = frontier_ops * (1 - TRAINING_MARGIN)
@@ -358,4 +394,4 @@ def extract_facts(
                 TRAINING_SQL.format(epoch_us=engine.epoch_us)
             )
         ]
-    return TelemetryFacts(flagged, daily, training, rows)
+    return TelemetryFacts(flagged, daily, training, rows, declared)

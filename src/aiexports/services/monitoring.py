@@ -127,6 +127,7 @@ def _reference_tables(
     tenants: Mapping[str, Tenant],
     listed: Mapping[str, TenantListing],
     restricted: frozenset[str],
+    frontier: frozenset[str],
     countries: frozenset[str],
 ) -> ReferenceTables:
     return ReferenceTables(
@@ -146,6 +147,7 @@ def _reference_tables(
                 t.tenant_id in listed,
                 listed[t.tenant_id].expires if t.tenant_id in listed else None,
                 not t.kyc_verified,
+                t.headquarters in frontier,
             )
             for t in tenants.values()
         ],
@@ -301,7 +303,9 @@ def _checked(
             listed = {tenant_id: hit for tenant_id, hit in found.items() if hit is not None}
         warnings.extend(runtime.stale_lists(runtime.lists()))
         progress("loading telemetry")
-        engine.load(files, _reference_tables(profiles, tenants, listed, restricted, codes))
+        engine.load(
+            files, _reference_tables(profiles, tenants, listed, restricted, frontier, codes)
+        )
         facts = extract_facts(engine, codes, thresholds.frontier_training_ops, progress)
     finally:
         engine.close()

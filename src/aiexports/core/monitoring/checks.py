@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,6 +22,7 @@ from aiexports.core.monitoring.model import (
     Alert,
     Attestation,
     DailyUsage,
+    DeclaredUsage,
     FlaggedRows,
     Location,
     MonitoringProfile,
@@ -38,9 +40,13 @@ ONE_DAY = dt.timedelta(days=1)
 LICENSE_TERMS = "license terms"
 LICENSE_LIMIT = "license limit"
 LICENSE_END_USES = "license end uses"
-ALWAYS_CHECKED = frozenset({LICENSE_TERMS, LICENSE_LIMIT, LICENSE_END_USES, "FRONTIER_TRAINING_D5"})
+RED_FLAGS = "red flags"
+ALWAYS_CHECKED = frozenset(
+    {LICENSE_TERMS, LICENSE_LIMIT, LICENSE_END_USES, RED_FLAGS, "FRONTIER_TRAINING_D5"}
+)
 """Conditions every license is checked for, whatever its listed conditions: its own
-terms, and the frontier-training rule of law (a finding's rule, not a license rider)."""
+terms, the frontier-training rule of law (a finding's rule, not a license rider) and the
+diversion red flags every exporter must heed (15 CFR 732 Supp. 3)."""
 
 
 @dataclass(frozen=True)
@@ -771,6 +777,235 @@ def attestation_unverified(
             )
 
 
+# --- diversion red flags: signs to look into (15 CFR 732 Supp. 3, BIS guidance of 13 May
+# 2025), each from data the telemetry and the tenant table hold ---------------------------
+
+
+def _usage_windows(
+    facts: TelemetryFacts, context: MonitoringContext
+) -> dict[tuple[str, str], list[DailyUsage]]:
+    """Each (license, tenant)'s days with usage, in order, under licenses the profiles name."""
+    found: dict[tuple[str, str], list[DailyUsage]] = defaultdict(list)
+    for usage in facts.daily:
+        if usage.license_id in context.profiles and usage.rows:
+            found[(usage.license_id, usage.tenant_id)].append(usage)
+    return found
+
+
+@check(
+    "D5_TRAINING",
+    RED_FLAGS,
+    Severity.HIGH,
+    ("tenant_headquarters", "job_kind", "gpu_hours"),
+    (
+        "BIS guidance of 13 May 2025 (IaaS training AI models for D:5 and Macau parties)",
+        "15 CFR 744.23",
+        "15 CFR 740 Supp. 1 (Country Group D:5)",
+    ),
+)
+def d5_training(
+    facts: TelemetryFacts, attestations: Sequence[Attestation], context: MonitoringContext
+) -> Iterator[Alert]:
+    """Training or fine-tuning, of any size, by a tenant headquartered in D:5 or Macau
+    (Hong Kong counts as China): BIS warned in May 2025 that supplying compute to train AI
+    models for such parties may need a license under Part 744."""
+    for key, groups in _days(facts, lambda g: RowFlag.D5_TRAINING in g.flags).items():
+        tenant = context.tenants.get(key[1])
+        kinds = Counter[str]()
+        micro = 0
+        for group in groups:
+            kinds[group.job_kind] += group.rows
+            micro += group.gpu_micro_hours
+        kind = _most(kinds)
+        evidence: dict[str, object] = {
+            "tenant_headquarters": tenant.headquarters if tenant is not None else None,
+            "job_kind": kind,
+            "gpu_hours": _hours(micro),
+        }
+        if len(kinds) > 1:
+            evidence["job_kinds"] = sorted(kinds)
+        yield _day_alert(
+            "D5_TRAINING",
+            key,
+            groups,
+            evidence,
+            f"Tenant {key[1]!r}, headquartered in {evidence['tenant_headquarters']}, ran "
+            f"{' and '.join(sorted(kinds)).replace('_', '-')} ({_hours(micro):,} GPU hours): "
+            "compute for training models of D:5 and Macau parties is a red flag for Part 744.",
+        )
+
+
+@check(
+    "NEW_TENANT_VOLUME",
+    RED_FLAGS,
+    Severity.MEDIUM,
+    ("first_day", "gpu_hours", "license_gpu_hours", "share", "days_after_license_start"),
+    (
+        "15 CFR 732 Supp. 3 (red flags: a new customer, large orders)",
+        "BIS guidance of 13 May 2025 (advanced computing red flags)",
+    ),
+)
+def new_tenant_volume(
+    facts: TelemetryFacts, attestations: Sequence[Attestation], context: MonitoringContext
+) -> Iterator[Alert]:
+    """A tenant new to a license (first seen at least new_tenant_history_days after the
+    license's first usage, so the history shows it absent) whose first new_tenant_window_days
+    take more than new_tenant_share of the license's GPU hours in those days: a first-time
+    buyer of large volumes. Usage within the license's validity only; one alert per
+    (license, tenant), its window those first days."""
+    flags = context.thresholds.red_flags
+    windows: dict[tuple[str, str], list[DailyUsage]] = {}
+    for key, days in _usage_windows(facts, context).items():
+        profile = context.profiles[key[0]]
+        valid = [u for u in days if profile.valid_from <= u.day <= profile.valid_until]
+        if valid:  # usage outside validity is LICENSE_NOT_VALID's, not a buyer's history
+            windows[key] = valid
+    per_license: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    for (license_id, _tenant), days in windows.items():
+        totals = per_license[license_id]
+        for usage in days:
+            totals[usage.day] += usage.gpu_micro_hours
+    starts = {license_id: min(totals) for license_id, totals in per_license.items()}
+    span = dt.timedelta(days=flags.new_tenant_window_days)
+    for (license_id, tenant_id), days in windows.items():
+        first = days[0].day
+        waited = (first - starts[license_id]).days
+        if waited < flags.new_tenant_history_days:
+            continue
+        inside = [u for u in days if u.day < first + span]
+        mine = sum(u.gpu_micro_hours for u in inside)
+        totals = per_license[license_id]
+        theirs = sum(totals.get(first + dt.timedelta(days=d), 0) for d in range(span.days))
+        if mine < _cap(flags.new_tenant_min_gpu_hours) or mine <= flags.new_tenant_share * theirs:
+            continue
+        share = mine / theirs
+        start = day_start(first)
+        yield _alert(
+            "NEW_TENANT_VOLUME",
+            license_id,
+            tenant_id,
+            start,
+            start + span,
+            sum(u.rows for u in inside),
+            {
+                "first_day": first.isoformat(),
+                "gpu_hours": _hours(mine),
+                "license_gpu_hours": _hours(theirs),
+                "share": round(share, 4),
+                "days_after_license_start": waited,
+            },
+            f"Tenant {tenant_id!r}, first seen on {first} ({waited} days after the license's "
+            f"first usage), used {_hours(mine):,} GPU hours in its first {span.days} days: "
+            f"{share:.0%} of the license's, over the {flags.new_tenant_share:.0%} red flag.",
+        )
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[^\W_]+", text.casefold())) + " "
+
+
+@check(
+    "INTERMEDIARY_TENANT",
+    RED_FLAGS,
+    Severity.MEDIUM,
+    ("tenant_name", "tenant_type", "matched"),
+    (
+        "15 CFR 732 Supp. 3 (red flags: a freight forwarding firm as the final destination)",
+        "BIS guidance of 13 May 2025 (advanced computing red flags)",
+    ),
+)
+def intermediary_tenant(
+    facts: TelemetryFacts, attestations: Sequence[Attestation], context: MonitoringContext
+) -> Iterator[Alert]:
+    """Usage by a tenant whose type (reseller, distributor, freight forwarder…) or a word of
+    whose name (freight, forwarding, trading, resale…) says it passes on what it buys: the
+    end user of the compute is then someone the license never vetted. One alert per
+    (license, tenant), its window the tenant's usage."""
+    flags = context.thresholds.red_flags
+    types = {t.casefold() for t in flags.intermediary_types}
+    phrases = sorted(_words(w) for w in flags.intermediary_name_words)
+    for (license_id, tenant_id), days in _usage_windows(facts, context).items():
+        tenant = context.tenants.get(tenant_id)
+        if tenant is None:
+            continue
+        matched = []
+        if tenant.type is not None and tenant.type.casefold() in types:
+            matched.append(f"type {tenant.type}")
+        name = _words(tenant.name)
+        matched += [f"name {p.strip()!r}" for p in phrases if p in name]
+        if not matched:
+            continue
+        yield _alert(
+            "INTERMEDIARY_TENANT",
+            license_id,
+            tenant_id,
+            day_start(days[0].day),
+            day_start(days[-1].day) + ONE_DAY,
+            sum(u.rows for u in days),
+            {"tenant_name": tenant.name, "tenant_type": tenant.type, "matched": matched},
+            f"Tenant {tenant.name!r} looks like an intermediary ({'; '.join(matched)}): "
+            "who uses the compute it buys must be known before it is served.",
+        )
+
+
+@check(
+    "USE_INCONSISTENT",
+    RED_FLAGS,
+    Severity.LOW,
+    ("declared_use", "training_gpu_hours", "gpu_hours", "training_share", "training_uses"),
+    (
+        "15 CFR 732 Supp. 3 (red flags: capabilities that do not fit the buyer's line of business)",
+        "BIS guidance of 13 May 2025 (advanced computing red flags)",
+    ),
+)
+def use_inconsistent(
+    facts: TelemetryFacts, attestations: Sequence[Attestation], context: MonitoringContext
+) -> Iterator[Alert]:
+    """A tenant whose rows declare an end use that involves no model training (anything
+    but training_uses) while training takes more than inconsistent_training_share of
+    their GPU hours: the usage does not fit the declared use. One alert per (license,
+    tenant), its window the offending rows' days."""
+    flags = context.thresholds.red_flags
+    consistent = {str(use) for use in flags.training_uses}
+    by_use: dict[tuple[str, str, str], list[DeclaredUsage]] = defaultdict(list)
+    for usage in facts.declared:
+        if usage.license_id in context.profiles and usage.declared_use not in consistent:
+            by_use[(usage.license_id, usage.tenant_id, usage.declared_use)].append(usage)
+    offending: dict[tuple[str, str], list[tuple[str, int, int, list[DeclaredUsage]]]] = defaultdict(
+        list
+    )
+    for (license_id, tenant_id, use), kinds in by_use.items():
+        total = sum(k.gpu_micro_hours for k in kinds)
+        training = sum(k.gpu_micro_hours for k in kinds if k.job_kind == "training")
+        if training >= _cap(flags.inconsistent_min_gpu_hours) and (
+            training > flags.inconsistent_training_share * total
+        ):
+            offending[(license_id, tenant_id)].append((use, training, total, kinds))
+    for (license_id, tenant_id), found in offending.items():
+        use, training, total, _ = max(found, key=lambda f: (f[1], f[0]))
+        every = [k for *_, kinds in found for k in kinds]
+        evidence: dict[str, object] = {
+            "declared_use": use,
+            "training_gpu_hours": _hours(training),
+            "gpu_hours": _hours(total),
+            "training_share": round(training / total, 4),
+            "training_uses": sorted(consistent),
+        }
+        if len(found) > 1:
+            evidence["declared_uses"] = sorted(f[0] for f in found)
+        yield _alert(
+            "USE_INCONSISTENT",
+            license_id,
+            tenant_id,
+            day_start(min(k.first_day for k in every)),
+            day_start(max(k.last_day for k in every)) + ONE_DAY,
+            sum(k.rows for k in every),
+            evidence,
+            f"Tenant {tenant_id!r} declared {use!r}, yet training took {training / total:.0%} "
+            f"of those rows' {_hours(total):,} GPU hours: the usage does not fit the use.",
+        )
+
+
 CHECKS: Mapping[str, Check] = MappingProxyType(
     {
         c.id: c
@@ -787,10 +1022,14 @@ CHECKS: Mapping[str, Check] = MappingProxyType(
             late_report,
             location_inconsistent,
             attestation_unverified,
+            d5_training,
+            new_tenant_volume,
+            intermediary_tenant,
+            use_inconsistent,
         )
     }
 )
-"""Every check by id, in the contract's order."""
+"""Every check by id: the contract's, in its order, then the diversion red flags."""
 
 
 def run_checks(

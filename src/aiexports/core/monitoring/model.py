@@ -80,6 +80,20 @@ class Tenant(Record):
     screened_at: dt.date | None = None
 
 
+class RedFlagThresholds(Record):
+    """What the diversion red flags count as new, large, inconsistent or an intermediary."""
+
+    new_tenant_history_days: int = Field(ge=1)
+    new_tenant_window_days: int = Field(ge=1)
+    new_tenant_share: float = Field(gt=0, lt=1)
+    new_tenant_min_gpu_hours: float = Field(ge=0)
+    inconsistent_training_share: float = Field(gt=0, lt=1)
+    inconsistent_min_gpu_hours: float = Field(ge=0)
+    training_uses: SetOf[EndUse]
+    intermediary_types: SetOf[Annotated[str, Field(min_length=1, max_length=40)]]
+    intermediary_name_words: SetOf[Annotated[str, Field(min_length=1, max_length=40)]]
+
+
 class Thresholds(Record):
     """One dated version of the checks' thresholds (``data/monitoring/thresholds.yaml``)."""
 
@@ -93,6 +107,7 @@ class Thresholds(Record):
     report_grace_days: int
     fibre_km_per_ms: float
     earth_radius_km: float
+    red_flags: RedFlagThresholds
 
 
 class ThresholdHistory(Record):
@@ -128,6 +143,7 @@ class RowFlag(StrEnum):
     OFF_SITE = "off_site"
     NOT_VALID = "not_valid"
     UNDECLARED = "undeclared"
+    D5_TRAINING = "d5_training"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +158,9 @@ class FlaggedRows:
     site: str
     declared_use: str | None
     rows: int
+    job_kind: str = ""
+    """Set on rows flagged D5_TRAINING only (the evidence of the others leaves it out)."""
+    gpu_micro_hours: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +170,21 @@ class DailyUsage:
     day: dt.date
     gpu_micro_hours: int
     rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredUsage:
+    """A tenant's usage under one license, declared use and job kind (rows that declare
+    a use only)."""
+
+    license_id: str
+    tenant_id: str
+    declared_use: str
+    job_kind: str
+    gpu_micro_hours: int
+    rows: int
+    first_day: dt.date
+    last_day: dt.date
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +215,7 @@ class TelemetryFacts:
     daily: Sequence[DailyUsage]
     training: Sequence[TrainingRow]
     rows: int
+    declared: Sequence[DeclaredUsage] = ()
 
     def canonical(self) -> TelemetryFacts:
         return TelemetryFacts(
@@ -194,11 +229,16 @@ class TelemetryFacts:
                     f.source_country,
                     f.site,
                     f.declared_use or "",
+                    f.job_kind,
                 ),
             ),
             sorted(self.daily, key=lambda d: (d.license_id, d.tenant_id, d.day)),
             sorted(self.training, key=lambda t: (t.license_id, t.tenant_id, t.event_time)),
             self.rows,
+            sorted(
+                self.declared,
+                key=lambda d: (d.license_id, d.tenant_id, d.declared_use, d.job_kind),
+            ),
         )
 
 
