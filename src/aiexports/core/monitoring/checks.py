@@ -9,9 +9,10 @@ import inspect
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import attrgetter
 from types import MappingProxyType
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -166,6 +167,7 @@ def _alert(
 
 
 DayKey = tuple[str, str, dt.date]
+_license_tenant = attrgetter("license_id", "tenant_id")
 
 
 def _days(
@@ -421,12 +423,17 @@ def compute_cap(
     """A license's GPU hours in a calendar month exceed its gpu_hours_per_month, or a
     tenant's GPU hours in a day exceed tenant_gpu_hours_per_day."""
     months: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0, 0])
+    day_caps = {
+        license_id: _cap(limit)
+        for license_id, profile in context.profiles.items()
+        if (limit := profile.limits.tenant_gpu_hours_per_day) is not None
+    }
     for usage in facts.daily:
         profile = context.profiles.get(usage.license_id)
         if profile is None:
             continue
         per_day = profile.limits.tenant_gpu_hours_per_day
-        if per_day is not None and usage.gpu_micro_hours > _cap(per_day):
+        if per_day is not None and usage.gpu_micro_hours > day_caps[usage.license_id]:
             start = day_start(usage.day)
             yield _alert(
                 "COMPUTE_CAP",
@@ -483,11 +490,9 @@ def usage_spike(
     least 7 such days. A change of pattern to report (MON-REPORT), not a violation by
     itself."""
     limits = context.thresholds
-    series: dict[tuple[str, str], list[DailyUsage]] = defaultdict(list)
-    for usage in facts.daily:
-        series[(usage.license_id, usage.tenant_id)].append(usage)
-    for (license_id, tenant_id), days in series.items():
-        used = sorted((d for d in days if d.gpu_micro_hours > 0), key=lambda d: d.day)
+    # Daily totals come sorted by license, tenant and day (TelemetryFacts.canonical).
+    for (license_id, tenant_id), days in groupby(facts.daily, key=_license_tenant):
+        used = [d for d in days if d.gpu_micro_hours > 0]
         first = 0
         prior: list[int] = []  # the hours of the days in the window before today, sorted
         for today in used:
@@ -782,11 +787,14 @@ def attestation_unverified(
 
 
 def _usage_windows(
-    facts: TelemetryFacts, context: MonitoringContext
+    facts: TelemetryFacts, context: MonitoringContext, tenants: Container[str] | None = None
 ) -> dict[tuple[str, str], list[DailyUsage]]:
-    """Each (license, tenant)'s days with usage, in order, under licenses the profiles name."""
+    """Each (license, tenant)'s days with usage, in order, under licenses the profiles name
+    (of ``tenants`` only, when given)."""
     found: dict[tuple[str, str], list[DailyUsage]] = defaultdict(list)
     for usage in facts.daily:
+        if tenants is not None and usage.tenant_id not in tenants:
+            continue
         if usage.license_id in context.profiles and usage.rows:
             found[(usage.license_id, usage.tenant_id)].append(usage)
     return found
@@ -924,17 +932,20 @@ def intermediary_tenant(
     flags = context.thresholds.red_flags
     types = {t.casefold() for t in flags.intermediary_types}
     phrases = sorted(_words(w) for w in flags.intermediary_name_words)
-    for (license_id, tenant_id), days in _usage_windows(facts, context).items():
-        tenant = context.tenants.get(tenant_id)
-        if tenant is None:
-            continue
+    intermediaries: dict[str, list[str]] = {}
+    for tenant_id, tenant in context.tenants.items():
         matched = []
         if tenant.type is not None and tenant.type.casefold() in types:
             matched.append(f"type {tenant.type}")
         name = _words(tenant.name)
         matched += [f"name {p.strip()!r}" for p in phrases if p in name]
-        if not matched:
-            continue
+        if matched:
+            intermediaries[tenant_id] = matched
+    if not intermediaries:
+        return
+    for (license_id, tenant_id), days in _usage_windows(facts, context, intermediaries).items():
+        matched = intermediaries[tenant_id]
+        tenant = context.tenants[tenant_id]
         yield _alert(
             "INTERMEDIARY_TENANT",
             license_id,

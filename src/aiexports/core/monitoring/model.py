@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
@@ -209,7 +210,8 @@ class Attestation:
 @dataclass(frozen=True)
 class TelemetryFacts:
     """Everything the checks read of the telemetry, in a canonical order (engines may
-    produce them in any order; :meth:`canonical` sorts)."""
+    produce them in any order; :meth:`canonical` sorts, and the checks read sorted facts:
+    daily totals by license, tenant and day)."""
 
     flagged: Sequence[FlaggedRows]
     daily: Sequence[DailyUsage]
@@ -232,12 +234,11 @@ class TelemetryFacts:
                     f.job_kind,
                 ),
             ),
-            sorted(self.daily, key=lambda d: (d.license_id, d.tenant_id, d.day)),
-            sorted(self.training, key=lambda t: (t.license_id, t.tenant_id, t.event_time)),
+            sorted(self.daily, key=attrgetter("license_id", "tenant_id", "day")),
+            sorted(self.training, key=attrgetter("license_id", "tenant_id", "event_time")),
             self.rows,
             sorted(
-                self.declared,
-                key=lambda d: (d.license_id, d.tenant_id, d.declared_use, d.job_kind),
+                self.declared, key=attrgetter("license_id", "tenant_id", "declared_use", "job_kind")
             ),
         )
 
