@@ -15,10 +15,12 @@ size) are taken from the operating system (`wait4`). Reported:
 * on the full set: recall and precision of the alerts against `expected.jsonl`, per check;
 * the pandas baseline (the `bench` extra) on the ~20% slice: the rows read with pyarrow and
   grouped by the same seven keys with the same sums (the first step of the monitor only,
-  no checks, no screening, no signatures), and the ratio of its time to the whole DuckDB
-  run on the same slice;
+  no checks, no screening, no signatures), the ratio of its time to the whole DuckDB
+  run on the same slice, and to DuckDB doing that same first step (the monitor's grouping
+  query, alone) on the same files;
 * Spark local mode on the first `--spark-files` files: its wall time (Spark is there for
-  clusters, not to beat DuckDB on one machine).
+  clusters, not to beat DuckDB on one machine), and whether its alerts are byte-identical
+  to DuckDB's on the same files.
 
 Results go to `benchmarks/results/monitor-scale.json`.
 """
@@ -54,6 +56,19 @@ groups = frame.groupby(keys, dropna=False, observed=True).agg(
     rows=("gpu_uh", "size"), gpu_uh=("gpu_uh", "sum"), ops=("ops", "sum")
 )
 print(len(groups), int(groups["rows"].sum()))
+"""
+
+# The same first step on DuckDB, for a like-for-like ratio: the monitor's own grouping
+# query over the same files, kept as a table as the monitor keeps it.
+DUCKDB_BASELINE = r"""
+import sys
+import duckdb
+from aiexports.monitoring.engine import GROUPS_SQL
+connection = duckdb.connect()
+connection.execute("SET TimeZone = 'UTC'")
+connection.execute(f"CREATE VIEW telemetry AS SELECT * FROM read_parquet({sys.argv[1:]!r})")
+connection.execute(f"CREATE TEMP TABLE m_groups AS {GROUPS_SQL}")
+print(*connection.execute("SELECT count(*), sum(row_count) FROM m_groups").fetchone())
 """
 
 
@@ -204,6 +219,15 @@ def main() -> None:
                 "peak_mb": round(peak),
                 "ratio_to_duckdb_whole_run": round(wall / ours["seconds"], 2),
             }
+            step, step_peak, _ = peak_rss_mb(
+                [sys.executable, "-c", DUCKDB_BASELINE, *map(str, files[:baseline_count])]
+            )
+            results["duckdb_same_step"] = {
+                "seconds": round(step, 2),
+                "peak_mb": round(step_peak),
+                "pandas_ratio": round(wall / step, 2),
+            }
+            print(json.dumps(results["duckdb_same_step"]), flush=True)
             print(json.dumps(results["pandas"]), flush=True)
         if args.spark_files:
             folder = room / "spark"
@@ -217,6 +241,11 @@ def main() -> None:
                 "rows": json.loads(out)["rows"],
                 "seconds": round(wall, 2),
             }
+            # The same files on DuckDB (a slice, or run now): the alerts, byte for byte.
+            same = room / f"alerts-{args.spark_files}.jsonl"
+            if not same.exists():
+                peak_rss_mb(monitor(args.data, folder, same))
+            results["spark"]["identical_to_duckdb"] = same.read_bytes() == output.read_bytes()
             print(json.dumps(results["spark"]), flush=True)
     failing = {
         c: v
