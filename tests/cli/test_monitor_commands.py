@@ -88,18 +88,23 @@ def test_run_writes_the_expected_alerts_and_a_json_summary(
     assert all(check in table.out for check, *_ in _keys(output))
 
 
+def _parquet_tenants(generated: Path, path: Path, columns: str) -> Path:
+    """The generated tenant table as Parquet, its columns selected by ``columns``."""
+    source = (generated / "tenants.csv").as_posix()
+    duckdb.sql(
+        f"COPY (SELECT {columns} FROM read_csv('{source}', all_varchar = true)) TO '{path}' "
+        "(FORMAT parquet)"
+    )
+    return path
+
+
 def test_a_tenant_table_in_parquet_gives_the_same_alerts(
     generated: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    tenants = tmp_path / "tenants.parquet"
-    source = (generated / "tenants.csv").as_posix()
-    duckdb.sql(
-        f"COPY (SELECT * FROM read_csv('{source}', all_varchar = true)) TO '{tenants}' "
-        "(FORMAT parquet)"
-    )
+    tenants = _parquet_tenants(generated, tmp_path / "tenants.parquet", "*")
     output = tmp_path / "alerts.jsonl"
     got = _monitor(capsys, monkeypatch, generated, output, tenants=tenants)
     assert got.code == 0, got.err
@@ -112,12 +117,10 @@ def test_a_bad_parquet_tenant_row_is_named_by_row_and_field(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    tenants = tmp_path / "tenants.parquet"
-    source = (generated / "tenants.csv").as_posix()
-    duckdb.sql(
-        f"COPY (SELECT * REPLACE (CASE WHEN row_number() OVER () = 3 THEN 'XX' ELSE country "
-        f"END AS country) FROM read_csv('{source}', all_varchar = true)) TO '{tenants}' "
-        "(FORMAT parquet)"
+    tenants = _parquet_tenants(
+        generated,
+        tmp_path / "tenants.parquet",
+        "* REPLACE (CASE WHEN row_number() OVER () = 3 THEN 'XX' ELSE country END AS country)",
     )
     output = tmp_path / "alerts.jsonl"
     got = _monitor(capsys, monkeypatch, generated, output, tenants=tenants)
