@@ -51,6 +51,10 @@ LOCATION_COLUMNS = ("id", "kind", "city", "country", "lat", "lon")
 ATTESTATION_COLUMNS = ("accelerator_id", "site", "time", "landmark", "rtt_ms", "signature")
 KEY_COLUMNS = ("accelerator_id", "public_key")
 
+MAX_CELL_BYTES = 1 << 24
+"""The CSV reader's cell limit (the lists' reader sets the same): a cell past it is
+refused as malformed, whichever module was imported first."""
+csv.field_size_limit(MAX_CELL_BYTES)
 MAX_TABLE_ROWS = 5_000_000
 """The most rows of a table read into memory here (tenants, attestations); telemetry is
 never read here, only scanned by an engine."""
