@@ -128,6 +128,11 @@ class Runtime:
         return reference.countries()
 
     @cached_property
+    def regions(self) -> Mapping[str, tuple[str, str]]:
+        """Country code → UN M49 (region, sub-region), for the published statistics."""
+        return reference.regions()
+
+    @cached_property
     def derived(self) -> DerivedCache | None:
         """Derived data kept between runs (see :mod:`aiexports.sources.cache`)."""
         folder = self.settings.cache_folder

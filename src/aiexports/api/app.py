@@ -30,6 +30,7 @@ from aiexports.services.idempotency import once, request_hash
 from aiexports.services.license_monitoring import MAX_TELEMETRY_BYTES, LicenseMonitoring
 from aiexports.services.licensing import Licensing
 from aiexports.services.proposals import Program
+from aiexports.services.published import Published
 from aiexports.services.serving import ServiceStore
 
 MAX_JSON_BYTES = 1024 * 1024
@@ -54,6 +55,7 @@ class Service:
     licensing: Licensing
     program: Program
     monitoring: LicenseMonitoring
+    published: Published
     _callers: dict[str, tuple[float, Principal]] = field(default_factory=dict, repr=False)
 
     def caller(self, token: str | None) -> Principal:
@@ -265,7 +267,9 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
     monitoring = LicenseMonitoring(store, runtime, licensing)
     with contextlib.suppress(StorageError):  # down now: its jobs wait for the next start
         monitoring.resume()
-    app.state.service = Service(runtime, store, licensing, program, monitoring)
+    app.state.service = Service(
+        runtime, store, licensing, program, monitoring, Published(program, licensing)
+    )
     app.router.add_event_handler("shutdown", monitoring.close)
     problems.install(app)
     app.include_router(program_routes.router)

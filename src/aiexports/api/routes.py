@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from aiexports.api.app import Caller, Ctx, created, etagged, json_body
 from aiexports.core.application import ApplicationDocument
 from aiexports.core.licensing import ApplicationState, LicenseState
-from aiexports.errors import InputError, Issue, UnknownResourceError
-from aiexports.services import audit, catalog, policies
+from aiexports.errors import InputError, Issue
+from aiexports.services import audit
 from aiexports.services.access import require
 from aiexports.services.idempotency import Response as Stored
 
@@ -257,20 +257,12 @@ def _one_name(ctx: Ctx, who: Caller, query: object, where: str, screen_name: Any
 
 @router.get("/partners/{cc}", tags=["engine"], responses=ERRORS)
 def partner(cc: str, ctx: Ctx, who: Caller) -> JSONResponse:
-    require(who, "engine.use")
-    try:
-        profile = catalog.partner_profile(ctx.runtime, cc)
-    except InputError:
-        raise UnknownResourceError(f"no country {cc!r}") from None
-    return JSONResponse(profile.contract())
+    return JSONResponse(ctx.published.partner(who, cc))
 
 
 @router.get("/policies", tags=["engine"], responses=ERRORS)
 def policy_list(ctx: Ctx, who: Caller) -> JSONResponse:
-    require(who, "engine.use")
-    return JSONResponse(
-        {"items": [policies.policy_summary(p) for p in policies.list_policies(ctx.runtime)]}
-    )
+    return JSONResponse({"items": ctx.published.policy_list(who)})
 
 
 @router.get("/policies/{policy_id}", tags=["engine"], responses=ERRORS)
@@ -282,9 +274,6 @@ def policy(
 ) -> JSONResponse:
     import datetime as dt  # noqa: PLC0415
 
-    require(who, "engine.use")
-    if policy_id not in ctx.runtime.shelf.packs:
-        raise UnknownResourceError(f"no policy pack {policy_id!r}")
     day = None
     if date is not None:
         try:
@@ -293,7 +282,7 @@ def policy(
             error = InputError(Issue("not a date", field="date"))
             error.root = "query"  # type: ignore[attr-defined]
             raise error from None
-    return JSONResponse(policies.show_policy(ctx.runtime, policy_id, day).contract())
+    return JSONResponse(ctx.published.policy(who, policy_id, day))
 
 
 # --- applications (spec §4) --------------------------------------------------------------------

@@ -29,6 +29,8 @@ class Role(StrEnum):
     APPLICANT = "applicant"
     VIEWER = "viewer"
     AUDITOR = "auditor"
+    PUBLIC = "public"
+    """A visitor who has not signed in: the published menu, rules and statistics only."""
 
 
 ROLE_OF_KIND: Mapping[OrgKind, Role] = {
@@ -62,7 +64,7 @@ class Principal:
     user: str
     organization_id: str
     organization: str
-    kind: OrgKind
+    kind: OrgKind | None
     role: Role
     country: str | None
 
@@ -71,11 +73,21 @@ class Principal:
         return {"user": self.user_id, "name": self.user, "organization": self.organization}
 
 
+PUBLIC_VISITOR = Principal(
+    user_id="", user="public", organization_id="", organization="public", kind=None,
+    role=Role.PUBLIC, country=None,
+)
+"""Whoever reads the public pages without signing in."""
+
 R = Role
 S = Scope
+SIGNED_IN = [role for role in Role if role is not Role.PUBLIC]
 POLICY: Mapping[str, Mapping[Role, Scope]] = {
-    # The engine (assess, screen, menu, partners, policies): any authenticated user.
-    "engine.use": dict.fromkeys(Role, S.ALL),
+    # The engine (assess, screen, recommend): any authenticated user.
+    "engine.use": dict.fromkeys(SIGNED_IN, S.ALL),
+    # What the program publishes: the menu and its history, partner profiles, the policy
+    # packs, the proposal rubric and the aggregate statistics; anyone, signed in or not.
+    "catalog.read": dict.fromkeys(Role, S.ALL),
     "application.read": {
         R.ANALYST: S.NOT_OTHERS_DRAFTS,
         R.OFFICER: S.SUBMITTED,

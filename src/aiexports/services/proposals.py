@@ -417,7 +417,7 @@ class Program:
 
     def menu(self, who: Principal, as_of: dt.date | None = None) -> dict[str, Any]:
         self.ensure_seeded()
-        require(who, "engine.use")
+        require(who, "catalog.read")
         day = as_of or self.clock().date()
         entries = self._entries()
         on_menu = menu_as_of(entries, day)
@@ -440,7 +440,7 @@ class Program:
         self, who: Principal, package_id: str, as_of: dt.date | None = None
     ) -> dict[str, Any]:
         self.ensure_seeded()
-        require(who, "engine.use")
+        require(who, "catalog.read")
         day = as_of or self.clock().date()
         found = menu_as_of(self._entries(), day).get(package_id)
         if found is None:
@@ -449,15 +449,22 @@ class Program:
 
     def menu_history(self, who: Principal, package_id: str) -> list[dict[str, Any]]:
         self.ensure_seeded()
-        require(who, "engine.use")
+        require(who, "catalog.read")
         found = [e for e in self._entries() if e.package_id == package_id]
         if not found:
             raise UnknownResourceError(f"no package {package_id[:100]!r} on the menu")
         return [_entry_record(e) for e in found]
 
+    def menu_record(self, who: Principal) -> list[dict[str, Any]]:
+        """Every entry of the menu's record, oldest first: each version of the menu is the
+        record through one entry."""
+        self.ensure_seeded()
+        require(who, "catalog.read")
+        return [_entry_record(e) for e in self._entries()]
+
     def menu_changes(self, who: Principal, start: dt.date, end: dt.date) -> dict[str, Any]:
         self.ensure_seeded()
-        require(who, "engine.use")
+        require(who, "catalog.read")
         if end < start:
             error = InputError(Issue("'to' is on or after 'from'", field="to"))
             error.root = "query"  # type: ignore[attr-defined]
@@ -521,13 +528,13 @@ class Program:
 
     def rubric(self, who: Principal, version: int | None = None) -> dict[str, Any]:
         self.ensure_seeded()
-        require(who, "engine.use")
+        require(who, "catalog.read")
         with self.store.reading() as tx:
             return self._rubric(tx, version).model_dump(mode="json")
 
     def rubric_versions(self, who: Principal) -> list[dict[str, Any]]:
         self.ensure_seeded()
-        require(who, "engine.use")
+        require(who, "catalog.read")
         with self.store.reading() as tx:
             rows = tx.all(select(rubrics).order_by(rubrics.c.version))
         return [

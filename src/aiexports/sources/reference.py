@@ -115,6 +115,14 @@ def _load_countries() -> CountryBook:
     return build_country_book(sources)
 
 
+@cache
+def regions() -> Mapping[str, tuple[str, str]]:
+    """Each country code's UN M49 region and sub-region (``("Europe", "Western Europe")``):
+    how the published statistics group destinations."""
+    raw = json.loads(data_file("countries", "un-m49-regions.json").read_text(encoding="utf-8"))
+    return {code: (entry["region"], entry["subregion"]) for code, entry in raw["countries"].items()}
+
+
 # --- frameworks and program terms -------------------------------------------------------
 
 
