@@ -61,7 +61,10 @@ def test_a_user_signs_in_and_out_with_the_seeded_password(service: Service) -> N
     assert forged.status_code == 403
     out = service.client.post("/logout", data={"csrf": csrf}, follow_redirects=False)
     assert out.status_code == 303
-    assert service.client.get("/", follow_redirects=False).headers["location"] == "/login"
+    # Signed out, the start page is the public menu, and a work page asks to sign in.
+    assert service.client.get("/", follow_redirects=False).headers["location"] == "/menu"
+    queue = service.client.get("/queue", follow_redirects=False)
+    assert queue.headers["location"] == "/login?next=/queue"
 
 
 def test_a_form_without_its_csrf_token_is_refused(service: Service) -> None:

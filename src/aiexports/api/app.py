@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 
 from aiexports import __version__
 from aiexports.api import problems
@@ -25,6 +26,7 @@ from aiexports.errors import AiExportsError, InputError, Issue, StorageError
 from aiexports.runtime import Runtime
 from aiexports.services.access import Principal
 from aiexports.services.accounts import authenticate
+from aiexports.services.engine_use import EngineUse
 from aiexports.services.idempotency import Response as StoredResponse
 from aiexports.services.idempotency import once, request_hash
 from aiexports.services.license_monitoring import MAX_TELEMETRY_BYTES, LicenseMonitoring
@@ -56,6 +58,7 @@ class Service:
     program: Program
     monitoring: LicenseMonitoring
     published: Published
+    engine: EngineUse
     _callers: dict[str, tuple[float, Principal]] = field(default_factory=dict, repr=False)
 
     def caller(self, token: str | None) -> Principal:
@@ -268,16 +271,26 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
     with contextlib.suppress(StorageError):  # down now: its jobs wait for the next start
         monitoring.resume()
     app.state.service = Service(
-        runtime, store, licensing, program, monitoring, Published(program, licensing)
+        runtime,
+        store,
+        licensing,
+        program,
+        monitoring,
+        Published(program, licensing),
+        EngineUse(runtime, licensing),
     )
     app.router.add_event_handler("shutdown", monitoring.close)
-    problems.install(app)
+    from aiexports.web import STATIC, public, signin, work  # noqa: PLC0415
+    from aiexports.web.pages import error_page  # noqa: PLC0415
+
+    problems.install(app, error_page)
     app.include_router(program_routes.router)
     app.include_router(routes.router)
     app.include_router(monitoring_routes.router)
-    from aiexports.web import routes as pages  # noqa: PLC0415
-
-    app.include_router(pages.router)
+    app.include_router(signin.router)
+    app.include_router(public.router)
+    app.include_router(work.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit)
     return app
 

@@ -3,12 +3,14 @@ error root, FastAPI's validation errors and anything unforeseen. Never a stack t
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from aiexports.errors import (
@@ -92,9 +94,23 @@ def error_problem(error: AiExportsError) -> JSONResponse:
     return problem(500, "the service's reference data is broken")
 
 
-def install(app: FastAPI) -> None:
+API_PATHS = ("/api/", "/openapi.json", "/docs")
+"""Where problems are answered as JSON; everywhere else is a page, answered as one."""
+
+PageErrors = Callable[[Request, int, dict[str, Any]], Response]
+
+
+def install(app: FastAPI, page_errors: PageErrors | None = None) -> None:
+    """Map every error to its problem; on a page's path, ``page_errors`` renders the same
+    problem as HTML with the same status."""
+
+    def answer(request: Request, response: JSONResponse) -> Response:
+        if page_errors is None or request.url.path.startswith(API_PATHS):
+            return response
+        return page_errors(request, response.status_code, json.loads(bytes(response.body)))
+
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
         errors = [
             {
                 "loc": list(detail.get("loc", ())),
@@ -103,17 +119,17 @@ def install(app: FastAPI) -> None:
             }
             for detail in error.errors()
         ]
-        return problem(422, "the request is not valid", errors)
+        return answer(request, problem(422, "the request is not valid", errors))
 
     @app.exception_handler(HTTPException)
-    async def _http(_request: Request, error: HTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail))
+    async def _http(request: Request, error: HTTPException) -> Response:
+        return answer(request, problem(error.status_code, str(error.detail)))
 
     @app.exception_handler(AiExportsError)
-    async def _ours(_request: Request, error: AiExportsError) -> JSONResponse:
-        return error_problem(error)
+    async def _ours(request: Request, error: AiExportsError) -> Response:
+        return answer(request, error_problem(error))
 
     @app.exception_handler(Exception)
-    async def _unforeseen(_request: Request, error: Exception) -> JSONResponse:
+    async def _unforeseen(request: Request, error: Exception) -> Response:
         log.exception("unhandled error", exc_info=error)
-        return problem(500, "an internal error occurred; it has been logged")
+        return answer(request, problem(500, "an internal error occurred; it has been logged"))

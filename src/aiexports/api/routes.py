@@ -13,7 +13,6 @@ from aiexports.core.application import ApplicationDocument
 from aiexports.core.licensing import ApplicationState, LicenseState
 from aiexports.errors import InputError, Issue
 from aiexports.services import audit
-from aiexports.services.access import require
 from aiexports.services.idempotency import Response as Stored
 
 router = APIRouter(prefix="/api/v1")
@@ -96,105 +95,7 @@ async def assess(
 def _assess(
     ctx: Ctx, who: Caller, raw: bytes, policy: str | None, compare_policy: str | None
 ) -> JSONResponse:
-    from aiexports.services.deals import deal_from_json  # noqa: PLC0415
-
-    require(who, "engine.use")
-    sourced = deal_from_json(json_body(raw), ctx.runtime.countries)
-    first = _pack(ctx, policy, "policy")
-    assessor = ctx.runtime.assessor()
-    remembered = ctx.licensing.adjudications.for_deal(who, sourced.deal)
-    if compare_policy is None:
-        return JSONResponse(assessor.decide(sourced, first, adjudications=remembered).contract())
-    other = _pack(ctx, compare_policy, "compare_policy")
-    assert other is not None
-    difference = assessor.compare(sourced, first, other, remembered)
-    return JSONResponse(
-        {
-            "determination": difference.a.contract(),
-            "other": difference.b.contract(),
-            "differences": difference.summary(),
-        }
-    )
-
-
-def _pack(ctx: Ctx, pack_id: str | None, where: str) -> Any:
-    if pack_id is None:
-        return None
-    if pack_id not in ctx.runtime.shelf.packs:
-        known = ", ".join(sorted(ctx.runtime.shelf.packs))
-        error = InputError(Issue(f"no policy pack {pack_id!r} (known: {known})", field=where))
-        error.root = "query"  # type: ignore[attr-defined]
-        raise error
-    return ctx.runtime.shelf.packs[pack_id]
-
-
-@router.post(
-    "/recommendations",
-    tags=["engine"],
-    responses=ERRORS,
-    openapi_extra=_body(
-        {"type": "object", "description": "Partner requirements (partner-requirements.schema.json)"}
-    ),
-)
-async def recommendation(request: Request, ctx: Ctx, who: Caller) -> JSONResponse:
-    """The menu's packages on the requirements' date for a partner: each classified with
-    the determination of the partner's deal under it, fitted and ranked, and the optimal
-    bundle with its binding constraints, as `aiexports recommend --format json`."""
-    raw = await request.body()
-    return await _threaded(_recommend, ctx, who, raw)
-
-
-def _recommend(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
-    from aiexports.services.recommendation import (  # noqa: PLC0415
-        recommend_for,
-        requirements_of,
-    )
-
-    require(who, "engine.use")
-    requirements = requirements_of(ctx.runtime, json_body(raw))
-    found = recommend_for(ctx.runtime, requirements, ctx.program.menu_on)
-    return JSONResponse(found.contract())
-
-
-@router.post(
-    "/rmf/assessments",
-    tags=["engine"],
-    responses=ERRORS,
-    openapi_extra=_body({"type": "object", "description": "A NIST AI RMF assessment"}),
-)
-async def rmf_assessment(
-    request: Request,
-    ctx: Ctx,
-    who: Caller,
-    form: Annotated[str | None, Query(alias="format", pattern="^(report|oscal)$")] = None,
-) -> JSONResponse:
-    """An RMF assessment's scores per function and category and its gaps as dated GOV-RMF
-    remediation items (`aiexports rmf assess --format json`), or with `format=oscal` the
-    assessment as OSCAL 1.2.3 assessment-results."""
-    raw = await request.body()
-    return await _threaded(_rmf, ctx, who, raw, form or "report")
-
-
-def _rmf(ctx: Ctx, who: Caller, raw: bytes, form: str) -> JSONResponse:
-    from aiexports.services import rmf  # noqa: PLC0415
-
-    require(who, "engine.use")
-    assessment = rmf.assessment_of(ctx.runtime, json_body(raw))
-    if form == "oscal":
-        return JSONResponse(rmf.oscal_assessment_results(ctx.runtime, assessment))
-    return JSONResponse(rmf.report(ctx.runtime, assessment).contract())
-
-
-@router.get("/rmf/catalog", tags=["engine"], responses=ERRORS)
-def rmf_catalog(ctx: Ctx, who: Caller) -> JSONResponse:
-    """The NIST AI RMF 1.0 Core as an OSCAL 1.2.3 catalog."""
-    from aiexports.services.rmf import oscal_catalog  # noqa: PLC0415
-
-    require(who, "engine.use")
-    return JSONResponse(oscal_catalog())
-
-
-MAX_QUERIES = 1000
+    return JSONResponse(ctx.engine.assess(who, json_body(raw), policy, compare_policy))
 
 
 @router.post("/screenings", tags=["engine"], responses=ERRORS, openapi_extra=_body())
@@ -206,53 +107,7 @@ async def screen(request: Request, ctx: Ctx, who: Caller) -> JSONResponse:
 
 
 def _screen(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
-    from aiexports.services.name_screening import screen_name  # noqa: PLC0415
-
-    require(who, "engine.use")
-    body = json_body(raw)
-    if not isinstance(body, dict):
-        raise InputError(Issue("the body is a JSON object", field="body"))
-    if "queries" in body:
-        queries = body["queries"]
-        if set(body) != {"queries"} or not isinstance(queries, list):
-            raise InputError(Issue("{'queries': [...]} and nothing else", field="queries"))
-        if not 1 <= len(queries) <= MAX_QUERIES:
-            raise InputError(Issue(f"1 to {MAX_QUERIES:,} queries", field="queries"))
-        results = []
-        for index, query in enumerate(queries):
-            try:
-                results.append(_one_name(ctx, who, query, f"queries[{index}]", screen_name))
-            except InputError as error:
-                raise InputError(
-                    Issue(i.message, field=f"queries[{index}].{i.field}") for i in error.issues
-                ) from None
-        return JSONResponse({"results": results})
-    return JSONResponse(_one_name(ctx, who, body, "", screen_name))
-
-
-def _one_name(ctx: Ctx, who: Caller, query: object, where: str, screen_name: Any) -> dict[str, Any]:
-    if not isinstance(query, dict):
-        raise InputError(Issue("a query is an object with a name", field=where or "body"))
-    unknown = set(query) - {"name", "country", "type", "date_of_birth", "top"}
-    if unknown:
-        raise InputError(Issue(f"unknown fields: {', '.join(sorted(unknown))}", field="body"))
-    fields = {}
-    for name in ("name", "country", "type", "date_of_birth"):
-        value = query.get(name)
-        if value is not None and not isinstance(value, str):
-            raise InputError(Issue("a string", field=name))
-        fields[name] = value
-    if not fields["name"]:
-        raise InputError(Issue("a name is required", field="name"))
-    top = query.get("top", 5)
-    if not isinstance(top, int) or isinstance(top, bool) or not 1 <= top <= 50:
-        raise InputError(Issue("a whole number from 1 to 50", field="top"))
-    screened = screen_name(
-        ctx.runtime, fields["name"], fields["country"], fields["type"], fields["date_of_birth"], top
-    )
-    result: dict[str, Any] = screened.contract()
-    ctx.licensing.adjudications.annotate(who, fields["name"], screened.country, result["matches"])
-    return result
+    return JSONResponse(ctx.engine.screen(who, json_body(raw)))
 
 
 @router.get("/partners/{cc}", tags=["engine"], responses=ERRORS)

@@ -74,8 +74,13 @@ class Principal:
 
 
 PUBLIC_VISITOR = Principal(
-    user_id="", user="public", organization_id="", organization="public", kind=None,
-    role=Role.PUBLIC, country=None,
+    user_id="",
+    user="public",
+    organization_id="",
+    organization="public",
+    kind=None,
+    role=Role.PUBLIC,
+    country=None,
 )
 """Whoever reads the public pages without signing in."""
 
@@ -177,6 +182,12 @@ def in_scope(principal: Principal, scope: Scope, resource: Mapping[str, Any]) ->
     if scope is Scope.SUBMITTED:
         return submitted
     return submitted and resource.get("destination") == principal.country
+
+
+def may(principal: Principal, action: str) -> bool:
+    """Whether the caller's role may take ``action`` on anything at all (what a page
+    offers; each resource is still checked when the action is taken)."""
+    return principal.role in POLICY[action]
 
 
 def require(principal: Principal, action: str) -> Scope:

@@ -1,0 +1,747 @@
+"""Pages for signed-in users: deal assessment, name screening, applications and the
+officer's queue, licenses and shipments, the sovereignty ledger, proposals and the audit
+trail. Each page calls the use case the API calls, with the visitor as the caller; who may
+do what is decided there (a visitor who is not signed in is sent to sign in, a resource of
+another organisation answers 404)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from aiexports.api.app import Ctx
+from aiexports.core.vocabulary import EndUse
+from aiexports.errors import InputError, Issue, StaleVersionError, UnknownResourceError
+from aiexports.services import audit
+from aiexports.services.access import may, require
+from aiexports.services.clock import queue as officer_queue
+from aiexports.web.pages import Visitor, Who, checked_form, field, framed, page
+
+router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
+Short = Annotated[str, Query(max_length=100)]
+PARTY_ROWS = 3
+ITEM_ROWS = 3
+PARTY_ROLES = ("end_user", "ultimate_consignee", "intermediate_consignee", "purchaser")
+PARTY_TYPES = (
+    "government",
+    "military",
+    "law_enforcement",
+    "intelligence",
+    "state_owned",
+    "private",
+    "academic",
+    "ngo",
+)
+MAX_BATCH_BYTES = 1024 * 1024
+STALE = (
+    "Another user changed this a moment ago (another officer may have decided it): the page "
+    "now shows its current state. Nothing you sent was applied; review it and act again."
+)
+
+
+def _seen_after(
+    path: str, message: str = ""
+) -> Response:  # Post/Redirect/Get: a reload never posts twice
+    target = path + (f"?done={message}" if message else "")
+    return framed(RedirectResponse(target, status_code=303))
+
+
+def _done(value: str) -> str:
+    """A confirmation word from the query, kept to known words (never echoed text)."""
+    return value if re.fullmatch(r"[a-z_]{1,40}", value) else ""
+
+
+async def _call(work: Callable[[], T]) -> T:
+    return await run_in_threadpool(work)
+
+
+def _choices(ctx: Ctx) -> dict[str, Any]:
+    """What the deal and application forms offer: today's packages, every country, the
+    end-use vocabulary, and the policy packs."""
+    day = ctx.program.clock().date()
+    _, packages = ctx.program.menu_on(day)
+    book = ctx.runtime.countries
+    return {
+        "packages": [{"id": p.id, "title": p.title} for p in packages],
+        "countries": [{"code": c, "name": book.profiles[c].name} for c in sorted(book.profiles)],
+        "end_uses": [str(u) for u in EndUse],
+        "roles": PARTY_ROLES,
+        "types": PARTY_TYPES,
+        "packs": sorted(ctx.runtime.shelf.packs),
+        "today": day.isoformat(),
+    }
+
+
+def _form_errors(error: InputError) -> list[dict[str, str]]:
+    return [{"field": i.field or "", "message": i.message} for i in error.issues]
+
+
+# --- deal assessment -----------------------------------------------------------------------
+
+
+def _deal_from_form(form: FormData) -> dict[str, Any]:
+    """The deal document (determination spec §1) the form describes; blank party rows
+    and quantities are left out, everything else goes to the engine to validate."""
+    deal: dict[str, Any] = {
+        "id": field(form, "reference", 100) or "web-assessment",
+        "date": field(form, "date", 10),
+        "destination": field(form, "destination", 10).upper(),
+        "end_uses": [u for u in form.getlist("end_uses") if isinstance(u, str)][:20],
+        "parties": [],
+    }
+    package = field(form, "package", 100)
+    if package:
+        deal["package"] = package
+    for index in range(PARTY_ROWS):
+        name = field(form, f"party{index}_name", 300)
+        if not name:
+            continue
+        party = {
+            "role": field(form, f"party{index}_role", 40),
+            "name": name,
+            "country": field(form, f"party{index}_country", 10).upper(),
+            "type": field(form, f"party{index}_type", 40),
+        }
+        headquarters = field(form, f"party{index}_headquarters", 10).upper()
+        if headquarters:
+            party["headquarters"] = headquarters
+        deal["parties"].append(party)
+    quantities: dict[str, Any] = {}
+    for line in field(form, "quantities", 4000).splitlines():
+        if not line.strip():
+            continue
+        component, _, units = line.partition(":")
+        text = units.strip()
+        quantities[component.strip()] = int(text) if text.isdigit() else text
+    if quantities:
+        deal["quantities"] = quantities
+    value = field(form, "value_usd", 30).replace(",", "")
+    if value:
+        deal["value_usd"] = float(value) if re.fullmatch(r"\d+(\.\d+)?", value) else value
+    return deal
+
+
+@router.get("/assess")
+def assess_form(
+    request: Request, ctx: Ctx, who: Who, package: Short = "", destination: Short = ""
+) -> Response:
+    require(who.principal, "engine.use")
+    values = {"package": package, "destination": destination.upper(), "date": ""}
+    return page(request, who, "assess.html", choices=_choices(ctx), values=values, result=None)
+
+
+@router.post("/assess")
+async def assess(request: Request, ctx: Ctx, who: Who) -> Response:
+    form = await checked_form(request, who)
+    values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    values["end_uses"] = [u for u in form.getlist("end_uses") if isinstance(u, str)]
+    compare = field(form, "compare_policy", 100) or None
+    policy = field(form, "policy", 100) or None
+    try:
+        deal = _deal_from_form(form)
+        result = await _call(
+            lambda: ctx.engine.assess(who.principal, deal, policy, compare, "form")
+        )
+    except InputError as error:
+        return page(
+            request,
+            who,
+            "assess.html",
+            422,
+            choices=_choices(ctx),
+            values=values,
+            result=None,
+            errors=_form_errors(error),
+        )
+    return page(
+        request,
+        who,
+        "assess.html",
+        choices=_choices(ctx),
+        values=values,
+        result=result,
+        deal=deal,
+        compared=compare is not None,
+    )
+
+
+# --- name screening -------------------------------------------------------------------------
+
+
+@router.get("/screen")
+def screen_form(request: Request, ctx: Ctx, who: Who) -> Response:
+    require(who.principal, "engine.use")
+    return page(
+        request,
+        who,
+        "screen.html",
+        result=None,
+        batch=None,
+        values={},
+        may_adjudicate=may(who.principal, "adjudication.create"),
+    )
+
+
+@router.post("/screen")
+async def screen(request: Request, ctx: Ctx, who: Who) -> Response:
+    form = await checked_form(request, who)
+    query = {
+        k: field(form, k, 300)
+        for k in ("name", "country", "type", "date_of_birth")
+        if field(form, k, 300)
+    }
+    try:
+        result = await _call(lambda: ctx.engine.screen_one(who.principal, query))
+    except InputError as error:
+        return page(
+            request,
+            who,
+            "screen.html",
+            422,
+            result=None,
+            batch=None,
+            values=query,
+            errors=_form_errors(error),
+            may_adjudicate=False,
+        )
+    return page(
+        request,
+        who,
+        "screen.html",
+        result=result,
+        batch=None,
+        values=query,
+        may_adjudicate=may(who.principal, "adjudication.create"),
+    )
+
+
+@router.post("/screen/batch")
+async def screen_batch(request: Request, ctx: Ctx, who: Who) -> Response:
+    """A CSV of names (columns ``name``, and optionally ``country``, ``type``,
+    ``date_of_birth``), screened row by row; the results as a table and as CSV."""
+    form = await checked_form(request, who)
+    upload = form.get("file")
+    errors: list[dict[str, str]] = []
+    rows: list[dict[str, str]] = []
+    if not isinstance(upload, UploadFile):
+        errors.append({"field": "file", "message": "choose a CSV file"})
+    else:
+        content = await upload.read(MAX_BATCH_BYTES + 1)
+        await upload.close()
+        if len(content) > MAX_BATCH_BYTES:
+            errors.append({"field": "file", "message": "at most 1 MB"})
+        else:
+            rows, errors = _batch_rows(content, upload.filename or "upload.csv")
+    if errors:
+        return page(
+            request,
+            who,
+            "screen.html",
+            422,
+            result=None,
+            batch=None,
+            values={},
+            errors=errors,
+            may_adjudicate=False,
+        )
+    body = {"queries": rows}
+    try:
+        found = await _call(lambda: ctx.engine.screen(who.principal, body))
+    except InputError as error:
+        return page(
+            request,
+            who,
+            "screen.html",
+            422,
+            result=None,
+            batch=None,
+            values={},
+            errors=_form_errors(error),
+            may_adjudicate=False,
+        )
+    results = found["results"]
+    if field(form, "format", 10) == "csv":
+        return _batch_csv(rows, results)
+    flagged = sum(1 for r in results if any(m["band"] != "clear" for m in r["matches"]))
+    return page(
+        request,
+        who,
+        "screen.html",
+        result=None,
+        batch=results,
+        flagged=flagged,
+        values={},
+        may_adjudicate=may(who.principal, "adjudication.create"),
+    )
+
+
+def _batch_rows(content: bytes, filename: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [{"field": "file", "message": f"{filename}: not UTF-8 text"}]
+    reader = csv.DictReader(io.StringIO(text))
+    known = {"name", "country", "type", "date_of_birth"}
+    header = reader.fieldnames or []
+    if "name" not in header or set(header) - known:
+        return [], [
+            {
+                "field": "file",
+                "message": f"{filename} line 1: columns are name, and "
+                "optionally country, type, date_of_birth",
+            }
+        ]
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        if None in row:
+            return [], [{"field": "file", "message": f"{filename} line {line}: too many cells"}]
+        rows.append({k: v.strip() for k, v in row.items() if v and v.strip()})
+        if len(rows) > 1000:
+            return [], [{"field": "file", "message": f"{filename}: at most 1,000 names"}]
+    if not rows:
+        return [], [{"field": "file", "message": f"{filename}: no names"}]
+    return rows, []
+
+
+def _batch_csv(rows: list[dict[str, str]], results: list[dict[str, Any]]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["name", "country", "band", "list", "entity_number", "listed_name", "score", "explanation"]
+    )
+    for row, result in zip(rows, results, strict=True):
+        for match in result["matches"][:5] or [{}]:
+            explanation = match.get("explanation") or {}
+            writer.writerow(
+                [
+                    result["query"],
+                    row.get("country", ""),
+                    match.get("band", "clear"),
+                    match.get("source", ""),
+                    match.get("entity_number", ""),
+                    match.get("name", ""),
+                    match.get("score", ""),
+                    explanation.get("summary", ""),
+                ]
+            )
+    answer = Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+    answer.headers["Content-Disposition"] = 'attachment; filename="screening-results.csv"'
+    return framed(answer)
+
+
+@router.post("/screen/adjudicate")
+async def adjudicate(request: Request, ctx: Ctx, who: Who) -> Response:
+    form = await checked_form(request, who)
+    body = {
+        "party": {"name": field(form, "name", 300), "country": field(form, "country", 10) or None},
+        "list": field(form, "list", 100),
+        "entity_number": field(form, "entity_number", 100),
+        "verdict": field(form, "verdict", 20),
+        "reason": field(form, "reason", 4000),
+    }
+    try:
+        await _call(lambda: ctx.licensing.adjudications.record(who.principal, body))
+    except InputError as error:
+        return page(
+            request,
+            who,
+            "screen.html",
+            422,
+            result=None,
+            batch=None,
+            values={},
+            errors=_form_errors(error),
+            may_adjudicate=True,
+        )
+    return page(
+        request,
+        who,
+        "screen.html",
+        result=None,
+        batch=None,
+        values={},
+        adjudicated=body,
+        may_adjudicate=True,
+    )
+
+
+# --- applications and the queue ----------------------------------------------------------------
+
+
+@router.get("/applications")
+def applications(
+    request: Request, ctx: Ctx, who: Who, state: Short = "", cursor: Short = ""
+) -> Response:
+    listed = ctx.licensing.list_applications(
+        who.principal, state or None, None, 50, cursor or None
+    ).contract()
+    return page(
+        request,
+        who,
+        "applications.html",
+        listed=listed,
+        state=state,
+        may_create=may(who.principal, "application.create"),
+    )
+
+
+def _application_from_form(form: FormData) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "reference": field(form, "reference", 100),
+        "date": field(form, "date", 10),
+        "package": field(form, "package", 100),
+        "destination": field(form, "destination", 10).upper(),
+        "end_uses": [u for u in form.getlist("end_uses") if isinstance(u, str)][:20],
+        "specific_end_use": field(form, "specific_end_use", 4000),
+        "parties": [],
+        "items": [],
+    }
+    for index in range(PARTY_ROWS):
+        name = field(form, f"party{index}_name", 300)
+        if not name:
+            continue
+        party = {
+            key: field(form, f"party{index}_{key}", 300)
+            for key in ("role", "address", "city", "postal_code", "type", "phone")
+        }
+        party["name"] = name
+        party["country"] = field(form, f"party{index}_country", 10).upper()
+        body["parties"].append({k: v for k, v in party.items() if v})
+    for index in range(ITEM_ROWS):
+        component = field(form, f"item{index}_component", 100)
+        if not component:
+            continue
+        item: dict[str, Any] = {"component": component, "unit": "units"}
+        for key in ("eccn", "description"):
+            if text := field(form, f"item{index}_{key}", 300):
+                item[key] = text
+        for key in ("quantity", "unit_value_usd", "total_value_usd"):
+            text = field(form, f"item{index}_{key}", 30).replace(",", "")
+            if text:
+                item[key] = int(text) if text.isdigit() else text
+        body["items"].append(item)
+    return {k: v for k, v in body.items() if v not in ("", None)}
+
+
+@router.get("/applications/new")
+def new_application(request: Request, ctx: Ctx, who: Who, package: Short = "") -> Response:
+    require(who.principal, "application.create")
+    components: list[dict[str, Any]] = []
+    if package:
+        document = ctx.program.menu_package(who.principal, package)
+        components = [c for layer in document["layers"].values() for c in layer["components"]]
+    values = {"package": package}
+    return page(
+        request,
+        who,
+        "application_new.html",
+        choices=_choices(ctx),
+        values=values,
+        components=components,
+    )
+
+
+@router.post("/applications/new")
+async def create_application(request: Request, ctx: Ctx, who: Who) -> Response:
+    form = await checked_form(request, who)
+    body = _application_from_form(form)
+    try:
+        created = await _call(lambda: ctx.licensing.create_application(who.principal, body))
+    except InputError as error:
+        values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        values["end_uses"] = body.get("end_uses", [])
+        return page(
+            request,
+            who,
+            "application_new.html",
+            422,
+            choices=_choices(ctx),
+            values=values,
+            components=[],
+            errors=_form_errors(error),
+        )
+    return _seen_after(f"/applications/{created['id']}", "created")
+
+
+def _application_page(
+    request: Request, ctx: Ctx, who: Visitor, app_id: str, status: int = 200, **extra: Any
+) -> Response:
+    view = ctx.licensing.get_application(who.principal, app_id[:60])
+    latest = view["determinations"][-1]["determination"] if view["determinations"] else None
+    p = who.principal
+    own = view["organization"] == p.organization_id
+    actions = {
+        "submit": own
+        and may(p, "application.submit")
+        and view["state"] in ("draft", "returned_without_action"),
+        "withdraw": own
+        and may(p, "application.withdraw")
+        and view["state"] in ("draft", "submitted"),
+        "upload": own
+        and may(p, "application.upload")
+        and view["state"] in ("draft", "returned_without_action"),
+        "take": may(p, "application.take") and view["state"] == "submitted",
+        "decide": may(p, "application.decide") and view["state"] == "under_review",
+        "ledger": view["state"] in ("approved", "approved_with_conditions"),
+        "record_ledger": own and may(p, "ledger.record"),
+    }
+    clock = None
+    if view["submitted_at"]:
+        from aiexports.services.clock import application_clock  # noqa: PLC0415
+
+        clock = application_clock(ctx.licensing, p, view["id"])
+    return page(
+        request,
+        who,
+        "application.html",
+        status,
+        app=view,
+        latest=latest,
+        actions=actions,
+        clock=clock,
+        done=_done(request.query_params.get("done", "")),
+        **extra,
+    )
+
+
+@router.get("/applications/{app_id}")
+def application(request: Request, ctx: Ctx, who: Who, app_id: str) -> Response:
+    return _application_page(request, ctx, who, app_id)
+
+
+@router.post("/applications/{app_id}/{action}")
+async def application_action(
+    request: Request, ctx: Ctx, who: Who, app_id: str, action: str
+) -> Response:
+    form = await checked_form(request, who)
+    version = f'"{field(form, "version", 12)}"'
+    licensing = ctx.licensing
+    p = who.principal
+    moves: dict[str, Callable[[], Any]] = {
+        "submit": lambda: licensing.submit(p, app_id, version),
+        "withdraw": lambda: licensing.withdraw(p, app_id, version),
+        "take": lambda: licensing.take(p, app_id, version),
+        "decision": lambda: licensing.decide(p, app_id, _decision_from_form(form), version),
+    }
+    if action == "documents":
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            error = InputError(Issue("choose a file", field="file"))
+            return _application_page(request, ctx, who, app_id, 422, errors=_form_errors(error))
+        content = await upload.read(10 * 1024 * 1024 + 1)
+        await upload.close()
+        kind = field(form, "kind", 60) or "supporting_document"
+        name = upload.filename or "document"
+        moves["documents"] = lambda: licensing.add_document(p, app_id, kind, name, content)
+    if action not in moves:
+        raise UnknownResourceError(f"no action {action[:40]!r}")
+    try:
+        await _call(moves[action])
+    except StaleVersionError:
+        return _application_page(request, ctx, who, app_id, 409, conflict=STALE)
+    except InputError as error:
+        return _application_page(request, ctx, who, app_id, 422, errors=_form_errors(error))
+    return _seen_after(f"/applications/{app_id}", action)
+
+
+def _decision_from_form(form: FormData) -> dict[str, Any]:
+    """The decision body (spec §4): the officer's own conditions and riders, one per line
+    (a condition as ``ID: text``); the determination's conditions are kept by the use case."""
+    conditions = []
+    for line in field(form, "conditions", 8000).splitlines():
+        if line.strip():
+            ident, _, text = line.partition(":")
+            conditions.append({"id": ident.strip(), "text": text.strip()})
+    riders = [
+        {"text": line.strip()} for line in field(form, "riders", 8000).splitlines() if line.strip()
+    ]
+    body: dict[str, Any] = {
+        "decision": field(form, "decision", 40),
+        "reason": field(form, "reason", 4000),
+        "conditions": conditions,
+        "riders": riders,
+    }
+    if until := field(form, "valid_until", 10):
+        body["valid_until"] = until
+    return body
+
+
+@router.get("/queue")
+def queue(request: Request, ctx: Ctx, who: Who, assigned: Short = "any") -> Response:
+    listed = officer_queue(ctx.licensing, who.principal, assigned, 100).contract()
+    return page(request, who, "queue.html", listed=listed, assigned=assigned)
+
+
+# --- licenses and shipments ---------------------------------------------------------------------
+
+
+@router.get("/licenses")
+def licenses(request: Request, ctx: Ctx, who: Who, state: Short = "") -> Response:
+    listed = ctx.licensing.list_licenses(who.principal, state or None).contract()
+    return page(request, who, "licenses.html", listed=listed, state=state)
+
+
+def _license_page(
+    request: Request, ctx: Ctx, who: Visitor, license_id: str, status: int = 200, **extra: Any
+) -> Response:
+    view = ctx.licensing.get_license(who.principal, license_id[:60])
+    p = who.principal
+    own = view["licensee"] == p.organization_id
+    actions = {
+        "acknowledge": own
+        and may(p, "license.acknowledge")
+        and any(c["acknowledged_at"] is None for c in view["conditions"]),
+        "ship": own and may(p, "license.ship") and view["state"] == "active",
+        "officer": may(p, "license.suspend"),
+    }
+    return page(
+        request,
+        who,
+        "license.html",
+        status,
+        lic=view,
+        actions=actions,
+        today=ctx.program.clock().date().isoformat(),
+        done=_done(request.query_params.get("done", "")),
+        **extra,
+    )
+
+
+@router.get("/licenses/{license_id}")
+def license_view(request: Request, ctx: Ctx, who: Who, license_id: str) -> Response:
+    return _license_page(request, ctx, who, license_id)
+
+
+@router.post("/licenses/{license_id}/{action}")
+async def license_action(
+    request: Request, ctx: Ctx, who: Who, license_id: str, action: str
+) -> Response:
+    form = await checked_form(request, who)
+    licensing = ctx.licensing
+    p = who.principal
+    version = f'"{field(form, "version", 12)}"'
+    moves: dict[str, Callable[[], Any]] = {
+        "acknowledgments": lambda: licensing.acknowledge(
+            p,
+            license_id,
+            {"conditions": [c for c in form.getlist("conditions") if isinstance(c, str)]},
+        ),
+        "shipments": lambda: licensing.ship(p, license_id, _shipment_from_form(form)),
+    }
+    for change in ("suspend", "reinstate", "revoke"):
+        moves[change] = lambda change=change: licensing.change_license(  # type: ignore[misc]
+            p, license_id, change, {"reason": field(form, "reason", 4000)}, version
+        )
+    if action not in moves:
+        raise UnknownResourceError(f"no action {action[:40]!r}")
+    try:
+        await _call(moves[action])
+    except StaleVersionError:
+        return _license_page(request, ctx, who, license_id, 409, conflict=STALE)
+    except InputError as error:
+        return _license_page(request, ctx, who, license_id, 422, errors=_form_errors(error))
+    return _seen_after(f"/licenses/{license_id}", action)
+
+
+def _shipment_from_form(form: FormData) -> dict[str, Any]:
+    items = []
+    for index in range(len(form.getlist("component"))):
+        component = form.getlist("component")[index]
+        quantity = form.getlist("quantity")[index]
+        value = form.getlist("value_usd")[index]
+        if (
+            not isinstance(component, str)
+            or not isinstance(quantity, str)
+            or not isinstance(value, str)
+        ):
+            continue
+        if not quantity.strip() and not value.strip():
+            continue
+        q, v = quantity.strip().replace(",", ""), value.strip().replace(",", "")
+        items.append(
+            {
+                "component": component,
+                "quantity": int(q) if q.isdigit() else q,
+                "value_usd": float(v) if re.fullmatch(r"\d+(\.\d+)?", v) else v,
+            }
+        )
+    return {
+        "date": field(form, "date", 10),
+        "consignee": field(form, "consignee", 300),
+        "items": items,
+    }
+
+
+# --- the sovereignty ledger ----------------------------------------------------------------------
+
+
+@router.get("/applications/{app_id}/ledger")
+def ledger(request: Request, ctx: Ctx, who: Who, app_id: str) -> Response:
+    view = ctx.licensing.ledgers.get(who.principal, app_id[:60])
+    may_cosign = may(who.principal, "ledger.cosign") and not view["cosigned"]
+    return page(
+        request,
+        who,
+        "ledger.html",
+        ledger=view,
+        may_cosign=may_cosign,
+        done=_done(request.query_params.get("done", "")),
+    )
+
+
+@router.post("/applications/{app_id}/ledger/{action}")
+async def ledger_action(request: Request, ctx: Ctx, who: Who, app_id: str, action: str) -> Response:
+    form = await checked_form(request, who)
+    version = f'"{field(form, "version", 12)}"'
+    ledgers = ctx.licensing.ledgers
+    if action == "record":
+        await _call(lambda: ledgers.record(who.principal, app_id))
+    elif action == "cosign":
+        await _call(lambda: ledgers.cosign(who.principal, app_id, version))
+    else:
+        raise UnknownResourceError(f"no action {action[:40]!r}")
+    return _seen_after(f"/applications/{app_id}/ledger", action)
+
+
+# --- proposals and the audit trail --------------------------------------------------------------
+
+
+@router.get("/proposals")
+def proposals(request: Request, ctx: Ctx, who: Who) -> Response:
+    listed = ctx.program.list_proposals(who.principal).contract()
+    return page(request, who, "proposals.html", listed=listed)
+
+
+@router.get("/proposals/{proposal_id}")
+def proposal(request: Request, ctx: Ctx, who: Who, proposal_id: str) -> Response:
+    view = ctx.program.get_proposal(who.principal, proposal_id[:60])
+    return page(request, who, "proposal.html", proposal=view)
+
+
+@router.get("/audit")
+def audit_trail(
+    request: Request,
+    ctx: Ctx,
+    who: Who,
+    object: Short = "",
+    actor: Short = "",
+    since: Short = "",
+    cursor: Short = "",
+) -> Response:
+    listed = audit.list_entries(
+        ctx.store, who.principal, object or None, actor or None, since or None, 50, cursor or None
+    ).contract()
+    verdict = audit.verify_for(ctx.store, who.principal)
+    filters = {"object": object, "actor": actor, "since": since}
+    return page(
+        request, who, "audit.html", listed=listed, verdict=verdict.contract(), filters=filters
+    )

@@ -1,0 +1,403 @@
+"""The pages over HTTP: what each role sees and does through the forms, the same figures
+as the API, refusals (CSRF, other organisations, bad input) and the public pages."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+from tests.api.conftest import APPLICATION
+from tests.web.conftest import Site
+
+APPLICANT = "demo-consortium-a/applicant"
+OTHER_APPLICANT = "demo-consortium-b/applicant"
+OFFICER = "demo-agency/officer-1"
+PARTNER = "demo-partner-in/viewer"
+AUDITOR = "demo-auditor/auditor"
+ANALYST = "demo-program-office/analyst"
+
+
+def _text(html: str) -> str:
+    """A page's visible words, tags dropped and whitespace folded."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def _application_form() -> dict[str, Any]:
+    party = APPLICATION["parties"][0]
+    item = APPLICATION["items"][0]
+    return {
+        "reference": APPLICATION["reference"],
+        "package": APPLICATION["package"],
+        "destination": APPLICATION["destination"],
+        "date": APPLICATION["date"],
+        "end_uses": APPLICATION["end_uses"],
+        "specific_end_use": APPLICATION["specific_end_use"],
+        **{f"party0_{k}": v for k, v in party.items()},
+        "item0_component": item["component"],
+        "item0_eccn": item["eccn"],
+        "item0_quantity": str(item["quantity"]),
+        "item0_unit_value_usd": str(item["unit_value_usd"]),
+        "item0_total_value_usd": str(item["total_value_usd"]),
+        "item0_description": item["description"],
+    }
+
+
+def _version(site: Site, who: str, path: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', site.browser(who).get(path).text)
+    assert found is not None, f"no versioned form on {path}"
+    return found.group(1)
+
+
+def _applied(site: Site) -> str:
+    created = site.post(APPLICANT, "/applications/new", _application_form())
+    assert created.status_code == 303, _text(created.text)
+    return created.headers["location"].split("?")[0]
+
+
+def test_the_journey_from_application_to_audit_through_the_forms(site: Site) -> None:
+    app_path = _applied(site)
+    app_id = app_path.rsplit("/", 1)[1]
+    draft = site.browser(APPLICANT).get(app_path)
+    assert "draft" in _text(draft.text)
+    submitted = site.post(
+        APPLICANT, f"{app_path}/submit", {"version": _version(site, APPLICANT, app_path)}
+    )
+    assert submitted.status_code == 303, _text(submitted.text)
+
+    # The officer finds it in the queue, takes it and approves it with a condition.
+    queue = site.browser(OFFICER).get("/queue")
+    assert APPLICATION["reference"] in queue.text
+    taken = site.post(OFFICER, f"{app_path}/take", {"version": _version(site, OFFICER, app_path)})
+    assert taken.status_code == 303, _text(taken.text)
+    review = site.browser(OFFICER).get(app_path).text
+    assert "Record the decision" in review
+    decided = site.post(
+        OFFICER,
+        f"{app_path}/decision",
+        {
+            "version": _version(site, OFFICER, app_path),
+            "decision": "approved_with_conditions",
+            "reason": "Within the program's terms.",
+            "conditions": "OFF-ONSITE: Quarterly on-site end-use checks by the agency.",
+            "riders": "The licensee reports every shipment within 10 days.",
+        },
+    )
+    assert decided.status_code == 303, _text(decided.text)
+    license_id = site.api(APPLICANT, f"/api/v1/applications/{app_id}")["license"]
+    license_path = f"/licenses/{license_id}"
+
+    # The consortium acknowledges every condition, then ships part of the licensed item.
+    page = site.browser(APPLICANT).get(license_path).text
+    assert "OFF-ONSITE" in page
+    conditions = re.findall(r'name="conditions" value="([^"]+)"', page)
+    assert "OFF-ONSITE" in conditions
+    acknowledged = site.post(
+        APPLICANT, f"{license_path}/acknowledgments", {"conditions": conditions}
+    )
+    assert acknowledged.status_code == 303, _text(acknowledged.text)
+    item = APPLICATION["items"][0]
+    shipped = site.post(
+        APPLICANT,
+        f"{license_path}/shipments",
+        {
+            "date": "2026-12-10",
+            "consignee": "National Informatics Centre",
+            "component": item["component"],
+            "quantity": "40",
+            "value_usd": "1200000",
+        },
+    )
+    assert shipped.status_code == 303, _text(shipped.text)
+    view = site.api(APPLICANT, f"/api/v1/licenses/{license_id}")
+    assert view["items"][0]["shipped_quantity"] == 40
+    assert 'value="40"' in site.browser(APPLICANT).get(license_path).text  # the depletion bar
+
+    # The partner government of the destination sees the license and co-signs the ledger.
+    assert license_id in site.browser(PARTNER).get("/licenses").text
+    recorded = site.post(APPLICANT, f"{app_path}/ledger/record", {})
+    assert recorded.status_code == 303, _text(recorded.text)
+    ledger_path = f"{app_path}/ledger"
+    cosigned = site.post(
+        PARTNER, f"{ledger_path}/cosign", {"version": _version(site, PARTNER, ledger_path)}
+    )
+    assert cosigned.status_code == 303, _text(cosigned.text)
+    assert "co-signed by" in _text(site.browser(PARTNER).get(ledger_path).text)
+
+    # The auditor follows the trail, and the chain verifies.
+    trail = _text(site.browser(AUDITOR).get("/audit").text)
+    assert "The chain verifies" in trail
+    assert "license.ship" in trail
+    assert "license.acknowledge" in trail
+
+
+def test_a_stale_decision_says_another_officer_decided_and_changes_nothing(site: Site) -> None:
+    app_path = _applied(site)
+    site.post(APPLICANT, f"{app_path}/submit", {"version": _version(site, APPLICANT, app_path)})
+    site.post(OFFICER, f"{app_path}/take", {"version": _version(site, OFFICER, app_path)})
+    seen = _version(site, OFFICER, app_path)
+    first = site.post(
+        OFFICER, f"{app_path}/decision", {"version": seen, "decision": "denied", "reason": "No."}
+    )
+    assert first.status_code == 303
+    second = site.post(
+        "demo-agency/officer-2",
+        f"{app_path}/decision",
+        {"version": seen, "decision": "approved", "reason": "Yes."},
+    )
+    assert second.status_code == 409
+    assert "another officer may have decided it" in _text(second.text)
+    app_id = app_path.rsplit("/", 1)[1]
+    assert site.api(OFFICER, f"/api/v1/applications/{app_id}")["state"] == "denied"
+
+
+def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
+    app_path = _applied(site)
+    version = _version(site, APPLICANT, app_path)
+    browser = site.browser(APPLICANT)
+    for data in ({"version": version}, {"version": version, "csrf": "forged"}):
+        refused = browser.post(f"{app_path}/submit", data=data, follow_redirects=False)
+        assert refused.status_code == 403
+    app_id = app_path.rsplit("/", 1)[1]
+    assert site.api(APPLICANT, f"/api/v1/applications/{app_id}")["state"] == "draft"
+    # The public has no session at all: its post is refused the same way.
+    public = site.browser().post(f"{app_path}/submit", data={"version": version})
+    assert public.status_code == 403
+
+
+def test_another_organisations_pages_answer_404(site: Site) -> None:
+    app_path = _applied(site)
+    other = site.browser(OTHER_APPLICANT)
+    assert other.get(app_path).status_code == 404
+    assert other.get(f"{app_path}/ledger").status_code == 404
+    version = _version(site, APPLICANT, app_path)
+    assert site.post(OTHER_APPLICANT, f"{app_path}/submit", {"version": version}).status_code == 404
+    # The partner government sees no draft, and nothing bound for another country.
+    assert site.browser(PARTNER).get(app_path).status_code == 404
+
+
+def test_bad_form_input_is_shown_with_its_fields_and_nothing_is_written(site: Site) -> None:
+    form = {**_application_form(), "destination": "QQ", "party0_type": "pirate"}
+    refused = site.post(APPLICANT, "/applications/new", form)
+    assert refused.status_code == 422
+    shown = _text(refused.text)
+    assert "destination" in shown
+    assert "type" in shown
+    assert 'value="MSC-2026-014"' in refused.text  # what was typed is kept
+    listed = site.api(APPLICANT, "/api/v1/applications")
+    assert listed["items"] == []
+
+
+def test_the_assessment_page_shows_the_apis_determination(site: Site) -> None:
+    deal = {
+        "id": "web-check",
+        "date": "2026-12-01",
+        "package": "frontier-compute-cluster",
+        "destination": "AE",
+        "parties": [
+            {"role": "end_user", "name": "Mehr Trading Company", "country": "AE", "type": "private"}
+        ],
+        "end_uses": ["research"],
+    }
+    from_api = site.service.client.post(
+        "/api/v1/assessments", json=deal, headers=site.service.as_(OFFICER)
+    ).json()
+    form = {
+        "reference": "web-check",
+        "date": deal["date"],
+        "package": deal["package"],
+        "destination": deal["destination"],
+        "party0_role": "end_user",
+        "party0_name": "Mehr Trading Company",
+        "party0_country": "AE",
+        "party0_type": "private",
+        "end_uses": ["research"],
+    }
+    shown = site.post(OFFICER, "/assess", form)
+    assert shown.status_code == 200
+    assert from_api["decision_id"] in shown.text
+    for finding in from_api["findings"]:
+        assert finding["rule"] in shown.text
+        for citation in finding["citations"]:
+            assert citation in shown.text
+    for condition in from_api["conditions"]:
+        assert condition["id"] in shown.text
+    what_if = site.post(OFFICER, "/assess", {**form, "compare_policy": "ai-diffusion-2025"})
+    assert "What if: under ai-diffusion-2025" in what_if.text
+    assert "DIFFUSION_CHIPS_TIER2" in what_if.text
+
+
+def test_an_assessment_with_a_bad_field_is_refused_on_the_page(site: Site) -> None:
+    shown = site.post(
+        OFFICER,
+        "/assess",
+        {
+            "date": "2026-02-30",
+            "destination": "IN",
+            "party0_name": "X",
+            "party0_country": "IN",
+            "party0_role": "end_user",
+            "party0_type": "government",
+            "end_uses": ["research"],
+        },
+    )
+    assert shown.status_code == 422
+    assert "date" in _text(shown.text)
+
+
+def test_the_menu_page_lists_the_apis_menu_and_filters_it(site: Site) -> None:
+    from_api = site.api(OFFICER, "/api/v1/menu")
+    page = site.browser().get("/menu").text
+    for item in from_api["items"]:
+        assert f'href="/menu/{item["id"]}"' in page
+        assert item["title"] in unescape(page)
+    finance = site.browser().get("/menu?sector=finance").text
+    wanted = [i["id"] for i in from_api["items"] if "finance" in i["sectors"]]
+    assert wanted
+    assert sorted(re.findall(r'<h2><a href="/menu/([^"]+)"', finance)) == sorted(wanted)
+    # Offered to a country: named by the package, or through a bloc the country is in.
+    kenya = site.browser().get("/menu?country=KE").text
+    assert sorted(re.findall(r'<h2><a href="/menu/([^"]+)"', kenya)) == sorted(
+        i["id"] for i in from_api["items"] if "KE" in i["target_countries"]
+    )
+    assert site.browser().get("/menu?tier=enormous").status_code == 422
+
+
+def test_the_license_page_shows_the_apis_license(site: Site) -> None:
+    license_id = site.service.licensed()
+    from_api = site.api(APPLICANT, f"/api/v1/licenses/{license_id}")
+    page = _text(site.browser(APPLICANT).get(f"/licenses/{license_id}").text)
+    assert from_api["state"] in page
+    assert f"{from_api['valid_from']} to {from_api['valid_until']}" in page
+    for condition in from_api["conditions"]:
+        assert condition["id"] in page
+        assert condition["text"] in page
+    for item in from_api["items"]:
+        assert f"Shipped {item['shipped_quantity']} of {item['quantity']} units" in page
+
+
+def test_a_package_page_shows_the_conditions_a_deal_to_its_country_carries(site: Site) -> None:
+    page = site.browser().get("/menu/sovereign-llm-cloud?to=IN").text
+    deal = {
+        "id": "sample",
+        "date": site.service.runtime.clock().date().isoformat(),
+        "package": "sovereign-llm-cloud",
+        "destination": "IN",
+        "parties": [
+            {"role": "end_user", "name": "Sample buyer", "country": "IN", "type": "government"}
+        ],
+        "end_uses": ["public_services", "research"],
+    }
+    expected = site.service.client.post(
+        "/api/v1/assessments", json=deal, headers=site.service.as_(OFFICER)
+    ).json()
+    for condition in expected["conditions"]:
+        assert condition["id"] in page
+    assert "SEAL-" in page
+
+
+def test_the_transparency_page_counts_outcomes_without_naming_anyone(site: Site) -> None:
+    site.service.licensed()
+    denied = site.service.submitted()
+    assert site.service.act(denied, "take", OFFICER).status_code == 200
+    body = {"decision": "denied", "reason": "No."}
+    assert site.service.act(denied, "decision", OFFICER, body).status_code == 200
+    page = site.browser().get("/transparency")
+    assert page.status_code == 200
+    shown = _text(page.text)
+    assert "Applications submitted 2" in shown
+    assert "Asia 2" in shown  # both to India (UN M49: Asia, Southern Asia)
+    assert "denied 1" in shown
+    assert "approved with conditions 1" in shown
+    assert "National Informatics Centre" not in shown
+    assert APPLICATION["reference"] not in shown
+    assert "<svg" in page.text
+
+
+def test_the_public_reads_the_published_pages_and_is_sent_to_sign_in_elsewhere(
+    site: Site,
+) -> None:
+    public = site.browser()
+    for path in (
+        "/menu",
+        "/compare",
+        "/partners",
+        "/partners/IN",
+        "/policies",
+        "/policies/us-baseline",
+        "/transparency",
+        "/menu/grid-operations-ai",
+    ):
+        answer = public.get(path)
+        assert answer.status_code == 200, path
+        assert "Content-Security-Policy" in answer.headers
+    for path in ("/assess", "/screen", "/applications", "/licenses", "/audit", "/queue"):
+        answer = public.get(path, follow_redirects=False)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"] == f"/login?next={path}"
+    assert public.get("/partners/QQ").status_code == 404
+    assert public.get("/no-such-page").status_code == 404
+    assert "<h1>" in public.get("/no-such-page").text  # a page, not JSON
+    assert public.get("/api/v1/no-such").headers["content-type"].startswith("application/problem")
+
+
+def test_a_role_without_the_permission_gets_403_not_the_page(site: Site) -> None:
+    assert site.browser(PARTNER).get("/audit").status_code == 403
+    assert site.browser(APPLICANT).get("/queue").status_code == 403
+
+
+def test_screening_explains_the_match_and_takes_an_adjudication(site: Site) -> None:
+    shown = site.post(OFFICER, "/screen", {"name": "Mehr Trading Company", "country": "AE"})
+    assert shown.status_code == 200
+    text = _text(shown.text)
+    assert "MAHER TRADING AND CONSTRUCTION COMPANY" in text
+    assert "“mehr” ~ “maher”" in text
+    recorded = site.post(
+        OFFICER,
+        "/screen/adjudicate",
+        {
+            "name": "Mehr Trading Company",
+            "country": "AE",
+            "list": "SDN",
+            "entity_number": "21562",
+            "verdict": "false_positive",
+            "reason": "A different company: registration and address differ.",
+        },
+    )
+    assert recorded.status_code == 200, _text(recorded.text)
+    again = _text(
+        site.post(OFFICER, "/screen", {"name": "Mehr Trading Company", "country": "AE"}).text
+    )
+    assert "Adjudicated: false positive" in again
+
+
+def test_a_csv_batch_is_screened_and_downloaded(site: Site) -> None:
+    content = "name,country\nMaher Trading and Construction Company,LB\nAcme Tractors,US\n"
+    shown = site.post(
+        OFFICER,
+        "/screen/batch",
+        {"format": "page"},
+        files={"file": ("names.csv", content, "text/csv")},
+    )
+    assert shown.status_code == 200, _text(shown.text)
+    assert "2 names screened; 1 with a possible match (review or block)" in _text(shown.text)
+    download = site.post(
+        OFFICER,
+        "/screen/batch",
+        {"format": "csv"},
+        files={"file": ("names.csv", content, "text/csv")},
+    )
+    assert download.headers["content-type"].startswith("text/csv")
+    rows = download.text.splitlines()
+    assert rows[0].startswith("name,country,band")
+    assert any(
+        r.startswith("Maher Trading and Construction Company,LB,block,SDN,21562") for r in rows
+    )
+    bad = site.post(
+        OFFICER,
+        "/screen/batch",
+        {"format": "page"},
+        files={"file": ("names.csv", "who,where\nx,y\n", "text/csv")},
+    )
+    assert bad.status_code == 422
+    assert "names.csv line 1" in _text(bad.text)
