@@ -13,6 +13,7 @@ from aiexports.core.application import ApplicationDocument
 from aiexports.core.licensing import ApplicationState, LicenseState
 from aiexports.errors import InputError, Issue
 from aiexports.services import audit
+from aiexports.services.access import require
 from aiexports.services.idempotency import Response as Stored
 
 router = APIRouter(prefix="/api/v1")
@@ -96,6 +97,75 @@ def _assess(
     ctx: Ctx, who: Caller, raw: bytes, policy: str | None, compare_policy: str | None
 ) -> JSONResponse:
     return JSONResponse(ctx.engine.assess(who, json_body(raw), policy, compare_policy))
+
+
+@router.post(
+    "/recommendations",
+    tags=["engine"],
+    responses=ERRORS,
+    openapi_extra=_body(
+        {"type": "object", "description": "Partner requirements (partner-requirements.schema.json)"}
+    ),
+)
+async def recommendation(request: Request, ctx: Ctx, who: Caller) -> JSONResponse:
+    """The menu's packages on the requirements' date for a partner: each classified with
+    the determination of the partner's deal under it, fitted and ranked, and the optimal
+    bundle with its binding constraints, as `aiexports recommend --format json`."""
+    raw = await request.body()
+    return await _threaded(_recommend, ctx, who, raw)
+
+
+def _recommend(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
+    from aiexports.services.recommendation import (  # noqa: PLC0415
+        recommend_for,
+        requirements_of,
+    )
+
+    require(who, "engine.use")
+    requirements = requirements_of(ctx.runtime, json_body(raw))
+    found = recommend_for(ctx.runtime, requirements, ctx.program.menu_on)
+    return JSONResponse(found.contract())
+
+
+@router.post(
+    "/rmf/assessments",
+    tags=["engine"],
+    responses=ERRORS,
+    openapi_extra=_body({"type": "object", "description": "A NIST AI RMF assessment"}),
+)
+async def rmf_assessment(
+    request: Request,
+    ctx: Ctx,
+    who: Caller,
+    form: Annotated[str | None, Query(alias="format", pattern="^(report|oscal)$")] = None,
+) -> JSONResponse:
+    """An RMF assessment's scores per function and category and its gaps as dated GOV-RMF
+    remediation items (`aiexports rmf assess --format json`), or with `format=oscal` the
+    assessment as OSCAL 1.2.3 assessment-results."""
+    raw = await request.body()
+    return await _threaded(_rmf, ctx, who, raw, form or "report")
+
+
+def _rmf(ctx: Ctx, who: Caller, raw: bytes, form: str) -> JSONResponse:
+    from aiexports.services import rmf  # noqa: PLC0415
+
+    require(who, "engine.use")
+    assessment = rmf.assessment_of(ctx.runtime, json_body(raw))
+    if form == "oscal":
+        return JSONResponse(rmf.oscal_assessment_results(ctx.runtime, assessment))
+    return JSONResponse(rmf.report(ctx.runtime, assessment).contract())
+
+
+@router.get("/rmf/catalog", tags=["engine"], responses=ERRORS)
+def rmf_catalog(ctx: Ctx, who: Caller) -> JSONResponse:
+    """The NIST AI RMF 1.0 Core as an OSCAL 1.2.3 catalog."""
+    from aiexports.services.rmf import oscal_catalog  # noqa: PLC0415
+
+    require(who, "engine.use")
+    return JSONResponse(oscal_catalog())
+
+
+MAX_QUERIES = 1000
 
 
 @router.post("/screenings", tags=["engine"], responses=ERRORS, openapi_extra=_body())
