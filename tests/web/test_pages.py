@@ -401,3 +401,76 @@ def test_a_csv_batch_is_screened_and_downloaded(site: Site) -> None:
     )
     assert bad.status_code == 422
     assert "names.csv line 1" in _text(bad.text)
+
+
+def test_a_returned_application_is_edited_and_submitted_again(site: Site) -> None:
+    app_path = _applied(site)
+    site.post(APPLICANT, f"{app_path}/submit", {"version": _version(site, APPLICANT, app_path)})
+    site.post(OFFICER, f"{app_path}/take", {"version": _version(site, OFFICER, app_path)})
+    returned = site.post(
+        OFFICER,
+        f"{app_path}/decision",
+        {
+            "version": _version(site, OFFICER, app_path),
+            "decision": "returned_without_action",
+            "reason": "Name the end user's street address in full.",
+        },
+    )
+    assert returned.status_code == 303
+    form = site.browser(APPLICANT).get(f"{app_path}/edit")
+    assert form.status_code == 200
+    assert 'value="National Informatics Centre"' in form.text  # the form holds the document
+    changed = {
+        **_application_form(),
+        "party0_address": "A-Block, CGO Complex, Lodhi Road, Pragati Vihar",
+    }
+    edit_version = _version(site, APPLICANT, f"{app_path}/edit")
+    saved = site.post(APPLICANT, f"{app_path}/edit", {**changed, "version": edit_version})
+    assert saved.status_code == 303, _text(saved.text)
+    again = site.post(
+        APPLICANT, f"{app_path}/submit", {"version": _version(site, APPLICANT, app_path)}
+    )
+    assert again.status_code == 303
+    app_id = app_path.rsplit("/", 1)[1]
+    view = site.api(APPLICANT, f"/api/v1/applications/{app_id}")
+    assert view["state"] == "submitted"
+    assert view["round"] == 2
+    assert view["application"]["parties"][0]["address"].endswith("Pragati Vihar")
+    # Another consortium can neither open the form nor post it.
+    assert site.browser(OTHER_APPLICANT).get(f"{app_path}/edit").status_code == 404
+
+
+def test_alerts_are_listed_explained_and_adjudicated_on_the_pages(site: Site) -> None:
+    from tests.api.monitoring_batch import configured, finished, rows_of, upload
+
+    license_id, day, _ = configured(site.service)
+    answer = upload(site.service, license_id, rows_of(license_id, day))
+    assert finished(site.service, answer.headers["Location"])["state"] == "succeeded"
+    from_api = site.api(OFFICER, f"/api/v1/alerts?license={license_id}")["items"]
+    assert from_api
+    listed = site.browser(OFFICER).get(f"/alerts?license={license_id}").text
+    for alert in from_api:
+        assert f'href="/alerts/{alert["id"]}"' in listed
+    # The partner government of the destination sees the same alerts on the license.
+    assert f"{len(from_api)} alerts" in _text(
+        site.browser(PARTNER).get(f"/licenses/{license_id}").text
+    )
+    restricted = next(a for a in from_api if a["check"] == "RESTRICTED_ACCESS")
+    path = f"/alerts/{restricted['id']}"
+    shown = _text(site.browser(OFFICER).get(path).text)
+    assert restricted["explanation"] in shown
+    assert "CN" in shown
+    decided = site.post(
+        OFFICER,
+        f"{path}/adjudication",
+        {
+            "version": _version(site, OFFICER, path),
+            "state": "confirmed",
+            "reason": "Access from CN.",
+        },
+    )
+    assert decided.status_code == 303, _text(decided.text)
+    assert site.api(OFFICER, f"/api/v1{path}")["state"] == "confirmed"
+    # Only officers adjudicate; another consortium does not see the alert at all.
+    assert "Adjudicate" not in site.browser(PARTNER).get(path).text
+    assert site.browser(OTHER_APPLICANT).get(path).status_code == 404

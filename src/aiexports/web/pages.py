@@ -68,6 +68,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("/queue", "Queue", "queue.read"),
     ("/applications", "Applications", "application.read"),
     ("/licenses", "Licenses", "license.read"),
+    ("/alerts", "Alerts", "alert.read"),
     ("/proposals", "Proposals", "proposal.read"),
     ("/audit", "Audit trail", "audit.read"),
 )

@@ -42,6 +42,20 @@ PARTY_TYPES = (
     "ngo",
 )
 MAX_BATCH_BYTES = 1024 * 1024
+CHECKS = (
+    "RESTRICTED_ACCESS",
+    "LISTED_TENANT",
+    "UNVERIFIED_TENANT",
+    "OFF_SITE_USE",
+    "LICENSE_NOT_VALID",
+    "COMPUTE_CAP",
+    "USAGE_SPIKE",
+    "FRONTIER_TRAINING",
+    "UNDECLARED_USE",
+    "LATE_REPORT",
+    "LOCATION_INCONSISTENT",
+)
+"""The monitoring checks (monitoring spec §2), to filter alerts by."""
 STALE = (
     "Another user changed this a moment ago (another officer may have decided it): the page "
     "now shows its current state. Nothing you sent was applied; review it and act again."
@@ -472,6 +486,36 @@ async def create_application(request: Request, ctx: Ctx, who: Who) -> Response:
     return _seen_after(f"/applications/{created['id']}", "created")
 
 
+def _form_values(document: dict[str, Any]) -> dict[str, Any]:
+    """An application document as the application form's fields (to edit it)."""
+    values: dict[str, Any] = {
+        k: str(document.get(k, ""))
+        for k in ("reference", "package", "destination", "date", "specific_end_use")
+    }
+    values["end_uses"] = list(document.get("end_uses", []))
+    for index, party in enumerate(document.get("parties", [])[:PARTY_ROWS]):
+        values.update({f"party{index}_{k}": str(v) for k, v in party.items()})
+    for index, item in enumerate(document.get("items", [])[:ITEM_ROWS]):
+        values.update({f"item{index}_{k}": str(v) for k, v in item.items()})
+    return values
+
+
+@router.get("/applications/{app_id}/edit")
+def edit_application(request: Request, ctx: Ctx, who: Who, app_id: str) -> Response:
+    view = ctx.licensing.get_application(who.principal, app_id[:60])
+    require(who.principal, "application.edit")
+    editing = {"id": view["id"], "version": view["version"]}
+    return page(
+        request,
+        who,
+        "application_new.html",
+        choices=_choices(ctx),
+        values=_form_values(view["application"]),
+        components=[],
+        editing=editing,
+    )
+
+
 def _application_page(
     request: Request, ctx: Ctx, who: Visitor, app_id: str, status: int = 200, **extra: Any
 ) -> Response:
@@ -486,6 +530,9 @@ def _application_page(
         "withdraw": own
         and may(p, "application.withdraw")
         and view["state"] in ("draft", "submitted"),
+        "edit": own
+        and may(p, "application.edit")
+        and view["state"] in ("draft", "returned_without_action"),
         "upload": own
         and may(p, "application.upload")
         and view["state"] in ("draft", "returned_without_action"),
@@ -532,6 +579,10 @@ async def application_action(
         "take": lambda: licensing.take(p, app_id, version),
         "decision": lambda: licensing.decide(p, app_id, _decision_from_form(form), version),
     }
+    if action == "edit":
+        patch = _application_from_form(form)
+        # The form's rows replace the lists; fields the form has no place for are kept.
+        moves["edit"] = lambda: licensing.edit_application(p, app_id, patch, version)
     if action == "documents":
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
@@ -603,6 +654,15 @@ def _license_page(
         "ship": own and may(p, "license.ship") and view["state"] == "active",
         "officer": may(p, "license.suspend"),
     }
+    monitoring = None
+    if may(p, "alert.read"):
+        found = ctx.monitoring.alerts(p, view["id"], None, None, 200).contract()["items"]
+        monitoring = {
+            "alerts": found,
+            "open": sum(1 for a in found if a["state"] == "open"),
+            "location": [a for a in found if a.get("check") == "LOCATION_INCONSISTENT"],
+            "jobs": ctx.monitoring.jobs(p, view["id"])[:10],
+        }
     return page(
         request,
         who,
@@ -610,6 +670,7 @@ def _license_page(
         status,
         lic=view,
         actions=actions,
+        monitoring=monitoring,
         today=ctx.program.clock().date().isoformat(),
         done=_done(request.query_params.get("done", "")),
         **extra,
@@ -679,6 +740,62 @@ def _shipment_from_form(form: FormData) -> dict[str, Any]:
         "consignee": field(form, "consignee", 300),
         "items": items,
     }
+
+
+# --- end-use monitoring ---------------------------------------------------------------------------
+
+
+@router.get("/alerts")
+def alerts(
+    request: Request,
+    ctx: Ctx,
+    who: Who,
+    state: Short = "",
+    check: Short = "",
+    license: Short = "",
+    cursor: Short = "",
+) -> Response:
+    listed = ctx.monitoring.alerts(
+        who.principal, license or None, state or None, check or None, 50, cursor or None
+    ).contract()
+    filters = {"state": state, "check": check, "license": license}
+    return page(request, who, "alerts.html", listed=listed, filters=filters, checks=CHECKS)
+
+
+def _alert_page(
+    request: Request, ctx: Ctx, who: Visitor, alert_id: str, status: int = 200, **extra: Any
+) -> Response:
+    view = ctx.monitoring.alert(who.principal, alert_id[:60])
+    may_decide = may(who.principal, "alert.adjudicate") and view["state"] == "open"
+    return page(
+        request,
+        who,
+        "alert.html",
+        status,
+        alert=view,
+        may_decide=may_decide,
+        done=_done(request.query_params.get("done", "")),
+        **extra,
+    )
+
+
+@router.get("/alerts/{alert_id}")
+def alert(request: Request, ctx: Ctx, who: Who, alert_id: str) -> Response:
+    return _alert_page(request, ctx, who, alert_id)
+
+
+@router.post("/alerts/{alert_id}/adjudication")
+async def adjudicate_alert(request: Request, ctx: Ctx, who: Who, alert_id: str) -> Response:
+    form = await checked_form(request, who)
+    version = f'"{field(form, "version", 12)}"'
+    body = {"state": field(form, "state", 20), "reason": field(form, "reason", 4000)}
+    try:
+        await _call(lambda: ctx.monitoring.adjudicate(who.principal, alert_id, body, version))
+    except StaleVersionError:
+        return _alert_page(request, ctx, who, alert_id, 409, conflict=STALE)
+    except InputError as error:
+        return _alert_page(request, ctx, who, alert_id, 422, errors=_form_errors(error))
+    return _seen_after(f"/alerts/{alert_id}", "adjudication")
 
 
 # --- the sovereignty ledger ----------------------------------------------------------------------
