@@ -297,21 +297,39 @@ def test_a_package_page_shows_the_conditions_a_deal_to_its_country_carries(site:
 
 
 def test_the_transparency_page_counts_outcomes_without_naming_anyone(site: Site) -> None:
-    site.service.licensed()
+    for _ in range(5):
+        site.service.licensed()
     denied = site.service.submitted()
     assert site.service.act(denied, "take", OFFICER).status_code == 200
     body = {"decision": "denied", "reason": "No."}
     assert site.service.act(denied, "decision", OFFICER, body).status_code == 200
+    site.service.submitted()  # still waiting
     page = site.browser().get("/transparency")
     assert page.status_code == 200
     shown = _text(page.text)
-    assert "Applications submitted 2" in shown
-    assert "Asia 2" in shown  # both to India (UN M49: Asia, Southern Asia)
-    assert "denied 1" in shown
-    assert "approved with conditions 1" in shown
+    assert "Applications submitted 7" in shown
+    assert "Asia 7" in shown  # all to India (UN M49: Asia, Southern Asia)
+    assert "approved with conditions 5" in shown
+    # One denial and one pending application: too few to publish, each could be one deal.
+    assert "denied fewer than 5" in shown
+    assert "pending fewer than 5" in shown
+    assert not re.search(r"(under review|[^s] submitted) \d", shown)
+    assert "days with the agency, against a target of 90; 6 of 6 decisions within it" in shown
+    assert "active 5" in shown
     assert "National Informatics Centre" not in shown
     assert APPLICATION["reference"] not in shown
     assert "<svg" in page.text
+
+
+def test_a_single_decision_publishes_no_median_and_no_count(site: Site) -> None:
+    denied = site.service.submitted()
+    assert site.service.act(denied, "take", OFFICER).status_code == 200
+    body = {"decision": "denied", "reason": "No."}
+    assert site.service.act(denied, "decision", OFFICER, body).status_code == 200
+    shown = _text(site.browser().get("/transparency").text)
+    assert "too few to publish a median" in shown
+    assert "denied fewer than 5" in shown
+    assert "Asia fewer than 5" in shown
 
 
 def test_the_public_reads_the_published_pages_and_is_sent_to_sign_in_elsewhere(
@@ -369,6 +387,33 @@ def test_screening_explains_the_match_and_takes_an_adjudication(site: Site) -> N
         site.post(OFFICER, "/screen", {"name": "Mehr Trading Company", "country": "AE"}).text
     )
     assert "Adjudicated: false positive" in again
+    assert "registration and address differ" in again  # officers read adjudications
+    # The partner government gets the cleared match, not who cleared it or why.
+    seen = _text(
+        site.post(PARTNER, "/screen", {"name": "Mehr Trading Company", "country": "AE"}).text
+    )
+    assert "cleared as a false positive by the program" in seen
+    assert "registration and address differ" not in seen
+    assert "officer-1" not in seen
+    deal = {
+        "date": "2026-12-01",
+        "destination": "AE",
+        "package": "frontier-compute-cluster",
+        "parties": [
+            {"role": "end_user", "name": "Mehr Trading Company", "country": "AE", "type": "private"}
+        ],
+        "end_uses": ["research"],
+    }
+    for who in (PARTNER, OTHER_APPLICANT):
+        shown = site.service.client.post(
+            "/api/v1/assessments", json=deal, headers=site.service.as_(who)
+        )
+        assert "registration and address differ" not in shown.text
+        assert "demo-agency" not in shown.text
+    officer_view = site.service.client.post(
+        "/api/v1/assessments", json=deal, headers=site.service.as_(OFFICER)
+    )
+    assert "registration and address differ" in officer_view.text
 
 
 def test_a_csv_batch_is_screened_and_downloaded(site: Site) -> None:
@@ -474,3 +519,42 @@ def test_alerts_are_listed_explained_and_adjudicated_on_the_pages(site: Site) ->
     # Only officers adjudicate; another consortium does not see the alert at all.
     assert "Adjudicate" not in site.browser(PARTNER).get(path).text
     assert site.browser(OTHER_APPLICANT).get(path).status_code == 404
+
+
+def test_odd_numbers_and_ragged_rows_are_refused_not_crashed(site: Site) -> None:
+    assert site.browser().get("/menu?min_seal=²").status_code == 422
+    form = {**_application_form(), "item0_quantity": "²"}
+    refused = site.post(APPLICANT, "/applications/new", form)
+    assert refused.status_code == 422
+    assert "quantity" in _text(refused.text)
+    license_id = site.service.licensed()
+    ragged = {
+        "date": "2026-12-10",
+        "consignee": "x",
+        "component": ["a", "b"],
+        "quantity": ["1"],
+        "value_usd": ["1"],
+    }
+    assert site.post(APPLICANT, f"/licenses/{license_id}/shipments", ragged).status_code == 422
+    assert (
+        site.post(OTHER_APPLICANT, f"/licenses/{license_id}/shipments", ragged).status_code == 404
+    )
+    # A change without the version the page showed is refused as such, not as a conflict.
+    app_path = _applied(site)
+    missing = site.post(APPLICANT, f"{app_path}/submit", {})
+    assert missing.status_code == 422
+    assert "reload the page" in _text(missing.text)
+
+
+def test_the_public_learns_nothing_of_whether_an_id_exists(site: Site) -> None:
+    app_id = site.service.submitted()
+    license_id = site.service.licensed()
+    public = site.browser()
+    for real, made_up in (
+        (f"/applications/{app_id}", "/applications/app_00000000000000000000"),
+        (f"/licenses/{license_id}", "/licenses/lic_00000000000000000000"),
+        (f"/applications/{app_id}/ledger", "/applications/app_00000000000000000000/ledger"),
+    ):
+        first = public.get(real, follow_redirects=False)
+        second = public.get(made_up, follow_redirects=False)
+        assert first.status_code == second.status_code == 303

@@ -908,6 +908,7 @@ class Licensing:
     def visible_application(
         self, tx: Transaction, who: Principal, app_id: str, action: str, lock: bool = False
     ) -> Any:
+        require(who, "application.read")  # a role that reads none learns nothing of this id
         row = self._application_row(tx, app_id, lock)
         check(who, action, _resource(row), "application")
         return row
@@ -924,6 +925,7 @@ class Licensing:
     def visible_license(
         self, tx: Transaction, who: Principal, license_id: str, action: str, lock: bool = False
     ) -> Any:
+        require(who, "license.read")  # a role that reads none learns nothing of this id
         row = self.license_row(tx, license_id, lock)
         check(who, action, _resource(row), "license")
         return row

@@ -34,6 +34,17 @@ LAYERS = ("hardware", "data", "models", "security", "applications")
 TIERS = ("starter", "standard", "flagship")
 COMPARE_MIN, COMPARE_MAX = 2, 4
 DECIDED = ("approved", "approved_with_conditions", "denied")
+OUTCOMES = (
+    "approved",
+    "approved_with_conditions",
+    "denied",
+    "returned_without_action",
+    "withdrawn",
+)
+PENDING = ("submitted", "under_review")
+MIN_CELL = 5
+"""The smallest count published: fewer applications than this in a cell could point at one
+applicant's deal, so the cell says "fewer than 5" instead."""
 
 
 @dataclass(frozen=True)
@@ -273,24 +284,21 @@ class Published:
             "rubric": self.program.rubric(who),
             "applications": {
                 "submitted": len(submitted),
+                # Outcomes only: where a pending application stands is its applicant's.
                 "by_outcome": _ordered_counts(
-                    Counter(r.state for r in submitted),
-                    (
-                        "approved",
-                        "approved_with_conditions",
-                        "denied",
-                        "withdrawn",
-                        "under_review",
-                        "submitted",
-                        "returned",
-                    ),
+                    Counter("pending" if r.state in PENDING else r.state for r in submitted),
+                    (*OUTCOMES, "pending"),
                 ),
                 "by_region": _ordered_counts(by_region, sorted(by_region)),
             },
             "days_to_decision": {
                 "decided": len(days),
-                "median": statistics.median(days) if days else None,
-                "within_target": sum(1 for d in days if d <= TARGET_DAYS),
+                "min_cell": MIN_CELL,
+                # A median of fewer decisions than MIN_CELL is close to one deal's days.
+                "median": statistics.median(days) if len(days) >= MIN_CELL else None,
+                "within_target": (
+                    sum(1 for d in days if d <= TARGET_DAYS) if len(days) >= MIN_CELL else None
+                ),
                 "target_days": TARGET_DAYS,
                 "final_states": sorted(FINAL_STATES),
             },
@@ -299,7 +307,18 @@ class Published:
 
 
 def _ordered_counts(counts: Mapping[str, int], order: Sequence[str]) -> list[dict[str, Any]]:
-    """Counts in a stable order, each with its share of the largest (for a bar's width)."""
+    """Counts in a stable order, each with its share of the largest (a bar's width). A
+    count below ``MIN_CELL`` is withheld, and when it is the only one withheld the next
+    smallest is too, so that the total does not give it away."""
     keys = [k for k in order if counts.get(k)] + sorted(k for k in counts if k not in order)
-    top = max(counts.values(), default=0) or 1
-    return [{"key": k, "count": counts[k], "share": counts[k] / top} for k in keys]
+    withheld = {k for k in keys if counts[k] < MIN_CELL}
+    if len(withheld) == 1 and len(keys) > 1:
+        withheld.add(min((k for k in keys if k not in withheld), key=lambda k: counts[k]))
+    shown = [counts[k] for k in keys if k not in withheld]
+    top = max(shown, default=0) or 1
+    return [
+        {"key": k, "count": None, "share": 0.0, "withheld": True}
+        if k in withheld
+        else {"key": k, "count": counts[k], "share": counts[k] / top, "withheld": False}
+        for k in keys
+    ]

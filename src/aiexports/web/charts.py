@@ -11,9 +11,9 @@ BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_SPACE, COUNT_SPACE = 22, 8, 190, 300, 60
 
 def bars(rows: Sequence[dict[str, Any]], title: str) -> dict[str, Any]:
     """A horizontal bar per ``{"key", "count", "share"}`` row, the longest bar for the
-    largest count."""
+    largest count; a withheld count has no bar (its table says so)."""
     drawn = []
-    for index, row in enumerate(rows):
+    for index, row in enumerate(r for r in rows if not r.get("withheld")):
         top = GAP + index * (BAR_HEIGHT + GAP)
         drawn.append(
             {
@@ -28,7 +28,7 @@ def bars(rows: Sequence[dict[str, Any]], title: str) -> dict[str, Any]:
         "title": title,
         "bars": drawn,
         "width": LABEL_WIDTH + BAR_SPACE + COUNT_SPACE,
-        "height": GAP + len(rows) * (BAR_HEIGHT + GAP),
+        "height": GAP + len(drawn) * (BAR_HEIGHT + GAP),
         "label_width": LABEL_WIDTH,
         "bar_height": BAR_HEIGHT,
     }

@@ -5,6 +5,7 @@ with the same status and words as the API's problems."""
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -126,6 +127,24 @@ def field(form: FormData, name: str, most: int = 2000) -> str:
     if len(value) > most:
         raise InputError(Issue(f"at most {most:,} characters", field=name))
     return value.strip()
+
+
+def number(text: str) -> int | float | str:
+    """A form's number as a JSON body would carry it (ASCII digits only); anything else
+    stays text, for the use case to refuse with its field named."""
+    if re.fullmatch(r"[0-9]{1,18}", text):
+        return int(text)
+    if re.fullmatch(r"[0-9]{1,18}\.[0-9]{1,12}", text):
+        return float(text)
+    return text
+
+
+def version_of(form: FormData) -> str:
+    """The If-Match of a change made from a page: the version the page showed."""
+    shown = field(form, "version", 12)
+    if not re.fullmatch(r"[0-9]{1,12}", shown):
+        raise InputError(Issue("the page's version is missing: reload the page", field="version"))
+    return f'"{shown}"'
 
 
 def error_page(request: Request, status: int, problem: dict[str, Any]) -> Response:

@@ -4,6 +4,7 @@ partner profiles, the policy packs, and the transparency page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -41,7 +42,7 @@ def menu(
 ) -> Response:
     level = None
     if min_seal:
-        if not min_seal.isdigit():
+        if not re.fullmatch(r"[0-4]", min_seal):
             error = InputError(Issue("a SEAL level from 0 to 4", field="min_seal"))
             error.root = "query"  # type: ignore[attr-defined]
             raise error

@@ -23,7 +23,16 @@ from aiexports.errors import InputError, Issue, StaleVersionError, UnknownResour
 from aiexports.services import audit
 from aiexports.services.access import may, require
 from aiexports.services.clock import queue as officer_queue
-from aiexports.web.pages import Visitor, Who, checked_form, field, framed, page
+from aiexports.web.pages import (
+    Visitor,
+    Who,
+    checked_form,
+    field,
+    framed,
+    number,
+    page,
+    version_of,
+)
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -135,12 +144,12 @@ def _deal_from_form(form: FormData) -> dict[str, Any]:
             continue
         component, _, units = line.partition(":")
         text = units.strip()
-        quantities[component.strip()] = int(text) if text.isdigit() else text
+        quantities[component.strip()] = number(text)
     if quantities:
         deal["quantities"] = quantities
     value = field(form, "value_usd", 30).replace(",", "")
     if value:
-        deal["value_usd"] = float(value) if re.fullmatch(r"\d+(\.\d+)?", value) else value
+        deal["value_usd"] = number(value)
     return deal
 
 
@@ -441,7 +450,7 @@ def _application_from_form(form: FormData) -> dict[str, Any]:
         for key in ("quantity", "unit_value_usd", "total_value_usd"):
             text = field(form, f"item{index}_{key}", 30).replace(",", "")
             if text:
-                item[key] = int(text) if text.isdigit() else text
+                item[key] = number(text)
         body["items"].append(item)
     return {k: v for k, v in body.items() if v not in ("", None)}
 
@@ -570,19 +579,20 @@ async def application_action(
     request: Request, ctx: Ctx, who: Who, app_id: str, action: str
 ) -> Response:
     form = await checked_form(request, who)
-    version = f'"{field(form, "version", 12)}"'
     licensing = ctx.licensing
     p = who.principal
     moves: dict[str, Callable[[], Any]] = {
-        "submit": lambda: licensing.submit(p, app_id, version),
-        "withdraw": lambda: licensing.withdraw(p, app_id, version),
-        "take": lambda: licensing.take(p, app_id, version),
-        "decision": lambda: licensing.decide(p, app_id, _decision_from_form(form), version),
+        "submit": lambda: licensing.submit(p, app_id, version_of(form)),
+        "withdraw": lambda: licensing.withdraw(p, app_id, version_of(form)),
+        "take": lambda: licensing.take(p, app_id, version_of(form)),
+        "decision": lambda: licensing.decide(
+            p, app_id, _decision_from_form(form), version_of(form)
+        ),
     }
     if action == "edit":
         patch = _application_from_form(form)
         # The form's rows replace the lists; fields the form has no place for are kept.
-        moves["edit"] = lambda: licensing.edit_application(p, app_id, patch, version)
+        moves["edit"] = lambda: licensing.edit_application(p, app_id, patch, version_of(form))
     if action == "documents":
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
@@ -689,7 +699,6 @@ async def license_action(
     form = await checked_form(request, who)
     licensing = ctx.licensing
     p = who.principal
-    version = f'"{field(form, "version", 12)}"'
     moves: dict[str, Callable[[], Any]] = {
         "acknowledgments": lambda: licensing.acknowledge(
             p,
@@ -700,7 +709,7 @@ async def license_action(
     }
     for change in ("suspend", "reinstate", "revoke"):
         moves[change] = lambda change=change: licensing.change_license(  # type: ignore[misc]
-            p, license_id, change, {"reason": field(form, "reason", 4000)}, version
+            p, license_id, change, {"reason": field(form, "reason", 4000)}, version_of(form)
         )
     if action not in moves:
         raise UnknownResourceError(f"no action {action[:40]!r}")
@@ -714,27 +723,17 @@ async def license_action(
 
 
 def _shipment_from_form(form: FormData) -> dict[str, Any]:
+    columns = [
+        [v for v in form.getlist(name) if isinstance(v, str)]
+        for name in ("component", "quantity", "value_usd")
+    ]
+    if len({len(c) for c in columns}) != 1 or len(columns[0]) > 200:
+        raise InputError(Issue("one quantity and one value per item", field="items"))
     items = []
-    for index in range(len(form.getlist("component"))):
-        component = form.getlist("component")[index]
-        quantity = form.getlist("quantity")[index]
-        value = form.getlist("value_usd")[index]
-        if (
-            not isinstance(component, str)
-            or not isinstance(quantity, str)
-            or not isinstance(value, str)
-        ):
-            continue
-        if not quantity.strip() and not value.strip():
-            continue
+    for component, quantity, value in zip(*columns, strict=True):
         q, v = quantity.strip().replace(",", ""), value.strip().replace(",", "")
-        items.append(
-            {
-                "component": component,
-                "quantity": int(q) if q.isdigit() else q,
-                "value_usd": float(v) if re.fullmatch(r"\d+(\.\d+)?", v) else v,
-            }
-        )
+        if q or v:
+            items.append({"component": component, "quantity": number(q), "value_usd": number(v)})
     return {
         "date": field(form, "date", 10),
         "consignee": field(form, "consignee", 300),
@@ -787,9 +786,9 @@ def alert(request: Request, ctx: Ctx, who: Who, alert_id: str) -> Response:
 @router.post("/alerts/{alert_id}/adjudication")
 async def adjudicate_alert(request: Request, ctx: Ctx, who: Who, alert_id: str) -> Response:
     form = await checked_form(request, who)
-    version = f'"{field(form, "version", 12)}"'
     body = {"state": field(form, "state", 20), "reason": field(form, "reason", 4000)}
     try:
+        version = version_of(form)
         await _call(lambda: ctx.monitoring.adjudicate(who.principal, alert_id, body, version))
     except StaleVersionError:
         return _alert_page(request, ctx, who, alert_id, 409, conflict=STALE)
@@ -801,31 +800,44 @@ async def adjudicate_alert(request: Request, ctx: Ctx, who: Who, alert_id: str) 
 # --- the sovereignty ledger ----------------------------------------------------------------------
 
 
-@router.get("/applications/{app_id}/ledger")
-def ledger(request: Request, ctx: Ctx, who: Who, app_id: str) -> Response:
+def _ledger_page(
+    request: Request, ctx: Ctx, who: Visitor, app_id: str, status: int = 200, **extra: Any
+) -> Response:
     view = ctx.licensing.ledgers.get(who.principal, app_id[:60])
     may_cosign = may(who.principal, "ledger.cosign") and not view["cosigned"]
     return page(
         request,
         who,
         "ledger.html",
+        status,
         ledger=view,
         may_cosign=may_cosign,
         done=_done(request.query_params.get("done", "")),
+        **extra,
     )
+
+
+@router.get("/applications/{app_id}/ledger")
+def ledger(request: Request, ctx: Ctx, who: Who, app_id: str) -> Response:
+    return _ledger_page(request, ctx, who, app_id)
 
 
 @router.post("/applications/{app_id}/ledger/{action}")
 async def ledger_action(request: Request, ctx: Ctx, who: Who, app_id: str, action: str) -> Response:
     form = await checked_form(request, who)
-    version = f'"{field(form, "version", 12)}"'
     ledgers = ctx.licensing.ledgers
-    if action == "record":
-        await _call(lambda: ledgers.record(who.principal, app_id))
-    elif action == "cosign":
-        await _call(lambda: ledgers.cosign(who.principal, app_id, version))
-    else:
+    moves: dict[str, Callable[[], Any]] = {
+        "record": lambda: ledgers.record(who.principal, app_id),
+        "cosign": lambda: ledgers.cosign(who.principal, app_id, version_of(form)),
+    }
+    if action not in moves:
         raise UnknownResourceError(f"no action {action[:40]!r}")
+    try:
+        await _call(moves[action])
+    except StaleVersionError:
+        return _ledger_page(request, ctx, who, app_id, 409, conflict=STALE)
+    except InputError as error:
+        return _ledger_page(request, ctx, who, app_id, 422, errors=_form_errors(error))
     return _seen_after(f"/applications/{app_id}/ledger", action)
 
 
