@@ -558,3 +558,37 @@ def test_the_public_learns_nothing_of_whether_an_id_exists(site: Site) -> None:
         first = public.get(real, follow_redirects=False)
         second = public.get(made_up, follow_redirects=False)
         assert first.status_code == second.status_code == 303
+
+
+def test_a_proposal_is_evaluated_scored_and_designated_through_the_pages(site: Site) -> None:
+    proposal_id = site.service.submitted_proposal(package_id="web-regional-hub")
+    path = f"/proposals/{proposal_id}"
+    assert proposal_id in site.browser(ANALYST).get("/proposals").text
+    evaluated = site.post(ANALYST, f"{path}/evaluate", {"version": _version(site, ANALYST, path)})
+    assert evaluated.status_code == 303, _text(evaluated.text)
+    form = site.browser(ANALYST).get(path).text
+    criteria = re.findall(r'name="score_([^"]+)"', form)
+    assert criteria
+    scorecard = {f"score_{c}": "4" for c in criteria} | {
+        f"reason_{c}": "judged on the file" for c in criteria
+    }
+    scored = site.post(ANALYST, f"{path}/score", scorecard)
+    assert scored.status_code == 303, _text(scored.text)
+    view = site.api(ANALYST, f"/api/v1{path}")
+    assert view["score"]["mean_total"] == 80.0  # 4 of 5 on every criterion: 80 of 100
+    assert "80.0 of 100" in _text(site.browser(ANALYST).get(path).text)
+    warnings = re.findall(r'name="justify_([^"]+)"', site.browser(ANALYST).get(path).text)
+    decision = {
+        "version": _version(site, ANALYST, path),
+        "decision": "designate",
+        "reason": "Meets the call's terms.",
+    } | {f"justify_{w}": "Accepted: see the file." for w in warnings}
+    designated = site.post(ANALYST, f"{path}/decision", decision)
+    assert designated.status_code == 303, _text(designated.text)
+    assert site.api(ANALYST, f"/api/v1{path}")["state"] == "designated"
+    assert 'href="/menu/web-regional-hub"' in site.browser().get("/menu").text
+    # The consortium sees its proposal and the checks, and cannot score it.
+    mine = site.browser(APPLICANT).get(path).text
+    assert "The automatic checks" in mine
+    assert "Record the scorecard" not in mine
+    assert site.browser(OTHER_APPLICANT).get(path).status_code == 404

@@ -19,7 +19,13 @@ from starlette.datastructures import FormData, UploadFile
 
 from aiexports.api.app import Ctx
 from aiexports.core.vocabulary import EndUse
-from aiexports.errors import InputError, Issue, StaleVersionError, UnknownResourceError
+from aiexports.errors import (
+    ConflictError,
+    InputError,
+    Issue,
+    StaleVersionError,
+    UnknownResourceError,
+)
 from aiexports.services import audit
 from aiexports.services.access import may, require
 from aiexports.services.clock import queue as officer_queue
@@ -850,10 +856,94 @@ def proposals(request: Request, ctx: Ctx, who: Who) -> Response:
     return page(request, who, "proposals.html", listed=listed)
 
 
+def _proposal_page(
+    request: Request, ctx: Ctx, who: Visitor, proposal_id: str, status: int = 200, **extra: Any
+) -> Response:
+    view = ctx.program.get_proposal(who.principal, proposal_id[:60])
+    p = who.principal
+    own = view["organization"] == p.organization_id
+    state = view["state"]
+    actions = {
+        "submit": own and may(p, "proposal.submit") and state in ("draft", "returned"),
+        "withdraw": own and may(p, "proposal.withdraw") and state in ("draft", "submitted", "returned"),
+        "evaluate": may(p, "proposal.evaluate") and state == "submitted",
+        "score": may(p, "proposal.score") and state == "under_evaluation",
+        "decide": may(p, "proposal.decide") and state == "under_evaluation",
+    }
+    rubric = ctx.program.rubric(p) if actions["score"] else None
+    return page(
+        request,
+        who,
+        "proposal.html",
+        status,
+        proposal=view,
+        actions=actions,
+        rubric=rubric,
+        done=_done(request.query_params.get("done", "")),
+        **extra,
+    )
+
+
 @router.get("/proposals/{proposal_id}")
 def proposal(request: Request, ctx: Ctx, who: Who, proposal_id: str) -> Response:
-    view = ctx.program.get_proposal(who.principal, proposal_id[:60])
-    return page(request, who, "proposal.html", proposal=view)
+    return _proposal_page(request, ctx, who, proposal_id)
+
+
+def _scores_from_form(form: FormData) -> dict[str, Any]:
+    """The scorecard (``{criterion: {"score", "reason"}}``) from ``score_<id>`` and
+    ``reason_<id>`` fields, for the rubric the use case checks it against."""
+    scores: dict[str, Any] = {}
+    for name, value in form.multi_items():
+        if name.startswith("score_") and isinstance(value, str):
+            criterion = name.removeprefix("score_")[:100]
+            scores[criterion] = {
+                "score": number(value.strip()),
+                "reason": field(form, f"reason_{criterion}", 4000),
+            }
+    return {"scores": scores}
+
+
+def _proposal_decision_from_form(form: FormData) -> dict[str, Any]:
+    justifications = {
+        name.removeprefix("justify_")[:100]: value.strip()
+        for name, value in form.multi_items()
+        if name.startswith("justify_") and isinstance(value, str) and value.strip()
+    }
+    return {
+        "decision": field(form, "decision", 20),
+        "reason": field(form, "reason", 4000),
+        "justifications": justifications,
+    }
+
+
+@router.post("/proposals/{proposal_id}/{action}")
+async def proposal_action(
+    request: Request, ctx: Ctx, who: Who, proposal_id: str, action: str
+) -> Response:
+    form = await checked_form(request, who)
+    program = ctx.program
+    p = who.principal
+    moves: dict[str, Callable[[], Any]] = {
+        "submit": lambda: program.submit_proposal(p, proposal_id, version_of(form)),
+        "withdraw": lambda: program.withdraw_proposal(p, proposal_id, version_of(form)),
+        "evaluate": lambda: program.evaluate(p, proposal_id, version_of(form)),
+        "score": lambda: program.score(p, proposal_id, _scores_from_form(form)),
+        "decision": lambda: program.decide_proposal(
+            p, proposal_id, _proposal_decision_from_form(form), version_of(form)
+        ),
+    }
+    if action not in moves:
+        raise UnknownResourceError(f"no action {action[:40]!r}")
+    try:
+        await _call(moves[action])
+    except StaleVersionError:
+        return _proposal_page(request, ctx, who, proposal_id, 409, conflict=STALE)
+    except InputError as error:
+        return _proposal_page(request, ctx, who, proposal_id, 422, errors=_form_errors(error))
+    except ConflictError as error:
+        problem = [{"field": "", "message": str(i.message)} for i in error.issues]
+        return _proposal_page(request, ctx, who, proposal_id, 409, errors=problem)
+    return _seen_after(f"/proposals/{proposal_id}", action)
 
 
 @router.get("/audit")
