@@ -592,3 +592,47 @@ def test_a_proposal_is_evaluated_scored_and_designated_through_the_pages(site: S
     assert "The automatic checks" in mine
     assert "Record the scorecard" not in mine
     assert site.browser(OTHER_APPLICANT).get(path).status_code == 404
+
+
+def test_the_partner_gets_the_apis_recommendation_on_its_page(site: Site) -> None:
+    body = {
+        "partner": "demo-partner-in",
+        "country": "IN",
+        "date": "2026-12-01",
+        "buyer": {"name": "Ministry of Electronics", "type": "government"},
+        "end_uses": ["public_services"],
+        "sectors": ["public services"],
+        "budget_usd": 600000000,
+        "timeline_months": 36,
+    }
+    from_api = site.service.client.post(
+        "/api/v1/recommendations", json=body, headers=site.service.as_(PARTNER)
+    ).json()
+    form = site.browser(PARTNER).get("/recommend").text
+    assert 'value="demo-partner-in"' in form
+    shown = site.post(
+        PARTNER,
+        "/recommend",
+        {
+            "partner": "demo-partner-in",
+            "country": "IN",
+            "date": "2026-12-01",
+            "buyer_name": "Ministry of Electronics",
+            "buyer_type": "government",
+            "end_uses": ["public_services"],
+            "sectors": ["public services"],
+            "budget_usd": "600,000,000",
+            "timeline_months": "36",
+        },
+    )
+    assert shown.status_code == 200, _text(shown.text)
+    ranked = re.findall(r'<th scope="row"><a href="/menu/([^"]+)">', shown.text)
+    assert ranked == [p["package"] for p in from_api["packages"]]
+    assert from_api["bundle"]["feasible"]
+    for package in from_api["bundle"]["packages"]:
+        assert f'href="/menu/{package}"' in shown.text
+    refused = site.post(
+        PARTNER, "/recommend", {"partner": "x", "country": "IN", "budget_usd": "lots"}
+    )
+    assert refused.status_code == 422
+    assert "budget_usd" in _text(refused.text)

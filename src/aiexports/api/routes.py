@@ -116,15 +116,7 @@ async def recommendation(request: Request, ctx: Ctx, who: Caller) -> JSONRespons
 
 
 def _recommend(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
-    from aiexports.services.recommendation import (  # noqa: PLC0415
-        recommend_for,
-        requirements_of,
-    )
-
-    require(who, "engine.use")
-    requirements = requirements_of(ctx.runtime, json_body(raw))
-    found = recommend_for(ctx.runtime, requirements, ctx.program.menu_on)
-    return JSONResponse(found.contract())
+    return JSONResponse(ctx.engine.recommend(who, json_body(raw), ctx.program.menu_on))
 
 
 @router.post(

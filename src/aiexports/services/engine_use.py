@@ -103,6 +103,19 @@ class EngineUse:
             },
         )
 
+    def recommend(self, who: Principal, body: object, menu_on: Any) -> dict[str, Any]:
+        """The menu's packages for a partner's requirements (``body``), each with the
+        determination of its deal, fitted and ranked, and the optimal bundle, as
+        ``aiexports recommend --format json``; ``menu_on`` gives the menu on a date."""
+        from aiexports.services.recommendation import (  # noqa: PLC0415
+            recommend_for,
+            requirements_of,
+        )
+
+        require(who, "engine.use")
+        requirements = requirements_of(self.runtime, body)
+        return recommend_for(self.runtime, requirements, menu_on).contract()
+
     def screen(self, who: Principal, body: object) -> dict[str, Any]:
         """One name (``{"name", "country"?, "type"?, "date_of_birth"?, "top"?}``) or up to
         1,000 (``{"queries": [...]}``), ranked and explained."""

@@ -66,6 +66,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("/transparency", "Transparency", "catalog.read"),
     ("/assess", "Assess a deal", "engine.use"),
     ("/screen", "Screen names", "engine.use"),
+    ("/recommend", "Recommendations", "engine.use"),
     ("/queue", "Queue", "queue.read"),
     ("/applications", "Applications", "application.read"),
     ("/licenses", "Licenses", "license.read"),

@@ -203,6 +203,75 @@ async def assess(request: Request, ctx: Ctx, who: Who) -> Response:
     )
 
 
+# --- recommendations for a partner -----------------------------------------------------------
+
+
+@router.get("/recommend")
+def recommend_form(request: Request, ctx: Ctx, who: Who) -> Response:
+    require(who.principal, "engine.use")
+    p = who.principal
+    values = {"country": p.country or "", "partner": p.organization, "buyer_name": p.organization}
+    return page(
+        request, who, "recommend.html", choices=_recommend_choices(ctx), values=values, result=None
+    )
+
+
+def _recommend_choices(ctx: Ctx) -> dict[str, Any]:
+    choices = _choices(ctx)
+    _, packages = ctx.program.menu_on(ctx.program.clock().date())
+    choices["sectors"] = sorted({s for p in packages for s in p.sectors})
+    return choices
+
+
+def _requirements_from_form(form: FormData) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "partner": field(form, "partner", 300),
+        "country": field(form, "country", 10).upper(),
+        "date": field(form, "date", 10),
+        "buyer": {"name": field(form, "buyer_name", 500), "type": field(form, "buyer_type", 40)},
+        "end_uses": [u for u in form.getlist("end_uses") if isinstance(u, str)][:20],
+        "sectors": [u for u in form.getlist("sectors") if isinstance(u, str)][:50],
+        "budget_usd": number(field(form, "budget_usd", 30).replace(",", "")),
+        "timeline_months": number(field(form, "timeline_months", 10)),
+    }
+    languages = [w for w in re.split(r"[,\s]+", field(form, "languages", 300)) if w]
+    if languages:
+        body["languages"] = languages
+    if seal := field(form, "min_seal", 2):
+        body["min_seal"] = number(seal)
+    return body
+
+
+@router.post("/recommend")
+async def recommend(request: Request, ctx: Ctx, who: Who) -> Response:
+    form = await checked_form(request, who)
+    values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    values["end_uses"] = [u for u in form.getlist("end_uses") if isinstance(u, str)]
+    values["sectors"] = [u for u in form.getlist("sectors") if isinstance(u, str)]
+    body = _requirements_from_form(form)
+    try:
+        result = await _call(lambda: ctx.engine.recommend(who.principal, body, ctx.program.menu_on))
+    except InputError as error:
+        return page(
+            request,
+            who,
+            "recommend.html",
+            422,
+            choices=_recommend_choices(ctx),
+            values=values,
+            result=None,
+            errors=_form_errors(error),
+        )
+    return page(
+        request,
+        who,
+        "recommend.html",
+        choices=_recommend_choices(ctx),
+        values=values,
+        result=result,
+    )
+
+
 # --- name screening -------------------------------------------------------------------------
 
 
@@ -865,7 +934,9 @@ def _proposal_page(
     state = view["state"]
     actions = {
         "submit": own and may(p, "proposal.submit") and state in ("draft", "returned"),
-        "withdraw": own and may(p, "proposal.withdraw") and state in ("draft", "submitted", "returned"),
+        "withdraw": own
+        and may(p, "proposal.withdraw")
+        and state in ("draft", "submitted", "returned"),
         "evaluate": may(p, "proposal.evaluate") and state == "submitted",
         "score": may(p, "proposal.score") and state == "under_evaluation",
         "decide": may(p, "proposal.decide") and state == "under_evaluation",
