@@ -636,3 +636,18 @@ def test_the_partner_gets_the_apis_recommendation_on_its_page(site: Site) -> Non
     )
     assert refused.status_code == 422
     assert "budget_usd" in _text(refused.text)
+
+
+def test_the_program_office_sees_outcomes_per_package_and_country(site: Site) -> None:
+    site.service.licensed()
+    denied = site.service.submitted()
+    assert site.service.act(denied, "take", OFFICER).status_code == 200
+    body = {"decision": "denied", "reason": "No."}
+    assert site.service.act(denied, "decision", OFFICER, body).status_code == 200
+    shown = _text(site.browser(ANALYST).get("/outcomes").text)
+    # sovereign-llm-cloud: 2 submitted, 1 approved, 1 denied, 0 returned, 0 withdrawn,
+    # 0 pending, 1 active license.
+    assert "sovereign-llm-cloud 2 1 1 0 0 0 1" in shown
+    assert "India 2 1 1 0 0 0 1" in shown
+    assert site.browser(APPLICANT).get("/outcomes").status_code == 403
+    assert site.browser(PARTNER).get("/outcomes").status_code == 403

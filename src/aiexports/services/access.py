@@ -137,6 +137,8 @@ POLICY: Mapping[str, Mapping[Role, Scope]] = {
     },
     "alert.adjudicate": {R.OFFICER: S.ALL},
     "audit.read": {R.ANALYST: S.ALL, R.AUDITOR: S.ALL},
+    # Outcomes per package and partner country, with small counts (the program's own view).
+    "outcomes.read": {R.ANALYST: S.ALL, R.OFFICER: S.ALL, R.AUDITOR: S.ALL},
     # The licensing clock and the officers' queue (15 CFR 750.4).
     "queue.read": {R.OFFICER: S.SUBMITTED, R.ANALYST: S.SUBMITTED, R.AUDITOR: S.SUBMITTED},
     # Package proposals and the menu (the program office manages them).

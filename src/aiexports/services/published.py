@@ -306,6 +306,71 @@ class Published:
         }
 
 
+class Outcomes:
+    """What became of the applications under each package and to each partner country,
+    for the program office: exact counts (its own data), with the days to a decision."""
+
+    def __init__(self, program: Program, licensing: Licensing) -> None:
+        self.program = program
+        self.licensing = licensing
+
+    def table(self, who: Principal) -> dict[str, Any]:
+        require(who, "outcomes.read")
+        now = self.program.clock()
+        with self.licensing.store.reading() as tx:
+            rows = list(
+                tx.all(
+                    select(
+                        applications.c.id,
+                        applications.c.state,
+                        applications.c.destination,
+                        applications.c.assigned_to,
+                        applications.c.document,
+                    ).where(applications.c.submitted_at.is_not(None))
+                )
+            )
+            changes = _changes(tx, [r.id for r in rows if r.state in DECIDED])
+            licensed = list(tx.all(select(licenses.c.application_id, licenses.c.state)))
+        active = {r.application_id for r in licensed if r.state == "active"}
+        names = self.program.runtime.countries.profiles
+
+        def grouped(key: Any) -> list[dict[str, Any]]:
+            groups: dict[str, list[Any]] = {}
+            for row in rows:
+                groups.setdefault(key(row), []).append(row)
+            out = []
+            for name, members in sorted(groups.items()):
+                days = [
+                    licensing_clock(changes[r.id], r.state, r.assigned_to, now).agency_days
+                    for r in members
+                    if r.state in DECIDED
+                ]
+                states = Counter(r.state for r in members)
+                out.append(
+                    {
+                        "key": name,
+                        "submitted": len(members),
+                        "approved": states["approved"] + states["approved_with_conditions"],
+                        "denied": states["denied"],
+                        "returned": states["returned_without_action"],
+                        "withdrawn": states["withdrawn"],
+                        "pending": sum(states[s] for s in PENDING),
+                        "active_licenses": sum(1 for r in members if r.id in active),
+                        "median_days": statistics.median(days) if days else None,
+                    }
+                )
+            return out
+
+        by_country = grouped(lambda r: r.destination)
+        for entry in by_country:
+            entry["name"] = names[entry["key"]].name if entry["key"] in names else entry["key"]
+        return {
+            "as_of": now.date().isoformat(),
+            "by_package": grouped(lambda r: (r.document or {}).get("package") or "(no package)"),
+            "by_country": by_country,
+        }
+
+
 def _ordered_counts(counts: Mapping[str, int], order: Sequence[str]) -> list[dict[str, Any]]:
     """Counts in a stable order, each with its share of the largest (a bar's width). A
     count below ``MIN_CELL`` is withheld, and when it is the only one withheld the next

@@ -72,6 +72,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("/licenses", "Licenses", "license.read"),
     ("/alerts", "Alerts", "alert.read"),
     ("/proposals", "Proposals", "proposal.read"),
+    ("/outcomes", "Outcomes", "outcomes.read"),
     ("/audit", "Audit trail", "audit.read"),
 )
 

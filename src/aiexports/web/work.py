@@ -1017,6 +1017,14 @@ async def proposal_action(
     return _seen_after(f"/proposals/{proposal_id}", action)
 
 
+@router.get("/outcomes")
+def outcomes(request: Request, ctx: Ctx, who: Who) -> Response:
+    from aiexports.services.published import Outcomes  # noqa: PLC0415
+
+    table = Outcomes(ctx.program, ctx.licensing).table(who.principal)
+    return page(request, who, "outcomes.html", table=table)
+
+
 @router.get("/audit")
 def audit_trail(
     request: Request,
