@@ -446,6 +446,25 @@ def test_a_csv_batch_is_screened_and_downloaded(site: Site) -> None:
     )
     assert bad.status_code == 422
     assert "names.csv line 1" in _text(bad.text)
+    # A bad row refuses the batch before any name is screened, naming its line and field.
+    unknown = "name,country\nAcme Tractors,US\nBeta Mills,Atlantis\n"
+    refused = site.post(
+        OFFICER,
+        "/screen/batch",
+        {"format": "page"},
+        files={"file": ("names.csv", unknown, "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "names.csv line 3: country: unknown country 'Atlantis'" in _text(refused.text)
+    assert "names screened" not in refused.text
+    # The page reports its progress as it goes: one bar per 20 names, then the results.
+    many = "name\n" + "".join(f"Trading House {n}\n" for n in range(45))
+    streamed = site.post(
+        OFFICER, "/screen/batch", {"format": "page"}, files={"file": ("many.csv", many, "text/csv")}
+    )
+    assert streamed.status_code == 200
+    assert re.findall(r'<progress max="45" value="(\d+)"', streamed.text) == ["20", "40", "45"]
+    assert "45 names screened" in _text(streamed.text)
 
 
 def test_a_returned_application_is_edited_and_submitted_again(site: Site) -> None:

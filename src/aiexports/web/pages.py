@@ -85,12 +85,10 @@ def navigation(who: Principal, here: str) -> list[dict[str, Any]]:
     ]
 
 
-def page(
-    request: Request, visiting: Visitor, name: str, status: int = 200, **values: Any
-) -> Response:
-    """A page in the site's frame: its navigation for the visitor's role, the CSRF token
-    for its forms, and the headers every page carries."""
-    html = render(
+def page_html(request: Request, visiting: Visitor, name: str, **values: Any) -> str:
+    """A page in the site's frame: its navigation for the visitor's role and the CSRF
+    token for its forms."""
+    return render(
         name,
         who=visiting.principal,
         signed_in=visiting.signed_in,
@@ -99,6 +97,13 @@ def page(
         here=request.url.path,
         **values,
     )
+
+
+def page(
+    request: Request, visiting: Visitor, name: str, status: int = 200, **values: Any
+) -> Response:
+    """:func:`page_html` as a response, with the headers every page carries."""
+    html = page_html(request, visiting, name, **values)
     return framed(HTMLResponse(html, status_code=status))
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, UploadFile
 
 from aiexports.api.app import Ctx
@@ -29,6 +30,7 @@ from aiexports.errors import (
 from aiexports.services import audit
 from aiexports.services.access import may, require
 from aiexports.services.clock import queue as officer_queue
+from aiexports.web import render
 from aiexports.web.pages import (
     Visitor,
     Who,
@@ -37,6 +39,7 @@ from aiexports.web.pages import (
     framed,
     number,
     page,
+    page_html,
     version_of,
 )
 
@@ -338,7 +341,8 @@ async def screen_batch(request: Request, ctx: Ctx, who: Who) -> Response:
         if len(content) > MAX_BATCH_BYTES:
             errors.append({"field": "file", "message": "at most 1 MB"})
         else:
-            rows, errors = _batch_rows(content, upload.filename or "upload.csv")
+            filename = (upload.filename or "upload.csv")[:200]
+            rows, errors = _batch_rows(content, filename)
     if errors:
         return page(
             request,
@@ -351,10 +355,12 @@ async def screen_batch(request: Request, ctx: Ctx, who: Who) -> Response:
             errors=errors,
             may_adjudicate=False,
         )
-    body = {"queries": rows}
-    try:
-        found = await _call(lambda: ctx.engine.screen(who.principal, body))
-    except InputError as error:
+    problems = [
+        {"field": "file", "message": f"{filename} line {line}: {i.field}: {i.message}"}
+        for line, row in enumerate(rows, start=2)
+        for i in ctx.engine.query_issues(row)
+    ][:20]
+    if problems:
         return page(
             request,
             who,
@@ -363,23 +369,60 @@ async def screen_batch(request: Request, ctx: Ctx, who: Who) -> Response:
             result=None,
             batch=None,
             values={},
-            errors=_form_errors(error),
+            errors=problems,
             may_adjudicate=False,
         )
-    results = found["results"]
     if field(form, "format", 10) == "csv":
+        results = await _call(partial(_screen_all, ctx, who, rows))
         return _batch_csv(rows, results)
-    flagged = sum(1 for r in results if any(m["band"] != "clear" for m in r["matches"]))
-    return page(
+    return framed(StreamingResponse(_streamed(request, ctx, who, rows), media_type="text/html"))
+
+
+def _screen_all(ctx: Ctx, who: Visitor, queries: list[dict[str, str]]) -> list[dict[str, Any]]:
+    return [ctx.engine.screen_one(who.principal, q) for q in queries]
+
+
+BATCH_STEP = 20
+STREAM_MARK = "<!-- the batch's progress and results -->"
+
+
+async def _streamed(
+    request: Request, ctx: Ctx, who: Visitor, rows: list[dict[str, str]]
+) -> AsyncIterator[str]:
+    """The batch page as it is screened: the frame, a progress bar after every
+    ``BATCH_STEP`` names (each hides the one before it: no script needed), then the
+    results and the rest of the frame."""
+    adjudicate = may(who.principal, "adjudication.create")
+    top, bottom = page_html(
         request,
         who,
         "screen.html",
         result=None,
+        batch=None,
+        values={},
+        streaming=True,
+        may_adjudicate=adjudicate,
+    ).split(STREAM_MARK)
+    yield top
+    results: list[dict[str, Any]] = []
+    total = len(rows)
+    for start in range(0, total, BATCH_STEP):
+        chunk = rows[start : start + BATCH_STEP]
+        results.extend(await _call(partial(_screen_all, ctx, who, chunk)))
+        yield (
+            f'<p class="step"><progress max="{total}" value="{len(results)}">'
+            f"{len(results)} of {total}</progress> {len(results)} of {total} names screened</p>"
+        )
+    flagged = sum(1 for r in results if any(m["band"] != "clear" for m in r["matches"]))
+    yield "</div>" + render(
+        "_batch_results.html",
         batch=results,
         flagged=flagged,
+        csrf=who.csrf,
+        may_adjudicate=adjudicate,
         values={},
-        may_adjudicate=may(who.principal, "adjudication.create"),
     )
+    yield bottom
 
 
 def _batch_rows(content: bytes, filename: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
