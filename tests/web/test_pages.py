@@ -670,3 +670,65 @@ def test_the_program_office_sees_outcomes_per_package_and_country(site: Site) ->
     assert "India 2 1 1 0 0 0 1" in shown
     assert site.browser(APPLICANT).get("/outcomes").status_code == 403
     assert site.browser(PARTNER).get("/outcomes").status_code == 403
+
+
+def _pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_the_dossier_downloads_as_a_pdf_with_the_determination(site: Site) -> None:
+    form = {
+        "reference": "dossier-check",
+        "date": "2026-12-01",
+        "package": "frontier-compute-cluster",
+        "destination": "AE",
+        "party0_role": "end_user",
+        "party0_name": "Мехр Трейдинг",
+        "party0_country": "AE",
+        "party0_type": "private",
+        "end_uses": ["research"],
+        "compare_policy": "ai-diffusion-2025",
+        "format": "pdf",
+    }
+    answer = site.post(OFFICER, "/assess", form)
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["content-type"] == "application/pdf"
+    assert 'filename="dossier-dossier-check.pdf"' in answer.headers["content-disposition"]
+    text = _pdf_text(answer.content)
+    deal = {k: form[k] for k in ("date", "package", "destination")} | {
+        "id": "dossier-check",
+        "end_uses": ["research"],
+        "parties": [
+            {"role": "end_user", "name": "Мехр Трейдинг", "country": "AE", "type": "private"}
+        ],
+    }
+    from_api = site.service.client.post(
+        "/api/v1/assessments?compare_policy=ai-diffusion-2025",
+        json=deal,
+        headers=site.service.as_(OFFICER),
+    ).json()
+    assert "Мехр Трейдинг" in text  # Cyrillic prints as written
+    assert from_api["determination"]["decision_id"][:40] in text.replace(" ", "")
+    for finding in from_api["determination"]["findings"] + from_api["other"]["findings"]:
+        assert finding["rule"] in text.replace(" ", "")
+    for condition in from_api["determination"]["conditions"]:
+        assert condition["id"] in text.replace(" ", "")
+    assert "What if: under ai-diffusion-2025" in text
+
+
+def test_an_applications_dossier_is_its_latest_determination(site: Site) -> None:
+    app_id = site.service.submitted()
+    view = site.api(APPLICANT, f"/api/v1/applications/{app_id}")
+    answer = site.browser(APPLICANT).get(f"/applications/{app_id}/dossier.pdf")
+    assert answer.headers["content-type"] == "application/pdf"
+    text = _pdf_text(answer.content).replace(" ", "")
+    assert view["determinations"][-1]["decision_id"][:40] in text
+    assert app_id in text
+    assert (
+        site.browser(OTHER_APPLICANT).get(f"/applications/{app_id}/dossier.pdf").status_code == 404
+    )

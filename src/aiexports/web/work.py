@@ -194,6 +194,8 @@ async def assess(request: Request, ctx: Ctx, who: Who) -> Response:
             result=None,
             errors=_form_errors(error),
         )
+    if field(form, "format", 10) == "pdf":
+        return _pdf(deal, result, ctx, f"dossier-{deal['id']}")
     return page(
         request,
         who,
@@ -273,6 +275,23 @@ async def recommend(request: Request, ctx: Ctx, who: Who) -> Response:
         values=values,
         result=result,
     )
+
+
+def _pdf(
+    deal: dict[str, Any],
+    result: dict[str, Any],
+    ctx: Ctx,
+    name: str,
+    context: tuple[tuple[str, str], ...] = (),
+) -> Response:
+    from aiexports.web.dossier import dossier_pdf  # noqa: PLC0415
+
+    names = {c: p.name for c, p in ctx.runtime.countries.profiles.items()}
+    content = dossier_pdf(deal, result, names, ctx.runtime.clock(), context)
+    answer = Response(content, media_type="application/pdf")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:120]
+    answer.headers["Content-Disposition"] = f'attachment; filename="{safe}.pdf"'
+    return framed(answer)
 
 
 # --- name screening -------------------------------------------------------------------------
@@ -690,6 +709,32 @@ def _application_page(
 @router.get("/applications/{app_id}")
 def application(request: Request, ctx: Ctx, who: Who, app_id: str) -> Response:
     return _application_page(request, ctx, who, app_id)
+
+
+@router.get("/applications/{app_id}/dossier.pdf")
+def application_dossier(request: Request, ctx: Ctx, who: Who, app_id: str) -> Response:
+    """The latest determination of an application, as a PDF for the file."""
+    view = ctx.licensing.get_application(who.principal, app_id[:60])
+    if not view["determinations"]:
+        raise UnknownResourceError(f"application {view['id']} has no determination yet")
+    latest = view["determinations"][-1]
+    document = view["application"]
+    deal = {
+        "id": document.get("reference", view["id"]),
+        **{
+            k: document[k]
+            for k in ("date", "package", "destination", "parties", "end_uses")
+            if k in document
+        },
+    }
+    context = (
+        ("Application", f"{view['id']} (round {latest['round']}, {_words_of(view['state'])})"),
+    )
+    return _pdf(deal, latest["determination"], ctx, f"dossier-{view['id']}", context)
+
+
+def _words_of(value: str) -> str:
+    return value.replace("_", " ")
 
 
 @router.post("/applications/{app_id}/{action}")
