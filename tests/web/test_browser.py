@@ -143,6 +143,16 @@ def test_browser_each_role_walks_its_journey(live: Live) -> None:
     consortium = live.visitor(APPLICANT)
     consortium.goto(f"{base}/menu")
     live.check(consortium, "menu-signed-in")
+    # Filters apply as they are chosen (htmx swaps the results and keeps the URL).
+    consortium.get_by_label("Sector").select_option("finance")
+    consortium.wait_for_url("**/menu?*sector=finance*")
+    finance = live.service.client.get("/api/v1/menu", headers=live.service.as_(APPLICANT)).json()[
+        "items"
+    ]
+    wanted = sum(1 for item in finance if "finance" in item["sectors"])
+    consortium.locator("#menu-results > p").filter(has_text=f"{wanted} of ").wait_for()
+    assert consortium.locator("#menu-results h2").count() == wanted
+    consortium.get_by_role("link", name="Clear filters").click()
     consortium.locator("h2 a[href='/menu/sovereign-llm-cloud']").click()
     live.check(consortium, "package")
     consortium.get_by_role("link", name="Apply for a license under this package").click()
