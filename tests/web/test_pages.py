@@ -732,3 +732,43 @@ def test_an_applications_dossier_is_its_latest_determination(site: Site) -> None
     assert (
         site.browser(OTHER_APPLICANT).get(f"/applications/{app_id}/dossier.pdf").status_code == 404
     )
+
+
+def test_an_officer_amends_a_license_and_an_analyst_suspends_a_package(site: Site) -> None:
+    license_id = site.service.licensed()
+    path = f"/licenses/{license_id}"
+    item = site.api(OFFICER, f"/api/v1{path}")["items"][0]
+    amended = site.post(
+        OFFICER,
+        f"{path}/amend",
+        {
+            "version": _version(site, OFFICER, path),
+            "valid_until": "2029-12-31",
+            "component": item["component"],
+            "quantity": "80",
+            "value_usd": "2400000",
+            "conditions": "OFF-AUDIT: An annual audit of the cluster's tenants.",
+            "reason": "Scope reduced at the licensee's request.",
+        },
+    )
+    assert amended.status_code == 303, _text(amended.text)
+    view = site.api(OFFICER, f"/api/v1{path}")
+    assert view["valid_until"] == "2029-12-31"
+    assert view["items"][0]["quantity"] == 80
+    assert "OFF-AUDIT" in {c["id"] for c in view["conditions"]}
+    # A package suspended from its page leaves the menu's designated packages.
+    suspended = site.post(ANALYST, "/menu/grid-operations-ai/suspend", {"reason": "Under review."})
+    assert suspended.status_code == 303, _text(suspended.text)
+    listed = {i["id"]: i["status"] for i in site.api(ANALYST, "/api/v1/menu")["items"]}
+    assert listed["grid-operations-ai"] == "suspended"
+    assert (
+        site.post(APPLICANT, "/menu/grid-operations-ai/retire", {"reason": "x"}).status_code == 403
+    )
+
+
+def test_the_application_page_shows_each_partys_screening(site: Site) -> None:
+    from tests.api.conftest import REVIEW_BAND_PARTY
+
+    app_id = site.service.submitted(parties=[REVIEW_BAND_PARTY])
+    shown = _text(site.browser(OFFICER).get(f"/applications/{app_id}").text)
+    assert re.search(r"RPS_REVIEW ?: MAHER TRADING AND CONSTRUCTION COMPANY +review", shown)

@@ -687,6 +687,12 @@ def _application_page(
         "ledger": view["state"] in ("approved", "approved_with_conditions"),
         "record_ledger": own and may(p, "ledger.record"),
     }
+    # Each party's screening, from the latest determination's list findings.
+    screening: dict[int, list[dict[str, Any]]] = {}
+    for finding in (latest or {}).get("findings", []):
+        index = finding.get("evidence", {}).get("party_index")
+        if isinstance(index, int):
+            screening.setdefault(index, []).append(finding)
     clock = None
     if view["submitted_at"]:
         from aiexports.services.clock import application_clock  # noqa: PLC0415
@@ -701,6 +707,7 @@ def _application_page(
         latest=latest,
         actions=actions,
         clock=clock,
+        screening=screening,
         done=_done(request.query_params.get("done", "")),
         **extra,
     )
@@ -870,6 +877,9 @@ async def license_action(
         ),
         "shipments": lambda: licensing.ship(p, license_id, _shipment_from_form(form)),
     }
+    moves["amend"] = lambda: licensing.change_license(
+        p, license_id, "amend", _amendment_from_form(form), version_of(form)
+    )
     for change in ("suspend", "reinstate", "revoke"):
         moves[change] = lambda change=change: licensing.change_license(  # type: ignore[misc]
             p, license_id, change, {"reason": field(form, "reason", 4000)}, version_of(form)
@@ -883,6 +893,34 @@ async def license_action(
     except InputError as error:
         return _license_page(request, ctx, who, license_id, 422, errors=_form_errors(error))
     return _seen_after(f"/licenses/{license_id}", action)
+
+
+def _amendment_from_form(form: FormData) -> dict[str, Any]:
+    """An amendment (spec §5): only what the officer filled in changes."""
+    body: dict[str, Any] = {"reason": field(form, "reason", 4000)}
+    if until := field(form, "valid_until", 10):
+        body["valid_until"] = until
+    columns = [
+        [v for v in form.getlist(name) if isinstance(v, str)]
+        for name in ("component", "quantity", "value_usd")
+    ]
+    if len({len(c) for c in columns}) != 1 or len(columns[0]) > 200:
+        raise InputError(Issue("one quantity and one value per item", field="items"))
+    items = [
+        {"component": c, "quantity": number(q.strip()), "value_usd": number(v.strip())}
+        for c, q, v in zip(*columns, strict=True)
+        if q.strip() or v.strip()
+    ]
+    if items:
+        body["items"] = items
+    conditions = []
+    for line in field(form, "conditions", 8000).splitlines():
+        if line.strip():
+            ident, _, text = line.partition(":")
+            conditions.append({"id": ident.strip(), "text": text.strip()})
+    if conditions:
+        body["conditions"] = conditions
+    return body
 
 
 def _shipment_from_form(form: FormData) -> dict[str, Any]:
@@ -902,6 +940,22 @@ def _shipment_from_form(form: FormData) -> dict[str, Any]:
         "consignee": field(form, "consignee", 300),
         "items": items,
     }
+
+
+# --- the menu, for the program office ------------------------------------------------------------
+
+
+@router.post("/menu/{package_id}/{action}")
+async def menu_change(
+    request: Request, ctx: Ctx, who: Who, package_id: str, action: str
+) -> Response:
+    """Suspend, reinstate or retire a package on the menu, with the reason (analysts)."""
+    form = await checked_form(request, who)
+    if action not in ("suspend", "reinstate", "retire"):
+        raise UnknownResourceError(f"no action {action[:40]!r}")
+    body = {"reason": field(form, "reason", 4000)}
+    await _call(lambda: ctx.program.change_menu(who.principal, package_id[:100], action, body))
+    return _seen_after(f"/menu/{package_id}", action)
 
 
 # --- end-use monitoring ---------------------------------------------------------------------------
