@@ -118,6 +118,7 @@ def main() -> None:
         with TestClient(app) as api:
             app_id, license_id = _populate(api, tokens)
             officer = _signed_in(app, home, OFFICER)
+            auditor = _signed_in(app, home, "demo-auditor/auditor")
             public = TestClient(app)
             bearer = {"Authorization": f"Bearer {tokens[OFFICER]}"}
             pages = [
@@ -147,6 +148,9 @@ def main() -> None:
                 ),
                 ("license", officer, f"/licenses/{license_id}", f"/api/v1/licenses/{license_id}"),
                 ("assess form", officer, "/assess", None),
+                ("alerts", officer, "/alerts", "/api/v1/alerts"),
+                ("outcomes", officer, "/outcomes", None),
+                ("audit", auditor, "/audit", None),
             ]
             rows = []
             for name, client, page_path, api_path in pages:
@@ -163,6 +167,7 @@ def main() -> None:
                     }
                 )
             officer.close()
+            auditor.close()
             public.close()
     print(f"{'page':14} {'page ms':>8} {'API ms':>8} {'ratio':>6}")
     for r in rows:
