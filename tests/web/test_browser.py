@@ -323,3 +323,23 @@ def test_browser_every_public_and_work_page_passes_axe(live: Live) -> None:
     partner.get_by_role("button", name="Recommend").click()
     partner.get_by_text("The recommended bundle").wait_for()
     live.check(partner, "recommendations")
+    partner.goto(f"{live.base}/audit")  # not the partner's to read: the refusal is a page too
+    live.check(partner, "forbidden")
+
+    # The officer's views of a license (amend, suspend, revoke) and of an alert.
+    from tests.api.monitoring_batch import configured, finished, rows_of, upload
+
+    license_id, day, _ = configured(live.service)
+    job = upload(live.service, license_id, rows_of(license_id, day))
+    assert finished(live.service, job.headers["Location"])["state"] == "succeeded"
+    officer.goto(f"{live.base}/licenses/{license_id}")
+    live.check(officer, "license-officer")
+    officer.goto(f"{live.base}/alerts?license={license_id}")
+    officer.locator("a[href^='/alerts/']").first.click()
+    officer.get_by_role("heading", name="Adjudicate").wait_for()
+    live.check(officer, "alert")
+    # A draft edited by its consortium.
+    draft = live.service.new_application()
+    consortium = live.visitor(APPLICANT)
+    consortium.goto(f"{live.base}/applications/{draft}/edit")
+    live.check(consortium, "application-edit")
