@@ -20,6 +20,7 @@ from aiexports.services import license_monitoring
 from tests.api.conftest import Service
 from tests.api.monitoring_batch import (
     AUDITOR,
+    HEADER,
     LICENSEE,
     OFFICER,
     OFFICER_2,
@@ -272,3 +273,14 @@ def test_a_report_filed_settles_its_period(service: Service) -> None:
         headers=service.as_(OFFICER),
     ).json()[0]
     assert profile["reports"] == [service.runtime.clock().date().isoformat()]
+
+
+def test_telemetry_a_reader_cannot_read_fails_its_job_with_the_files_name(
+    service: Service,
+) -> None:
+    license_id, _, _ = configured(service)
+    answer = upload(service, license_id, HEADER + "garbage,row\n")
+    assert answer.status_code == 202, answer.text
+    job = finished(service, answer.headers["Location"])
+    assert job["state"] == "failed"
+    assert "batch-1.csv" in json.dumps(job["problem"])

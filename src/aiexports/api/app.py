@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
@@ -113,7 +113,11 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         telemetry = scope["path"].endswith("/telemetry")
-        upload = scope["path"].endswith("/documents") or telemetry
+        # A page's upload (a document, a batch of names) checks its own size and answers
+        # on its page; the envelope is bounded here.
+        upload = (
+            scope["path"].endswith("/documents") or telemetry or scope["path"] == "/screen/batch"
+        )
         limit = (
             MAX_TELEMETRY_REQUEST_BYTES
             if telemetry
@@ -134,9 +138,7 @@ class BodyLimit:
             await problems.problem(415, "send the body as application/json")(scope, receive, send)
             return
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await problems.problem(413, f"the request body is over {limit:,} bytes")(
-                scope, receive, send
-            )
+            await _too_large(scope, limit)(scope, receive, send)
             return
         seen = 0
 
@@ -152,9 +154,21 @@ class BodyLimit:
         try:
             await self.app(scope, bounded, send)
         except _TooLargeError:
-            await problems.problem(413, f"the request body is over {limit:,} bytes")(
-                scope, receive, send
-            )
+            await _too_large(scope, limit)(scope, receive, send)
+
+
+def _too_large(scope: MutableMapping[str, Any], limit: int) -> Response:
+    """413 as a problem for the API, as a plain page for the pages (refused before the
+    app, so without the site's frame)."""
+    detail = f"the request body is over {limit:,} bytes"
+    if str(scope["path"]).startswith(problems.API_PATHS):
+        return problems.problem(413, detail)
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Too large · '
+        "aiexports</title></head><body><main><h1>Too large</h1><p>The form sent is too "
+        f"large: {detail}. Go back and send a smaller file.</p></main></body></html>"
+    )
+    return HTMLResponse(html, status_code=413)
 
 
 class _TooLargeError(Exception):

@@ -34,7 +34,7 @@ from aiexports.errors import (
     Issue,
     UnknownResourceError,
 )
-from aiexports.services.access import Principal, Role, check, require
+from aiexports.services.access import POLICY, Principal, Role, Scope, check, require
 from aiexports.services.request_fields import (
     Page,
     clean_text,
@@ -449,3 +449,39 @@ def _view(row: Any) -> dict[str, Any]:
         **_public(adjudication),
         "withdrawn_at": rfc3339(as_utc(row.withdrawn_at)) if row.withdrawn_at else None,
     }
+
+
+WITHHELD = frozenset({"reason", "decided_by", "decided_at", "organization"})
+"""What an adjudication's use shows only to those who may read the adjudication itself (its
+id stays, so that the applicant can name it when it asks for a review)."""
+
+
+def _readable(who: Principal, use: Mapping[str, Any]) -> bool:
+    scope = POLICY["adjudication.read"].get(who.role)
+    return scope is Scope.ALL or (
+        scope is Scope.OWN and use.get("organization") == who.organization
+    )
+
+
+def shown_to(who: Principal, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` (a determination or a screening) with every adjudication the caller may
+    not read reduced to its effect: an officer's judgement clears or confirms a match for
+    everyone, but who made it and why is for those who may read adjudications."""
+    found = _withheld(who, value)
+    assert isinstance(found, dict)
+    return found
+
+
+def _withheld(who: Principal, value: Any) -> Any:
+    if isinstance(value, list):
+        return [_withheld(who, v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if {"adjudication", "verdict", "decided_by"} <= value.keys() and not _readable(who, value):
+        kept = {k: v for k, v in value.items() if k not in WITHHELD}
+        judged = (
+            "cleared as a false positive" if value["verdict"] == "false_positive" else "confirmed"
+        )
+        kept["explanation"] = f"{judged} by the program (who and why are not shown to your role)"
+        return kept
+    return {k: _withheld(who, v) for k, v in value.items()}

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiexports.core.policy.pack import PolicyPack
 from aiexports.errors import InputError, Issue
-from aiexports.services.access import POLICY, Principal, Scope, require
+from aiexports.services.access import Principal, require
+from aiexports.services.adjudications import shown_to
 
 if TYPE_CHECKING:
     from aiexports.runtime import Runtime
@@ -17,39 +18,6 @@ if TYPE_CHECKING:
 
 MAX_QUERIES = 1000
 QUERY_FIELDS = frozenset({"name", "country", "type", "date_of_birth", "top"})
-WITHHELD = frozenset({"adjudication", "reason", "decided_by", "decided_at", "organization"})
-"""What an adjudication's use shows only to those who may read the adjudication itself."""
-
-
-def _readable(who: Principal, use: Mapping[str, Any]) -> bool:
-    scope = POLICY["adjudication.read"].get(who.role)
-    return scope is Scope.ALL or (
-        scope is Scope.OWN and use.get("organization") == who.organization
-    )
-
-
-def shown_to(who: Principal, value: dict[str, Any]) -> dict[str, Any]:
-    """``value`` (a determination or a screening) with every adjudication the caller may
-    not read reduced to its effect: an officer's judgement clears or confirms a match for
-    everyone, but who made it and why is for those who may read adjudications."""
-    found = _withheld(who, value)
-    assert isinstance(found, dict)
-    return found
-
-
-def _withheld(who: Principal, value: Any) -> Any:
-    if isinstance(value, list):
-        return [_withheld(who, v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if {"adjudication", "verdict", "decided_by"} <= value.keys() and not _readable(who, value):
-        kept = {k: v for k, v in value.items() if k not in WITHHELD}
-        judged = (
-            "cleared as a false positive" if value["verdict"] == "false_positive" else "confirmed"
-        )
-        kept["explanation"] = f"{judged} by the program (who and why are not shown to your role)"
-        return kept
-    return {k: _withheld(who, v) for k, v in value.items()}
 
 
 def pack_named(runtime: Runtime, pack_id: str | None, where: str) -> PolicyPack | None:

@@ -368,6 +368,14 @@ class LicenseMonitoring:
         except AiExportsError as error:
             self._finish_failed(job_id, job.license_id, _problem(error, folder, names))
             return
+        except Exception as error:
+            log.exception("telemetry job %s", job_id)
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+            unreadable = InputError(
+                Issue(f"the telemetry could not be read: {first}", str(folder / "telemetry"))
+            )
+            self._finish_failed(job_id, job.license_id, _problem(unreadable, folder, names))
+            return
         self._finish(job_id, job.license_id, result.alerts, result.summary())
 
     def _finish(

@@ -38,7 +38,7 @@ from aiexports.errors import (
     UnknownResourceError,
 )
 from aiexports.services.access import Principal, Scope, check, require
-from aiexports.services.adjudications import Adjudications, remembered_from
+from aiexports.services.adjudications import Adjudications, remembered_from, shown_to
 from aiexports.services.ledger import Ledgers
 from aiexports.services.menu_record import require_designated
 from aiexports.services.request_fields import (
@@ -181,9 +181,11 @@ class Licensing:
         return Page(items, encode_cursor(page[-1].seq) if more and page else None)
 
     def get_application(self, who: Principal, app_id: str) -> dict[str, Any]:
+        """The application with every determination, an officer's adjudication in them
+        reduced to its effect for a caller who may not read it."""
         with self.store.reading() as tx:
             row = self.visible_application(tx, who, app_id, "application.read")
-            return self._application_view(tx, row)
+            return shown_to(who, self._application_view(tx, row))
 
     def edit_application(
         self, who: Principal, app_id: str, patch: object, if_match: str | None
@@ -207,7 +209,7 @@ class Licensing:
             after = document.model_dump(mode="json", exclude_none=True)
             self._change(tx, row, version, document=after, destination=document.destination)
             tx.record(who.actor(), "application.edit", "application", app_id, row.document, after)
-        return self._committed_application(app_id)
+        return self._committed_application(app_id, who)
 
     def add_document(
         self, who: Principal, app_id: str, kind: str, filename: str, content: bytes
@@ -313,7 +315,7 @@ class Licensing:
                     "adjudications": sorted(used),
                 },
             )
-        return self._committed_application(app_id)
+        return self._committed_application(app_id, who)
 
     def _decide(
         self,
@@ -405,7 +407,7 @@ class Licensing:
                 {"state": row.state, "assigned_to": row.assigned_to},
                 {"state": str(to), "assigned_to": who.user_id},
             )
-        return self._committed_application(app_id)
+        return self._committed_application(app_id, who)
 
     def decide(
         self, who: Principal, app_id: str, body: object, if_match: str | None
@@ -448,7 +450,7 @@ class Licensing:
                 {"state": row.state},
                 {"state": str(decision.decision), **recorded},
             )
-        return self._committed_application(app_id)
+        return self._committed_application(app_id, who)
 
     def withdraw(self, who: Principal, app_id: str, if_match: str | None) -> dict[str, Any]:
         with self.store.transaction(self.clock()) as tx:
@@ -465,7 +467,7 @@ class Licensing:
                 {"state": row.state},
                 {"state": str(to)},
             )
-        return self._committed_application(app_id)
+        return self._committed_application(app_id, who)
 
     # --- licenses ------------------------------------------------------------------------
 
@@ -883,12 +885,12 @@ class Licensing:
 
     # --- reading -------------------------------------------------------------------------
 
-    def _committed_application(self, app_id: str) -> dict[str, Any]:
+    def _committed_application(self, app_id: str, who: Principal) -> dict[str, Any]:
         """The application as committed: the view is read after the change's transaction,
         so that its locks (the audit chain's head among them) are held no longer than the
         change itself."""
         with self.store.reading() as tx:
-            return self._application_view(tx, self._application_row(tx, app_id))
+            return shown_to(who, self._application_view(tx, self._application_row(tx, app_id)))
 
     def _committed_license(self, license_id: str) -> dict[str, Any]:
         with self.store.reading() as tx:

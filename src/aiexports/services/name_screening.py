@@ -362,7 +362,8 @@ def screen_name(
 ) -> NameScreening:
     """Screen one name (checked here, for every edge) against the lists in use."""
     issues = []
-    for check, value, where in ((check_query_name, name, "name"), (check_birth_date, dob, "dob")):
+    checks = ((check_query_name, name, "name"), (check_birth_date, dob, "date_of_birth"))
+    for check, value, where in checks:
         if value is not None:
             try:
                 check(value)

@@ -275,6 +275,14 @@ class Published:
         by_region: Counter[str] = Counter(
             regions.get(r.destination, ("Unknown", ""))[0] for r in submitted
         )
+        by_outcome = _ordered_counts(
+            Counter("pending" if r.state in PENDING else r.state for r in submitted),
+            (*OUTCOMES, "pending"),
+        )
+        # The number decided is the sum of the decided cells: with one of them withheld,
+        # it would give that one away.
+        decided_withheld = any(c["withheld"] for c in by_outcome if c["key"] in DECIDED)
+        enough = len(days) >= MIN_CELL
         return {
             "as_of": today.isoformat(),
             "menu": {
@@ -285,19 +293,19 @@ class Published:
             "applications": {
                 "submitted": len(submitted),
                 # Outcomes only: where a pending application stands is its applicant's.
-                "by_outcome": _ordered_counts(
-                    Counter("pending" if r.state in PENDING else r.state for r in submitted),
-                    (*OUTCOMES, "pending"),
-                ),
+                "by_outcome": by_outcome,
                 "by_region": _ordered_counts(by_region, sorted(by_region)),
             },
             "days_to_decision": {
-                "decided": len(days),
+                "decided": None if decided_withheld else len(days),
+                "any_decided": bool(days),
                 "min_cell": MIN_CELL,
                 # A median of fewer decisions than MIN_CELL is close to one deal's days.
-                "median": statistics.median(days) if len(days) >= MIN_CELL else None,
+                "median": statistics.median(days) if enough else None,
                 "within_target": (
-                    sum(1 for d in days if d <= TARGET_DAYS) if len(days) >= MIN_CELL else None
+                    sum(1 for d in days if d <= TARGET_DAYS)
+                    if enough and not decided_withheld
+                    else None
                 ),
                 "target_days": TARGET_DAYS,
                 "final_states": sorted(FINAL_STATES),

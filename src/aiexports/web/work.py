@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from functools import partial
+from html import escape as html_escape
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
@@ -21,6 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 from aiexports.api.app import Ctx
 from aiexports.core.vocabulary import EndUse
 from aiexports.errors import (
+    AiExportsError,
     ConflictError,
     InputError,
     Issue,
@@ -44,6 +47,7 @@ from aiexports.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Short = Annotated[str, Query(max_length=100)]
 PARTY_ROWS = 3
@@ -427,7 +431,21 @@ async def _streamed(
     total = len(rows)
     for start in range(0, total, BATCH_STEP):
         chunk = rows[start : start + BATCH_STEP]
-        results.extend(await _call(partial(_screen_all, ctx, who, chunk)))
+        try:
+            results.extend(await _call(partial(_screen_all, ctx, who, chunk)))
+        except Exception as error:  # the status is sent: the page says what happened
+            if not isinstance(error, AiExportsError):
+                log.exception("batch screening")
+            said = "; ".join(i.render() for i in getattr(error, "issues", [])) or (
+                "an internal error occurred; it has been logged"
+            )
+            yield (
+                '</div><div class="alert error" role="alert"><p>The batch stopped after '
+                f"{len(results)} of {total} names: {html_escape(said)}. Nothing was "
+                "kept; screen the file again.</p></div>"
+            )
+            yield bottom
+            return
         yield (
             f'<p class="step"><progress max="{total}" value="{len(results)}">'
             f"{len(results)} of {total}</progress> {len(results)} of {total} names screened</p>"
@@ -449,8 +467,17 @@ def _batch_rows(content: bytes, filename: str) -> tuple[list[dict[str, str]], li
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [{"field": "file", "message": f"{filename}: not UTF-8 text"}]
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     known = {"name", "country", "type", "date_of_birth"}
+    try:
+        return _read_batch(reader, known, filename)
+    except csv.Error as error:
+        return [], [{"field": "file", "message": f"{filename} line {reader.line_num}: {error}"}]
+
+
+def _read_batch(
+    reader: csv.DictReader[str], known: set[str], filename: str
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     header = reader.fieldnames or []
     if "name" not in header or set(header) - known:
         return [], [
@@ -460,7 +487,7 @@ def _batch_rows(content: bytes, filename: str) -> tuple[list[dict[str, str]], li
                 "optionally country, type, date_of_birth",
             }
         ]
-    rows = []
+    rows: list[dict[str, str]] = []
     for line, row in enumerate(reader, start=2):
         if None in row:
             return [], [{"field": "file", "message": f"{filename} line {line}: too many cells"}]
@@ -554,7 +581,65 @@ def applications(
     )
 
 
-def _application_from_form(form: FormData) -> dict[str, Any]:
+PARTY_FIELDS = (
+    "role",
+    "name",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "headquarters",
+    "type",
+    "phone",
+)
+ITEM_FIELDS = ("component", "eccn", "quantity", "unit_value_usd", "total_value_usd", "description")
+"""What the application form shows of each party and item; anything else an application
+holds (an item's unit, a party the form has no row for) is kept as it is when it is edited."""
+
+
+def _row(form: FormData, prefix: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for key in fields:
+        text = field(form, f"{prefix}_{key}", 300)
+        if key in ("country", "headquarters"):
+            text = text.upper()
+        if key in ("quantity", "unit_value_usd", "total_value_usd"):
+            row[key] = number(text.replace(",", "")) if text else ""
+        else:
+            row[key] = text
+    return row
+
+
+def _rows(
+    form: FormData,
+    kind: str,
+    count: int,
+    fields: tuple[str, ...],
+    key: str,
+    held: list[dict[str, Any]],
+    new: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The form's rows over what the application ``held``: a row left blank (no ``key``)
+    is dropped, a row's shown fields replace the held ones, its other fields stay, and
+    rows beyond the form's stay as they are."""
+    rows = []
+    for index in range(max(count, len(held))):
+        before = held[index] if index < len(held) else dict(new)
+        if index >= count:
+            rows.append(before)
+            continue
+        shown = _row(form, f"{kind}{index}", fields)
+        if not shown[key]:
+            continue
+        kept = {k: v for k, v in before.items() if k not in fields}
+        rows.append(kept | {k: v for k, v in shown.items() if v != ""})
+    return rows
+
+
+def _application_from_form(form: FormData, held: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The application document the form describes, over the one ``held`` when it is an
+    edit (JSON merge patch: the lists are replaced whole, so they carry what is kept)."""
+    held = held or {}
     body: dict[str, Any] = {
         "reference": field(form, "reference", 100),
         "date": field(form, "date", 10),
@@ -562,33 +647,19 @@ def _application_from_form(form: FormData) -> dict[str, Any]:
         "destination": field(form, "destination", 10).upper(),
         "end_uses": [u for u in form.getlist("end_uses") if isinstance(u, str)][:20],
         "specific_end_use": field(form, "specific_end_use", 4000),
-        "parties": [],
-        "items": [],
+        "parties": _rows(
+            form, "party", PARTY_ROWS, PARTY_FIELDS, "name", list(held.get("parties", [])), {}
+        ),
+        "items": _rows(
+            form,
+            "item",
+            ITEM_ROWS,
+            ITEM_FIELDS,
+            "component",
+            list(held.get("items", [])),
+            {"unit": "units"},
+        ),
     }
-    for index in range(PARTY_ROWS):
-        name = field(form, f"party{index}_name", 300)
-        if not name:
-            continue
-        party = {
-            key: field(form, f"party{index}_{key}", 300)
-            for key in ("role", "address", "city", "postal_code", "type", "phone")
-        }
-        party["name"] = name
-        party["country"] = field(form, f"party{index}_country", 10).upper()
-        body["parties"].append({k: v for k, v in party.items() if v})
-    for index in range(ITEM_ROWS):
-        component = field(form, f"item{index}_component", 100)
-        if not component:
-            continue
-        item: dict[str, Any] = {"component": component, "unit": "units"}
-        for key in ("eccn", "description"):
-            if text := field(form, f"item{index}_{key}", 300):
-                item[key] = text
-        for key in ("quantity", "unit_value_usd", "total_value_usd"):
-            text = field(form, f"item{index}_{key}", 30).replace(",", "")
-            if text:
-                item[key] = number(text)
-        body["items"].append(item)
     return {k: v for k, v in body.items() if v not in ("", None)}
 
 
@@ -650,6 +721,11 @@ def _form_values(document: dict[str, Any]) -> dict[str, Any]:
 def edit_application(request: Request, ctx: Ctx, who: Who, app_id: str) -> Response:
     view = ctx.licensing.get_application(who.principal, app_id[:60])
     require(who.principal, "application.edit")
+    if view["state"] not in ("draft", "returned_without_action"):
+        raise ConflictError(
+            f"application {view['id']} is {view['state']}: only a draft or a "
+            "returned application is edited"
+        )
     editing = {"id": view["id"], "version": view["version"]}
     return page(
         request,
@@ -659,6 +735,8 @@ def edit_application(request: Request, ctx: Ctx, who: Who, app_id: str) -> Respo
         values=_form_values(view["application"]),
         components=[],
         editing=editing,
+        extra_rows=len(view["application"].get("parties", [])) > PARTY_ROWS
+        or len(view["application"].get("items", [])) > ITEM_ROWS,
     )
 
 
@@ -760,8 +838,8 @@ async def application_action(
         ),
     }
     if action == "edit":
-        patch = _application_from_form(form)
-        # The form's rows replace the lists; fields the form has no place for are kept.
+        held = licensing.get_application(p, app_id[:60])["application"]
+        patch = _application_from_form(form, held)
         moves["edit"] = lambda: licensing.edit_application(p, app_id, patch, version_of(form))
     if action == "documents":
         upload = form.get("file")
@@ -955,7 +1033,9 @@ async def menu_change(
         raise UnknownResourceError(f"no action {action[:40]!r}")
     body = {"reason": field(form, "reason", 4000)}
     await _call(lambda: ctx.program.change_menu(who.principal, package_id[:100], action, body))
-    return _seen_after(f"/menu/{package_id}", action)
+    # A retired package has left the menu: its record is on the transparency page.
+    target = "/transparency" if action == "retire" else f"/menu/{package_id}"
+    return _seen_after(target, "" if action == "retire" else action)
 
 
 # --- end-use monitoring ---------------------------------------------------------------------------

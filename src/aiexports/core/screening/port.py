@@ -19,7 +19,7 @@ class ScreeningQuery:
     date_of_birth: str | None = None
 
 
-_BIRTH_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_BIRTH_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 MAX_QUERY_NAME = 500
 """The longest name screened (characters): the longest listed names are about 300."""
 
