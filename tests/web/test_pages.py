@@ -821,6 +821,17 @@ def test_saving_the_edit_form_keeps_what_the_form_does_not_show(site: Site) -> N
     after = site.api(APPLICANT, f"/api/v1{path}")["application"]
     assert after["parties"] == parties
     assert after["items"][0]["unit"] == "racks"
+    # A refused edit goes back to the form with what was typed, and changes nothing.
+    bad = values | {
+        "party0_type": "pirate",
+        "party0_city": "New Delhi (Central)",
+        "version": _version(site, APPLICANT, f"{path}/edit"),
+    }
+    refused = site.post(APPLICANT, f"{path}/edit", bad)
+    assert refused.status_code == 422
+    assert 'value="New Delhi (Central)"' in refused.text
+    assert "Save the changes" in refused.text
+    assert site.api(APPLICANT, f"/api/v1{path}")["application"]["parties"] == parties
 
 
 def test_the_transparency_page_keeps_a_withheld_count_withheld(site: Site) -> None:

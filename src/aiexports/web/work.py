@@ -858,8 +858,35 @@ async def application_action(
     except StaleVersionError:
         return _application_page(request, ctx, who, app_id, 409, conflict=STALE)
     except InputError as error:
+        if action == "edit":  # back to the form, with what was typed
+            return _edit_page(request, ctx, who, app_id, form, _form_errors(error))
         return _application_page(request, ctx, who, app_id, 422, errors=_form_errors(error))
     return _seen_after(f"/applications/{app_id}", action)
+
+
+def _edit_page(
+    request: Request,
+    ctx: Ctx,
+    who: Visitor,
+    app_id: str,
+    form: FormData,
+    errors: list[dict[str, str]],
+) -> Response:
+    view = ctx.licensing.get_application(who.principal, app_id[:60])
+    values: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    values["end_uses"] = [u for u in form.getlist("end_uses") if isinstance(u, str)]
+    return page(
+        request,
+        who,
+        "application_new.html",
+        422,
+        choices=_choices(ctx),
+        values=values,
+        components=[],
+        editing={"id": view["id"], "version": view["version"]},
+        extra_rows=False,
+        errors=errors,
+    )
 
 
 def _decision_from_form(form: FormData) -> dict[str, Any]:
