@@ -922,3 +922,16 @@ def test_an_officers_adjudication_shows_in_an_application_without_who_or_why(sit
         assert "SECRET-REASON" not in api.text
         assert "cleared as a false positive by the program" in api.text
     assert "SECRET-REASON" in site.browser(OFFICER).get(f"/applications/{app_id}").text
+
+
+def test_every_choice_in_the_forms_reads_as_words(site: Site) -> None:
+    for path, word in (
+        ("/assess", "end user"),
+        ("/applications/new", "ultimate consignee"),
+        ("/recommend", "law enforcement"),
+    ):
+        who = APPLICANT if path == "/applications/new" else OFFICER
+        form = site.browser(who).get(path).text
+        options = re.findall(r"<option [^>]*>([^<]*)</option>", form)
+        assert not [o for o in options if "built-in" in o or "method" in o], path
+        assert word in options, path
