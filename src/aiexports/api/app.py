@@ -294,7 +294,14 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
         EngineUse(runtime, licensing),
     )
     app.router.add_event_handler("shutdown", monitoring.close)
-    from aiexports.web import STATIC, public, signin, work  # noqa: PLC0415
+    from aiexports.web import (  # noqa: PLC0415
+        STATIC,
+        engine_pages,
+        licensing_pages,
+        program_pages,
+        public,
+        signin,
+    )
     from aiexports.web.pages import error_page  # noqa: PLC0415
 
     problems.install(app, error_page)
@@ -303,7 +310,9 @@ def create_app(runtime: Runtime | None = None, store: ServiceStore | None = None
     app.include_router(monitoring_routes.router)
     app.include_router(signin.router)
     app.include_router(public.router)
-    app.include_router(work.router)
+    app.include_router(engine_pages.router)
+    app.include_router(licensing_pages.router)
+    app.include_router(program_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit)
     return app

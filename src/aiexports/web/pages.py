@@ -85,18 +85,23 @@ def navigation(who: Principal, here: str) -> list[dict[str, Any]]:
     ]
 
 
+def done_word(value: str) -> str:
+    """A confirmation word from the query, kept to known words (never echoed text)."""
+    return value if re.fullmatch(r"[a-z_]{1,40}", value) else ""
+
+
 def page_html(request: Request, visiting: Visitor, name: str, **values: Any) -> str:
-    """A page in the site's frame: its navigation for the visitor's role and the CSRF
-    token for its forms."""
-    return render(
-        name,
-        who=visiting.principal,
-        signed_in=visiting.signed_in,
-        csrf=visiting.csrf,
-        nav=navigation(visiting.principal, request.url.path),
-        here=request.url.path,
-        **values,
-    )
+    """A page in the site's frame: its navigation for the visitor's role, the CSRF token
+    for its forms, and the confirmation of the change that led to it (``?done=``)."""
+    framing = {
+        "who": visiting.principal,
+        "signed_in": visiting.signed_in,
+        "csrf": visiting.csrf,
+        "nav": navigation(visiting.principal, request.url.path),
+        "here": request.url.path,
+        "done": done_word(request.query_params.get("done", "")),
+    }
+    return render(name, **(framing | values))
 
 
 def page(

@@ -60,7 +60,6 @@ def package(request: Request, ctx: Ctx, who: Who, package_id: str, to: Short = "
     found = ctx.published.package(who.principal, package_id[:100], to or None)
     names = {c: p.name for c, p in ctx.runtime.countries.profiles.items()}
     may_apply = may(who.principal, "application.create")
-    done = request.query_params.get("done", "")
     return page(
         request,
         who,
@@ -69,7 +68,6 @@ def package(request: Request, ctx: Ctx, who: Who, package_id: str, to: Short = "
         names=names,
         may_apply=may_apply,
         may_manage=may(who.principal, "menu.manage"),
-        done=done if done in ("suspend", "reinstate", "retire") else "",
     )
 
 
