@@ -30,6 +30,7 @@ from aiexports.runtime import Runtime  # noqa: E402
 from aiexports.services.accounts import seed_demo  # noqa: E402
 from aiexports.settings import Settings  # noqa: E402
 from tests.api.conftest import APPLICATION  # noqa: E402
+from tests.web.conftest import demo_password, sign_in  # noqa: E402
 
 APPLICANT = "demo-consortium-a/applicant"
 OFFICER = "demo-agency/officer-1"
@@ -77,17 +78,8 @@ def _populate(client: TestClient, tokens: dict[str, str]) -> tuple[str, str]:
 
 
 def _signed_in(app: Any, home: Path, who: str) -> TestClient:
-    import re
-
-    organization, user = who.split("/")
-    tokens = json.loads((home / "demo-tokens.json").read_text())
-    password = next(
-        t["password"] for t in tokens if (t["organization"], t["user"]) == (organization, user)
-    )
     client = TestClient(app)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-    assert csrf is not None
-    client.post("/login", data={"username": who, "password": password, "csrf": csrf.group(1)})
+    sign_in(client, who, demo_password(home, who))
     return client
 
 

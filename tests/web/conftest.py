@@ -19,22 +19,34 @@ from tests.api.conftest import Service, build_service
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
+def demo_password(home: Path, who: str) -> str:
+    """A demo user's password (``organisation/user``), as seeding wrote it in ``home``."""
+    organization, user = who.split("/")
+    tokens = json.loads((home / "demo-tokens.json").read_text())
+    return str(
+        next(
+            t["password"] for t in tokens if (t["organization"], t["user"]) == (organization, user)
+        )
+    )
+
+
+def sign_in(client: TestClient, who: str, password: str) -> None:
+    """Sign ``client`` in through the sign-in form, as a browser would."""
+    token = CSRF.search(client.get("/login").text)
+    assert token is not None
+    signed = client.post(
+        "/login",
+        data={"username": who, "password": password, "csrf": token.group(1)},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+
+
 @dataclass
 class Site:
     service: Service
     home: Path
     clients: dict[str, TestClient] = field(default_factory=dict)
-
-    def password(self, who: str) -> str:
-        organization, user = who.split("/")
-        tokens = json.loads((self.home / "demo-tokens.json").read_text())
-        return str(
-            next(
-                t["password"]
-                for t in tokens
-                if t["organization"] == organization and t["user"] == user
-            )
-        )
 
     def browser(self, who: str | None = None) -> TestClient:
         """A client signed in as ``who`` (the public when None), kept for the test."""
@@ -43,15 +55,7 @@ class Site:
             client = TestClient(self.service.client.app, raise_server_exceptions=False)
             client.__enter__()
             if who is not None:
-                form = client.get("/login")
-                token = CSRF.search(form.text)
-                assert token is not None
-                signed = client.post(
-                    "/login",
-                    data={"username": who, "password": self.password(who), "csrf": token.group(1)},
-                    follow_redirects=False,
-                )
-                assert signed.status_code == 303, signed.text
+                sign_in(client, who, demo_password(self.home, who))
             self.clients[key] = client
         return self.clients[key]
 

@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 
 from tests.api.conftest import APPLICATION, Service, build_service
+from tests.web.conftest import demo_password
 
 CHROMIUM = os.environ.get("AIEXPORTS_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -43,19 +44,6 @@ class Live:
     browser: Any
     seen: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
-    def password(self, who: str) -> str:
-        import json
-
-        organization, user = who.split("/")
-        tokens = json.loads((self.home / "demo-tokens.json").read_text())
-        return str(
-            next(
-                t["password"]
-                for t in tokens
-                if (t["organization"], t["user"]) == (organization, user)
-            )
-        )
-
     def visitor(self, who: str | None = None, width: int = 1280) -> Any:
         """A page in a browser context of its own, signed in as ``who`` through the form."""
         context = self.browser.new_context(
@@ -67,7 +55,7 @@ class Live:
         if who is not None:
             page.goto(f"{self.base}/login")
             page.get_by_label("User name").fill(who)
-            page.get_by_label("Password").fill(self.password(who))
+            page.get_by_label("Password").fill(demo_password(self.home, who))
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_url(f"{self.base}/")
         return page

@@ -110,28 +110,9 @@ class EngineUse:
     def query_issues(self, query: Mapping[str, str]) -> list[Issue]:
         """What is wrong with one name query of a batch, before any is screened (so a
         batch is refused whole, never screened half)."""
-        from aiexports.core.screening.port import (  # noqa: PLC0415
-            check_birth_date,
-            check_query_name,
-        )
-        from aiexports.services.name_screening import query_type, resolve_country  # noqa: PLC0415
+        from aiexports.services.name_screening import query_of  # noqa: PLC0415
 
-        issues = []
-        checks = (("name", check_query_name), ("date_of_birth", check_birth_date))
-        for name, check in checks:
-            if query.get(name) or name == "name":
-                try:
-                    check(query.get(name, ""))
-                except ValueError as error:
-                    issues.append(Issue(str(error), field=name))
-        country = query.get("country")
-        if country and resolve_country(country, self.runtime.countries) is None:
-            issues.append(Issue(f"unknown country {country[:40]!r}", field="country"))
-        try:
-            query_type(query.get("type", ""))
-        except ValueError as error:
-            issues.append(Issue(str(error), field="type"))
-        return issues
+        return query_of(query, self.runtime.countries)[0]
 
     def screen_one(self, who: Principal, query: object, where: str = "") -> dict[str, Any]:
         from aiexports.services.name_screening import screen_name  # noqa: PLC0415

@@ -8,7 +8,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,33 +144,33 @@ def query_type(written: str) -> str | None:
     return kind
 
 
-def _query(
-    row: dict[str, str], countries: CountryBook, source: str, line: int, seen: set[str]
-) -> tuple[list[Issue], NameQuery | None]:
+def query_of(
+    fields: Mapping[str, str],
+    countries: CountryBook,
+    source: str | None = None,
+    line: int | None = None,
+) -> tuple[list[Issue], ScreeningQuery | None]:
+    """One name query from its written fields (``name``, and optionally ``country``,
+    ``type``, ``date_of_birth``), or what is wrong with it, each issue at ``source`` and
+    ``line`` under its field."""
     issues = []
-    query_id = row.get("query_id", "").strip()
-    name = row.get("name", "").strip()
-    if not query_id:
-        issues.append(Issue("query_id is empty", source, line, "query_id"))
-    elif query_id in seen:
-        issues.append(Issue(f"query_id {query_id!r} appears twice", source, line, "query_id"))
-    seen.add(query_id)
+    name = fields.get("name", "").strip()
     try:
         check_query_name(name)
     except ValueError as error:
         issues.append(Issue(str(error), source, line, "name"))
     country = None
-    written_country = row.get("country", "").strip()
+    written_country = fields.get("country", "").strip()
     if written_country:
         country = resolve_country(written_country, countries)
         if country is None:
             issues.append(Issue(f"unknown country {written_country!r}", source, line, "country"))
     kind = None
     try:
-        kind = query_type(row.get("type", ""))
+        kind = query_type(fields.get("type", ""))
     except ValueError as error:
         issues.append(Issue(str(error), source, line, "type"))
-    dob = row.get("date_of_birth", "").strip() or None
+    dob = fields.get("date_of_birth", "").strip() or None
     if dob is not None:
         try:
             check_birth_date(dob)
@@ -178,7 +178,24 @@ def _query(
             issues.append(Issue(f"date_of_birth {error}", source, line, "date_of_birth"))
     if issues:
         return issues, None
-    return [], NameQuery(query_id, ScreeningQuery(name, country, kind, dob))
+    return [], ScreeningQuery(name, country, kind, dob)
+
+
+def _query(
+    row: dict[str, str], countries: CountryBook, source: str, line: int, seen: set[str]
+) -> tuple[list[Issue], NameQuery | None]:
+    issues = []
+    query_id = row.get("query_id", "").strip()
+    if not query_id:
+        issues.append(Issue("query_id is empty", source, line, "query_id"))
+    elif query_id in seen:
+        issues.append(Issue(f"query_id {query_id!r} appears twice", source, line, "query_id"))
+    seen.add(query_id)
+    problems, query = query_of(row, countries, source, line)
+    issues.extend(problems)
+    if issues or query is None:
+        return issues, None
+    return [], NameQuery(query_id, query)
 
 
 def match_row(

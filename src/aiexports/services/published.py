@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from aiexports.core.catalog import Package, ProgramTerms
-from aiexports.core.clock import FINAL_STATES, TARGET_DAYS, licensing_clock
+from aiexports.core.clock import FINAL_STATES, TARGET_DAYS, StateChange, licensing_clock
 from aiexports.core.sovereignty import score
 from aiexports.core.vocabulary import ComponentKind, EndUse
 from aiexports.errors import InputError, Issue, UnknownResourceError
@@ -94,7 +94,8 @@ def _kinds(package: Package) -> set[str]:
     return {str(c.kind) for layer in LAYERS for c in getattr(package.layers, layer).components}
 
 
-def _matches(package: Package, wanted: MenuFilter, terms: ProgramTerms) -> bool:
+def _matches(package: Package, level: int, wanted: MenuFilter, terms: ProgramTerms) -> bool:
+    """Whether ``package``, of SEAL level ``level``, passes every filter ``wanted``."""
     if wanted.sector and wanted.sector not in package.sectors:
         return False
     if wanted.tier and str(package.tier) != wanted.tier:
@@ -103,7 +104,7 @@ def _matches(package: Package, wanted: MenuFilter, terms: ProgramTerms) -> bool:
         return False
     if wanted.country and not offered_to(package, wanted.country, terms):
         return False
-    return wanted.min_seal is None or seal(package)["level"] >= wanted.min_seal
+    return wanted.min_seal is None or level >= wanted.min_seal
 
 
 class Published:
@@ -134,9 +135,11 @@ class Published:
         items = []
         for item in listed["items"]:
             package = by_id.get(item["id"])
-            if package is None or not _matches(package, wanted, terms):
+            if package is None:
                 continue
-            items.append({**item, "seal": seal(package)["level"], "kinds": sorted(_kinds(package))})
+            level = int(seal(package)["level"])
+            if _matches(package, level, wanted, terms):
+                items.append({**item, "seal": level, "kinds": sorted(_kinds(package))})
         return {
             **listed,
             "items": items,
@@ -269,9 +272,7 @@ class Published:
             counted = select(licenses.c.state, func.count().label("n")).group_by(licenses.c.state)
             license_states = {str(r.state): int(r.n) for r in tx.all(counted)}
         now = self.program.clock()
-        days = [
-            licensing_clock(changes[r.id], r.state, r.assigned_to, now).agency_days for r in decided
-        ]
+        days = _agency_days(decided, changes, now)
         by_region: Counter[str] = Counter(
             regions.get(r.destination, ("Unknown", ""))[0] for r in submitted
         )
@@ -348,11 +349,7 @@ class Outcomes:
                 groups.setdefault(key(row), []).append(row)
             out = []
             for name, members in sorted(groups.items()):
-                days = [
-                    licensing_clock(changes[r.id], r.state, r.assigned_to, now).agency_days
-                    for r in members
-                    if r.state in DECIDED
-                ]
+                days = _agency_days([r for r in members if r.state in DECIDED], changes, now)
                 states = Counter(r.state for r in members)
                 out.append(
                     {
@@ -377,6 +374,15 @@ class Outcomes:
             "by_package": grouped(lambda r: (r.document or {}).get("package") or "(no package)"),
             "by_country": by_country,
         }
+
+
+def _agency_days(
+    decided: Sequence[Any], changes: Mapping[str, list[StateChange]], now: dt.datetime
+) -> list[int]:
+    """Each decided application's days with the agency, as its licensing clock counts them."""
+    return [
+        licensing_clock(changes[r.id], r.state, r.assigned_to, now).agency_days for r in decided
+    ]
 
 
 def _ordered_counts(counts: Mapping[str, int], order: Sequence[str]) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
 
-def _words(value: object) -> str:
+def words(value: object) -> str:
     """A vocabulary word as people read it: ``approved_with_conditions`` → "approved with
     conditions"."""
     return str(value).replace("_", " ")
@@ -31,7 +31,7 @@ PAGES = Environment(
     lstrip_blocks=True,
 )
 """Every page and printable document, rendered from the use cases' results."""
-PAGES.filters["words"] = _words
+PAGES.filters["words"] = words
 PAGES.filters["pretty"] = _pretty
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from fpdf import FPDF
 
+from aiexports.web import words
+
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
 
@@ -26,13 +28,9 @@ class _Dossier(FPDF):
         self.cell(0, 6, f"{self.decision_id}    page {self.page_no()} of {{nb}}", align="C")
 
 
-def _words(value: object) -> str:
-    return str(value).replace("_", " ")
-
-
 def _flat(value: object) -> str:
     if isinstance(value, Mapping):
-        return "; ".join(f"{_words(k)}: {_flat(v)}" for k, v in value.items())
+        return "; ".join(f"{words(k)}: {_flat(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(_flat(v) for v in value) or "none"
     return "—" if value is None else str(value)
@@ -60,7 +58,7 @@ class _Writer:
             self.pdf.multi_cell(0, 5, value, new_x="LMARGIN", new_y="NEXT")
 
     def determination(self, d: Mapping[str, Any], title: str) -> None:
-        self.heading(f"{title}: {_words(d['outcome'])}")
+        self.heading(f"{title}: {words(d['outcome'])}")
         policy = d["policy"]
         rows = [
             ("Policy pack", f"{policy['id']} {policy['version']} ({policy['title']})"),
@@ -68,14 +66,14 @@ class _Writer:
             ("Decision id", str(d["decision_id"])),
         ]
         if d.get("review_policy"):
-            rows.append(("Review policy", _words(d["review_policy"])))
+            rows.append(("Review policy", words(d["review_policy"])))
         rows += [(f"Data: {k}", str(v)) for k, v in d["data_versions"].items()]
         self.facts(rows)
         self.heading("Findings", 11)
         if not d["findings"]:
             self.text("No rule requires a license or forbids the deal.")
         for finding in d["findings"]:
-            outcome = _words(finding["outcome"])
+            outcome = words(finding["outcome"])
             self.text(f"{finding['rule']} — {outcome}", bold=True)
             self.text(str(finding["message"]))
             self.text("Citations: " + ", ".join(finding["citations"]), size=9)
@@ -131,15 +129,15 @@ def dossier_pdf(
         ("Date", str(deal.get("date", "—"))),
         ("Package", str(deal.get("package", "—"))),
         ("Destination", f"{countries.get(destination, destination)} ({destination})"),
-        ("End uses", ", ".join(_words(u) for u in deal.get("end_uses", [])) or "—"),
+        ("End uses", ", ".join(words(u) for u in deal.get("end_uses", [])) or "—"),
     ]
     for index, party in enumerate(deal.get("parties", []), start=1):
         where = party.get("country", "")
         rows.append(
             (
                 f"Party {index}",
-                f"{party.get('name', '')} — {_words(party.get('role', ''))}, "
-                f"{_words(party.get('type', ''))}, {countries.get(where, where)}",
+                f"{party.get('name', '')} — {words(party.get('role', ''))}, "
+                f"{words(party.get('type', ''))}, {countries.get(where, where)}",
             )
         )
     if deal.get("quantities"):
@@ -162,8 +160,8 @@ def dossier_pdf(
             [
                 (
                     "Outcome",
-                    f"{_words(differences['outcome']['from'])} → "
-                    f"{_words(differences['outcome']['to'])} ({differences['direction']})",
+                    f"{words(differences['outcome']['from'])} → "
+                    f"{words(differences['outcome']['to'])} ({differences['direction']})",
                 ),
                 ("Rules added", ", ".join(differences["rules_added"]) or "none"),
                 ("Rules removed", ", ".join(differences["rules_removed"]) or "none"),

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from aiexports.api.app import Ctx
-from aiexports.core.vocabulary import EndUse
+from aiexports.core.vocabulary import EndUse, PartyRole, PartyType
 from aiexports.errors import ConflictError, InputError, StaleVersionError, UnknownResourceError
 from aiexports.web.pages import framed
 
@@ -21,17 +21,8 @@ T = TypeVar("T")
 Short = Annotated[str, Query(max_length=100)]
 PARTY_ROWS = 3
 ITEM_ROWS = 3
-PARTY_ROLES = ("end_user", "ultimate_consignee", "intermediate_consignee", "purchaser")
-PARTY_TYPES = (
-    "government",
-    "military",
-    "law_enforcement",
-    "intelligence",
-    "state_owned",
-    "private",
-    "academic",
-    "ngo",
-)
+PARTY_ROLES = tuple(str(r) for r in PartyRole)
+PARTY_TYPES = tuple(str(t) for t in PartyType)
 STALE = (
     "Another user changed this a moment ago (another officer may have decided it): the page "
     "now shows its current state. Nothing you sent was applied; review it and act again."

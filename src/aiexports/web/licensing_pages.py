@@ -21,6 +21,7 @@ from aiexports.errors import (
 )
 from aiexports.services.access import may, require
 from aiexports.services.clock import queue as officer_queue
+from aiexports.web import words
 from aiexports.web.forms import (
     ITEM_ROWS,
     PARTY_ROWS,
@@ -294,14 +295,8 @@ def application_dossier(request: Request, ctx: Ctx, who: Who, app_id: str) -> Re
             if k in document
         },
     }
-    context = (
-        ("Application", f"{view['id']} (round {latest['round']}, {_words_of(view['state'])})"),
-    )
+    context = (("Application", f"{view['id']} (round {latest['round']}, {words(view['state'])})"),)
     return pdf_response(deal, latest["determination"], ctx, f"dossier-{view['id']}", context)
-
-
-def _words_of(value: str) -> str:
-    return value.replace("_", " ")
 
 
 @router.post("/applications/{app_id}/{action}")
@@ -366,21 +361,43 @@ def _edit_page(
     )
 
 
-def _decision_from_form(form: FormData) -> dict[str, Any]:
-    """The decision body (spec §4): the officer's own conditions and riders, one per line
-    (a condition as ``ID: text``); the determination's conditions are kept by the use case."""
+def _conditions(form: FormData) -> list[dict[str, str]]:
+    """Conditions written one per line as ``ID: text``."""
     conditions = []
     for line in field(form, "conditions", 8000).splitlines():
         if line.strip():
             ident, _, text = line.partition(":")
             conditions.append({"id": ident.strip(), "text": text.strip()})
+    return conditions
+
+
+def _item_amounts(form: FormData) -> list[dict[str, Any]]:
+    """A license's per-item rows (``component``, ``quantity``, ``value_usd``, repeated in
+    order); a row with neither amount is left out."""
+    columns = [
+        [v for v in form.getlist(name) if isinstance(v, str)]
+        for name in ("component", "quantity", "value_usd")
+    ]
+    if len({len(c) for c in columns}) != 1 or len(columns[0]) > 200:
+        raise InputError(Issue("one quantity and one value per item", field="items"))
+    items = []
+    for component, quantity, value in zip(*columns, strict=True):
+        q, v = quantity.strip().replace(",", ""), value.strip().replace(",", "")
+        if q or v:
+            items.append({"component": component, "quantity": number(q), "value_usd": number(v)})
+    return items
+
+
+def _decision_from_form(form: FormData) -> dict[str, Any]:
+    """The decision body (spec §4): the officer's own conditions and riders, one per line
+    (a condition as ``ID: text``); the determination's conditions are kept by the use case."""
     riders = [
         {"text": line.strip()} for line in field(form, "riders", 8000).splitlines() if line.strip()
     ]
     body: dict[str, Any] = {
         "decision": field(form, "decision", 40),
         "reason": field(form, "reason", 4000),
-        "conditions": conditions,
+        "conditions": _conditions(form),
         "riders": riders,
     }
     if until := field(form, "valid_until", 10):
@@ -474,45 +491,18 @@ def _amendment_from_form(form: FormData) -> dict[str, Any]:
     body: dict[str, Any] = {"reason": field(form, "reason", 4000)}
     if until := field(form, "valid_until", 10):
         body["valid_until"] = until
-    columns = [
-        [v for v in form.getlist(name) if isinstance(v, str)]
-        for name in ("component", "quantity", "value_usd")
-    ]
-    if len({len(c) for c in columns}) != 1 or len(columns[0]) > 200:
-        raise InputError(Issue("one quantity and one value per item", field="items"))
-    items = [
-        {"component": c, "quantity": number(q.strip()), "value_usd": number(v.strip())}
-        for c, q, v in zip(*columns, strict=True)
-        if q.strip() or v.strip()
-    ]
-    if items:
+    if items := _item_amounts(form):
         body["items"] = items
-    conditions = []
-    for line in field(form, "conditions", 8000).splitlines():
-        if line.strip():
-            ident, _, text = line.partition(":")
-            conditions.append({"id": ident.strip(), "text": text.strip()})
-    if conditions:
+    if conditions := _conditions(form):
         body["conditions"] = conditions
     return body
 
 
 def _shipment_from_form(form: FormData) -> dict[str, Any]:
-    columns = [
-        [v for v in form.getlist(name) if isinstance(v, str)]
-        for name in ("component", "quantity", "value_usd")
-    ]
-    if len({len(c) for c in columns}) != 1 or len(columns[0]) > 200:
-        raise InputError(Issue("one quantity and one value per item", field="items"))
-    items = []
-    for component, quantity, value in zip(*columns, strict=True):
-        q, v = quantity.strip().replace(",", ""), value.strip().replace(",", "")
-        if q or v:
-            items.append({"component": component, "quantity": number(q), "value_usd": number(v)})
     return {
         "date": field(form, "date", 10),
         "consignee": field(form, "consignee", 300),
-        "items": items,
+        "items": _item_amounts(form),
     }
 
 
