@@ -3,7 +3,13 @@ give the first away."""
 
 from __future__ import annotations
 
-from aiexports.services.published import MIN_CELL, _ordered_counts
+from pathlib import Path
+
+import pytest
+
+from aiexports.runtime import Runtime
+from aiexports.services.published import MIN_CELL, _ordered_counts, offered_to
+from aiexports.settings import Settings
 
 
 def _shown(counts: dict[str, int]) -> dict[str, int | None]:
@@ -31,3 +37,18 @@ def test_a_single_category_is_withheld_only_when_small() -> None:
 def test_bars_are_scaled_to_the_largest_shown_count() -> None:
     rows = _ordered_counts({"a": 10, "b": 5, "c": 6}, ["a", "b", "c"])
     assert [r["share"] for r in rows] == [1.0, 0.5, 0.6]
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Runtime:
+    return Runtime(Settings(home=tmp_path / "home"))
+
+
+def test_a_package_is_offered_to_a_bloc_s_members_and_only_them(runtime: Runtime) -> None:
+    terms = runtime.program_terms
+    package = runtime.menu.packages["grid-operations-ai"].model_copy(
+        update={"target_countries": ("PL",), "target_blocs": ("asean",)}
+    )
+    assert offered_to(package, "PL", terms)
+    assert all(offered_to(package, c, terms) for c in terms.blocs["asean"].members)
+    assert not offered_to(package, "KE", terms)

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,6 @@ class Live:
     home: Path
     base: str
     browser: Any
-    seen: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def visitor(self, who: str | None = None, width: int = 1280) -> Any:
         """A page in a browser context of its own, signed in as ``who`` through the form."""
@@ -69,7 +68,6 @@ class Live:
             ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
             " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
         )
-        self.seen[name] = found
         grave = [v for v in found if v["impact"] in ("serious", "critical")]
         assert grave == [], f"{name}: {grave}"
         SHOTS.mkdir(parents=True, exist_ok=True)

@@ -59,7 +59,7 @@ class MenuFilter:
     """A country the package is offered to, itself or through a bloc it belongs to."""
     min_seal: int | None = None
 
-    def issues(self, runtime_terms: ProgramTerms, countries: Any) -> list[Issue]:
+    def issues(self, countries: Any) -> list[Issue]:
         found = []
         if self.tier and self.tier not in TIERS:
             found.append(Issue(f"one of {', '.join(TIERS)}", field="tier"))
@@ -125,7 +125,7 @@ class Published:
         listed = self.program.menu(who, as_of)
         day = dt.date.fromisoformat(listed["as_of"])
         terms = self.runtime.program_terms
-        problems = wanted.issues(terms, self.runtime.countries)
+        problems = wanted.issues(self.runtime.countries)
         if problems:
             error = InputError(problems)
             error.root = "query"  # type: ignore[attr-defined]
