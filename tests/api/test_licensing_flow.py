@@ -29,9 +29,13 @@ def test_a_draft_is_created_with_its_location_and_etag(service: Service) -> None
 def test_submission_screens_decides_and_keeps_a_rederivable_determination(
     service: Service,
 ) -> None:
-    app_id = service.submitted()
+    app_id = service.new_application()
+    answer = service.act(app_id, "submit", APPLICANT)
+    assert answer.status_code == 200, answer.text
     view = service.client.get(f"/api/v1/applications/{app_id}", headers=service.as_(APPLICANT))
     body = view.json()
+    assert answer.json() == body  # the submission's answer is what is stored
+    assert answer.headers["ETag"] == view.headers["ETag"] == '"2"'
     assert body["state"] == "submitted"
     (determination,) = body["determinations"]
     assert determination["decision_id"].startswith("sha256:")
@@ -97,6 +101,8 @@ def test_a_returned_application_is_edited_and_submitted_again_keeping_its_id(
     again = service.act(app_id, "submit", APPLICANT)
     assert again.status_code == 200
     body = again.json()
+    stored = service.client.get(f"/api/v1/applications/{app_id}", headers=service.as_(APPLICANT))
+    assert body == stored.json()  # both rounds, the history and the state as committed
     assert body["id"] == app_id
     assert [d["round"] for d in body["determinations"]] == [1, 2]
     states = [h["state"] for h in body["history"]]

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, bindparam, or_, select, true
 
 from aiexports.core.application import (
     ApplicationDocument,
@@ -267,11 +267,15 @@ class Licensing:
         with self.store.reading() as tx:
             seen = self.visible_application(tx, who, app_id, "application.submit")
             at_version(seen, require_version(if_match, seen.version))
-            application_move(ApplicationState(seen.state), "submit")
+            to = application_move(ApplicationState(seen.state), "submit")
             document = self.parse_application(seen.document)
             self._package_designated(tx, document.package, "a submission under it")
             parties = [party_details(p.model_dump(mode="json")) for p in document.parties]
             remembered = self.adjudications.remembered(tx, seen.organization_id, parties)
+            # Earlier rounds cannot change while the version holds (each submission steps
+            # it), and a license exists only for a decided application, never a submittable
+            # one: both are read here for the view, outside the write.
+            earlier = self._determinations_of(tx, app_id) if seen.round else []
         deal_document = _complete(document, now.date())
         determination = self._decide(assessor, deal_document, document, remembered)
         used = {u["adjudication"] for u in determination["screening_adjudications"]}
@@ -281,12 +285,12 @@ class Licensing:
                 a.record() for found in remembered.memory.values() for a in found if a.id in used
             ],
         }
+        round_ = seen.round + 1
+        changed = {"state": str(to), "round": round_, "submitted_at": now, "assigned_to": None}
         with self.store.transaction(now) as tx:
-            row = self.visible_application(tx, who, app_id, "application.submit", lock=True)
-            at_version(row, seen.version)
-            version = row.version
-            to = application_move(ApplicationState(row.state), "submit")
-            round_ = row.round + 1
+            # The version update is the check: it changes nothing (412) if anyone changed
+            # the application since it was read above.
+            self._change(tx, seen, seen.version, **changed)
             tx.insert(
                 determinations,
                 application_id=app_id,
@@ -298,15 +302,12 @@ class Licensing:
                 inputs=inputs,
                 created_at=tx.now,
             )
-            self._change(
-                tx, row, version, state=str(to), round=round_, submitted_at=tx.now, assigned_to=None
-            )
             tx.record(
                 who.actor(),
                 "application.submit",
                 "application",
                 app_id,
-                {"state": row.state},
+                {"state": seen.state},
                 {
                     "state": str(to),
                     "round": round_,
@@ -315,7 +316,20 @@ class Licensing:
                     "adjudications": sorted(used),
                 },
             )
-        return self._committed_application(app_id, who)
+            tx.chain_pending()
+            history = history_of(tx, "application", app_id)
+        after = SimpleNamespace(
+            **{**seen._mapping, **changed, "version": seen.version + 1, "updated_at": now}
+        )
+        decided = SimpleNamespace(
+            round=round_,
+            decision_id=determination["decision_id"],
+            outcome=determination["outcome"],
+            created_at=now,
+            determination=determination,
+        )
+        view = self._application_shape(after, [*earlier, decided], None, history)
+        return shown_to(who, view)
 
     def _decide(
         self,
@@ -901,8 +915,8 @@ class Licensing:
         concurrent changes to one application queue instead of racing."""
         if not well_formed_id(app_id):
             raise UnknownResourceError(f"no application {app_id[:60]!r}")
-        statement = select(applications).where(applications.c.id == app_id)
-        row = tx.one(statement.with_for_update() if lock else statement)
+        statement = _APPLICATION_BY_ID_LOCKED if lock else _APPLICATION_BY_ID
+        row = tx.one(statement, {"row_id": app_id})
         if row is None:
             raise UnknownResourceError(f"no application {app_id!r}")
         return row
@@ -963,19 +977,33 @@ class Licensing:
             "submitted_at": rfc3339(as_utc(row.submitted_at)) if row.submitted_at else None,
         }
 
+    def _determinations_of(self, tx: Transaction, app_id: str) -> Sequence[Any]:
+        return tx.all(_DETERMINATIONS_OF, {"app_id": app_id})
+
     def _application_view(self, tx: Transaction, row: Any) -> dict[str, Any]:
-        found = tx.all(
-            select(determinations)
-            .where(determinations.c.application_id == row.id)
-            .order_by(determinations.c.round)
+        granted = tx.one(_LICENSE_OF, {"app_id": row.id})
+        return self._application_shape(
+            row,
+            self._determinations_of(tx, row.id),
+            granted.id if granted is not None else None,
+            history_of(tx, "application", row.id),
         )
-        granted = tx.one(select(licenses.c.id).where(licenses.c.application_id == row.id))
+
+    def _application_shape(
+        self,
+        row: Any,
+        found: Sequence[Any],
+        license_id: str | None,
+        history: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """The application's view from its row, its determinations (by round), its
+        license and its history."""
         return {
             **self._application_summary(row),
             "round": row.round,
             "application": row.document,
             "decision": row.decision,
-            "license": granted.id if granted is not None else None,
+            "license": license_id,
             "determinations": [
                 {
                     "round": d.round,
@@ -986,7 +1014,7 @@ class Licensing:
                 }
                 for d in found
             ],
-            "history": history_of(tx, "application", row.id),
+            "history": history,
         }
 
     def license_view(
@@ -1151,15 +1179,32 @@ def _history_item(seq: int, at: str, actor: object, action: str, after: object) 
 
 def history_of(tx: Transaction, object_type: str, object_id: str) -> list[dict[str, Any]]:
     """A resource's history, from its audit entries."""
-    rows = tx.all(
-        select(
-            audit_log.c.seq,
-            audit_log.c.at,
-            audit_log.c.actor,
-            audit_log.c.action,
-            audit_log.c.after,
-        )
-        .where(and_(audit_log.c.object_type == object_type, audit_log.c.object_id == object_id))
-        .order_by(audit_log.c.seq)
-    )
+    rows = tx.all(_HISTORY_OF, {"object_type": object_type, "object_id": object_id})
     return [_history_item(r.seq, r.at, r.actor, r.action, r.after) for r in rows]
+
+
+# The views' statements, built once (see ``service_store``: building costs more than running).
+_HISTORY_OF = (
+    select(
+        audit_log.c.seq,
+        audit_log.c.at,
+        audit_log.c.actor,
+        audit_log.c.action,
+        audit_log.c.after,
+    )
+    .where(
+        and_(
+            audit_log.c.object_type == bindparam("object_type"),
+            audit_log.c.object_id == bindparam("object_id"),
+        )
+    )
+    .order_by(audit_log.c.seq)
+)
+_DETERMINATIONS_OF = (
+    select(determinations)
+    .where(determinations.c.application_id == bindparam("app_id"))
+    .order_by(determinations.c.round)
+)
+_LICENSE_OF = select(licenses.c.id).where(licenses.c.application_id == bindparam("app_id"))
+_APPLICATION_BY_ID = select(applications).where(applications.c.id == bindparam("row_id"))
+_APPLICATION_BY_ID_LOCKED = _APPLICATION_BY_ID.with_for_update()

@@ -16,6 +16,7 @@ import secrets
 import threading
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from functools import cache
 from typing import Any
 
 try:  # advisory file locks (POSIX); elsewhere only the in-process lock
@@ -23,7 +24,7 @@ try:  # advisory file locks (POSIX); elsewhere only the in-process lock
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Connection, Engine, Row, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
 from aiexports.core.audit import GENESIS, entry_hash
@@ -102,51 +103,54 @@ class Transaction:
     def chain_pending(self) -> None:
         if not self._pending:
             return
-        head = self.connection.execute(
-            select(audit_head.c.seq, audit_head.c.hash).with_for_update()
-        ).one()
+        head = self.connection.execute(_HEAD_FOR_UPDATE).one()
         seq, previous = int(head.seq), str(head.hash)
+        rows = []
         for entry in self._pending:
             seq += 1
             full = {"seq": seq, **entry, "prev_hash": previous}
             full["hash"] = entry_hash(full)
-            self.connection.execute(
-                insert(audit_log).values(
-                    seq=seq,
-                    at=full["at"],
-                    actor=full["actor"],
-                    action=full["action"],
-                    object_type=full["object"]["type"],
-                    object_id=full["object"]["id"],
-                    before=full["before"],
-                    after=full["after"],
-                    prev_hash=previous,
-                    hash=full["hash"],
-                )
+            rows.append(
+                {
+                    "seq": seq,
+                    "at": full["at"],
+                    "actor": full["actor"],
+                    "action": full["action"],
+                    "object_type": full["object"]["type"],
+                    "object_id": full["object"]["id"],
+                    "before": full["before"],
+                    "after": full["after"],
+                    "prev_hash": previous,
+                    "hash": full["hash"],
+                }
             )
             previous = full["hash"]
             self.chained.append(full)
-        self.connection.execute(update(audit_head).values(seq=seq, hash=previous))
+        self.connection.execute(_inserting(audit_log), rows)
+        self.connection.execute(_HEAD_MOVE, {"seq": seq, "hash": previous})
         self._pending.clear()
 
     # --- organisations and users -----------------------------------------------------------
 
-    def insert(self, table: Any, **values: object) -> None:
-        self.connection.execute(insert(table).values(**values))
+    def insert(self, table: Table, **values: object) -> None:
+        self.connection.execute(_inserting(table), values)
 
-    def one(self, statement: Any) -> Row[Any] | None:
-        return self.connection.execute(statement).first()
+    def one(
+        self, statement: Any, parameters: Mapping[str, object] | None = None
+    ) -> Row[Any] | None:
+        return self.connection.execute(statement, parameters).first()
 
-    def all(self, statement: Any) -> Sequence[Row[Any]]:
-        return self.connection.execute(statement).all()
+    def all(
+        self, statement: Any, parameters: Mapping[str, object] | None = None
+    ) -> Sequence[Row[Any]]:
+        return self.connection.execute(statement, parameters).all()
 
     def update_at_version(self, table: Any, row_id: str, version: int, **values: object) -> bool:
         """Update the row ``row_id`` only if it is still at ``version`` (and step the
         version): the second of two writers that saw one version changes nothing."""
         done = self.connection.execute(
-            update(table)
-            .where(and_(table.c.id == row_id, table.c.version == version))
-            .values(version=version + 1, **values)
+            _updating_at_version(table),
+            {"row_id": row_id, "seen_version": version, "version": version + 1, **values},
         )
         return done.rowcount == 1
 
@@ -169,6 +173,27 @@ class Transaction:
             )
         )
         return done.rowcount == 1
+
+
+# Statements built once and executed with parameters: building a statement and its cache
+# key costs more than running it on the hot paths (every submission runs several).
+_HEAD_FOR_UPDATE = select(audit_head.c.seq, audit_head.c.hash).with_for_update()
+_HEAD_MOVE = update(audit_head).values(seq=bindparam("seq"), hash=bindparam("hash"))
+
+
+@cache
+def _inserting(table: Table) -> Any:
+    """An insert into ``table`` whose columns are the keys of the parameters given."""
+    return insert(table)
+
+
+@cache
+def _updating_at_version(table: Table) -> Any:
+    """An update of one row at the version its writer saw; the columns set are the keys
+    of the parameters given (other than ``row_id`` and ``seen_version``)."""
+    return update(table).where(
+        and_(table.c.id == bindparam("row_id"), table.c.version == bindparam("seen_version"))
+    )
 
 
 def _plain(value: object) -> object:
