@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from aiexports.api.app import Ctx, Service, service
+from aiexports.api.app import Ctx, Service, served
 from aiexports.errors import ForbiddenError, InputError, Issue
 from aiexports.services.access import PUBLIC_VISITOR, Principal, Role, may
 from aiexports.services.sessions import Session, session_of
@@ -163,7 +163,7 @@ def error_page(request: Request, status: int, problem: dict[str, Any]) -> Respon
     """The API's problem as a page. A visitor who is not signed in and reaches a page for
     signed-in users is sent to sign in first."""
     try:
-        ctx: Service = service(request)
+        ctx: Service = served(request)
         visiting = visitor(request, ctx)
     except Exception:  # the database is down: the page still answers
         visiting = Visitor(PUBLIC_VISITOR, None)
