@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from aiexports.core.screening.adjudication import (
     Adjudication,
@@ -226,18 +226,7 @@ class Adjudications:
         from aiexports.services.assessment import Remembered  # noqa: PLC0415
 
         keys = sorted({party_key(str(p["name"]), str(p["country"])) for p in parties})
-        rows = tx.all(
-            select(adjudications.c.scope, adjudications.c.record)
-            .where(
-                adjudications.c.party_key.in_(keys),
-                adjudications.c.withdrawn_at.is_(None),
-                or_(
-                    adjudications.c.scope == "program",
-                    adjudications.c.organization_id == organization_id,
-                ),
-            )
-            .order_by(adjudications.c.seq)
-        )
+        rows = tx.all(_IN_FORCE_FOR, {"keys": keys, "organization_id": organization_id})
         return Remembered(parties, in_force(Adjudication.from_record(r.record) for r in rows))
 
     def for_deal(self, who: Principal, deal: Deal) -> Remembered:
@@ -485,3 +474,18 @@ def _withheld(who: Principal, value: Any) -> Any:
         kept["explanation"] = f"{judged} by the program (who and why are not shown to your role)"
         return kept
     return {k: _withheld(who, v) for k, v in value.items()}
+
+
+# Built once: every submission and assessment reads it (see ``service_store``).
+_IN_FORCE_FOR = (
+    select(adjudications.c.scope, adjudications.c.record)
+    .where(
+        adjudications.c.party_key.in_(bindparam("keys", expanding=True)),
+        adjudications.c.withdrawn_at.is_(None),
+        or_(
+            adjudications.c.scope == "program",
+            adjudications.c.organization_id == bindparam("organization_id"),
+        ),
+    )
+    .order_by(adjudications.c.seq)
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from aiexports.core.proposals import MenuEntry, MenuStatus
 from aiexports.core.vocabulary import PackageStatus
@@ -29,13 +29,17 @@ def entry_of(row: Any) -> MenuEntry:
 
 def current_entry(tx: Transaction, package_id: str) -> MenuEntry | None:
     """The package's newest entry (whatever its effective date): what it is now."""
-    row = tx.one(
-        select(menu_entries)
-        .where(menu_entries.c.package_id == package_id)
-        .order_by(menu_entries.c.seq.desc())
-        .limit(1)
-    )
+    row = tx.one(_NEWEST_ENTRY, {"package_id": package_id})
     return entry_of(row) if row is not None else None
+
+
+# Built once: every submission and approval reads it (see ``service_store``).
+_NEWEST_ENTRY = (
+    select(menu_entries)
+    .where(menu_entries.c.package_id == bindparam("package_id"))
+    .order_by(menu_entries.c.seq.desc())
+    .limit(1)
+)
 
 
 def require_designated(

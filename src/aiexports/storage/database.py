@@ -104,7 +104,11 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get("aiexports_write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    # On the driver's connection: a statement without parameters or rows needs none of
+    # the statement machinery, and every request begins at least one transaction.
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _alembic_config(engine: Engine) -> Config:

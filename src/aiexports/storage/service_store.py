@@ -252,13 +252,17 @@ class ServiceStore:
     @contextmanager
     def transaction(self, now: dt.datetime) -> Iterator[Transaction]:
         """A writing transaction: committed with its audit entries, or rolled back whole."""
-        with self._writer:
-            yield from self._transaction(now)
+        yield from self._transaction(now)
 
     def _transaction(self, now: dt.datetime) -> Iterator[Transaction]:
         try:
-            connection = self.engine.connect().execution_options(**WRITE)
-            with connection, connection.begin():
+            # The connection is taken from the pool and handed back outside the writers'
+            # queue (SQLite's one writer at a time): only the transaction is inside it.
+            with (
+                self.engine.connect().execution_options(**WRITE) as connection,
+                self._writer,
+                connection.begin(),
+            ):
                 tx = Transaction(connection, now)
                 yield tx
                 tx.chain_pending()
