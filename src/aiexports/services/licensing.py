@@ -121,23 +121,23 @@ class Licensing:
         no_document_list(body)
         document = self.parse_application(body)
         app_id = new_id("app")
-        with self.store.transaction(self.clock()) as tx:
-            values = {
-                "id": app_id,
-                "organization_id": who.organization_id,
-                "state": str(ApplicationState.DRAFT),
-                "version": 1,
-                "round": 0,
-                "destination": document.destination,
-                "document": document.model_dump(mode="json", exclude_none=True),
-                "created_by": who.user_id,
-                "created_at": tx.now,
-                "updated_at": tx.now,
-            }
+        now = self.clock()
+        values = {
+            "id": app_id,
+            "organization_id": who.organization_id,
+            "state": str(ApplicationState.DRAFT),
+            "version": 1,
+            "round": 0,
+            "destination": document.destination,
+            "document": document.model_dump(mode="json", exclude_none=True),
+            "created_by": who.user_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        audited = _audited(values)  # prepared before the write: writers queue on SQLite
+        with self.store.transaction(now) as tx:
             tx.insert(applications, **values)
-            tx.record(
-                who.actor(), "application.create", "application", app_id, None, _audited(values)
-            )
+            tx.record(who.actor(), "application.create", "application", app_id, None, audited)
         # A new draft has no determination, decision or license yet: its view is built
         # from what was written, without reading it back.
         row = SimpleNamespace(**values, assigned_to=None, decision=None, submitted_at=None)
@@ -316,8 +316,15 @@ class Licensing:
                     "adjudications": sorted(used),
                 },
             )
-            tx.chain_pending()
+            # Every change that records an entry about an application holds its row (the
+            # update above holds it now), so the history read here is all there is but
+            # this submission's own entry, which the chain appends at the commit.
             history = history_of(tx, "application", app_id)
+        history += [
+            _history_item(e["seq"], e["at"], e["actor"], e["action"], e["after"])
+            for e in tx.chained
+            if e["object"] == {"type": "application", "id": app_id}
+        ]
         after = SimpleNamespace(
             **{**seen._mapping, **changed, "version": seen.version + 1, "updated_at": now}
         )
