@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from aiexports.api.app import Caller, Ctx, etagged, json_body
-from aiexports.api.routes import CHANGE_ERRORS, ERRORS, Cursor, IfMatch, Limit, _body, _threaded
+from aiexports.api.routes import CHANGE_ERRORS, ERRORS, Cursor, IfMatch, Limit, _body
 from aiexports.services.license_monitoring import (
     ALERT_STATES,
     MonitoringTerms,
@@ -37,7 +37,7 @@ async def monitoring_terms(
 ) -> JSONResponse:
     """Set the licensed sites, limits and report schedule (officers; a new version)."""
     raw = await request.body()
-    return await _threaded(
+    return await ctx.in_lane(
         lambda: etagged(ctx.monitoring.set_terms(who, license_id, json_body(raw), if_match))
     )
 
@@ -54,7 +54,7 @@ async def monitoring_report(
 ) -> JSONResponse:
     """A compliance report received today (the licensee)."""
     raw = await request.body()
-    return await _threaded(
+    return await ctx.in_lane(
         lambda: JSONResponse(
             ctx.monitoring.file_report(who, license_id, json_body(raw)), status_code=201
         )
@@ -170,6 +170,6 @@ async def adjudicate_alert(
 ) -> JSONResponse:
     """Confirm or dismiss an open alert, with the reason (officers)."""
     raw = await request.body()
-    return await _threaded(
+    return await ctx.in_lane(
         lambda: etagged(ctx.monitoring.adjudicate(who, alert_id, json_body(raw), if_match))
     )

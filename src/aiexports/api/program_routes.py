@@ -18,7 +18,6 @@ from aiexports.api.routes import (
     IfMatch,
     Limit,
     _body,
-    _threaded,
 )
 from aiexports.core.proposals import ProposalState
 from aiexports.errors import InputError, Issue
@@ -92,7 +91,7 @@ def _menu_action(name: str, summary: str) -> None:
     )
     async def act(package_id: str, request: Request, ctx: Ctx, who: Caller) -> JSONResponse:
         raw = await request.body()
-        return await _threaded(
+        return await ctx.in_lane(
             lambda: JSONResponse(ctx.program.change_menu(who, package_id, name, json_body(raw)))
         )
 
@@ -126,7 +125,7 @@ async def create_proposal(
         location = f"/api/v1/proposals/{view['id']}"
         return Stored(201, view, {"ETag": f'"{view["version"]}"', "Location": location})
 
-    return await _threaded(created, ctx, who, request, raw, key, make)
+    return await ctx.in_lane(created, ctx, who, request, raw, key, make)
 
 
 @router.get("/proposals", tags=["proposals"], responses=ERRORS)
@@ -163,7 +162,7 @@ async def edit_proposal(
 ) -> JSONResponse:
     """Edit the package of a draft or returned proposal (JSON merge patch)."""
     raw = await request.body()
-    return await _threaded(
+    return await ctx.in_lane(
         lambda: etagged(ctx.program.edit_proposal(who, proposal_id, json_body(raw), if_match))
     )
 
@@ -193,7 +192,7 @@ def _proposal_action(name: str, summary: str, has_body: bool = False) -> None:
             }[name]
             return etagged(method(who, proposal_id, if_match))
 
-        return await _threaded(run)
+        return await ctx.in_lane(run)
 
 
 _proposal_action("submit", "Submit: the proposal rules run; → submitted (consortium)")
@@ -224,7 +223,7 @@ async def score(
     def make() -> Stored:
         return Stored(201, ctx.program.score(who, proposal_id, json_body(raw)), {})
 
-    return await _threaded(created, ctx, who, request, raw, key, make)
+    return await ctx.in_lane(created, ctx, who, request, raw, key, make)
 
 
 # --- the rubric --------------------------------------------------------------------------------
@@ -260,7 +259,7 @@ async def publish_rubric(
     def make() -> Stored:
         return Stored(201, ctx.program.publish_rubric(who, json_body(raw)), {})
 
-    return await _threaded(created, ctx, who, request, raw, key, make)
+    return await ctx.in_lane(created, ctx, who, request, raw, key, make)
 
 
 # --- screening adjudications -------------------------------------------------------------------
@@ -284,7 +283,7 @@ async def adjudicate(
     def make() -> Stored:
         return Stored(201, ctx.licensing.adjudications.record(who, json_body(raw)), {})
 
-    return await _threaded(created, ctx, who, request, raw, key, make)
+    return await ctx.in_lane(created, ctx, who, request, raw, key, make)
 
 
 @router.get("/adjudications", tags=["screening"], responses=ERRORS)
@@ -315,7 +314,7 @@ async def withdraw_adjudication(
 ) -> JSONResponse:
     """Withdraw an adjudication, with a reason: later screenings alert again."""
     raw = await request.body()
-    return await _threaded(
+    return await ctx.in_lane(
         lambda: JSONResponse(
             ctx.licensing.adjudications.withdraw(who, adjudication_id, json_body(raw))
         )

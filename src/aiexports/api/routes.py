@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -17,7 +16,6 @@ from aiexports.services.access import require
 from aiexports.services.idempotency import Response as Stored
 
 router = APIRouter(prefix="/api/v1")
-T = TypeVar("T")
 
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='The ETag, e.g. "3"')]
 IdempotencyKey = Annotated[
@@ -90,7 +88,7 @@ async def assess(
 ) -> JSONResponse:
     """Decide a deal: the determination, exactly as `aiexports assess --format json`."""
     raw = await request.body()
-    return await _threaded(_assess, ctx, who, raw, policy, compare_policy)
+    return await ctx.in_lane(_assess, ctx, who, raw, policy, compare_policy)
 
 
 def _assess(
@@ -112,7 +110,7 @@ async def recommendation(request: Request, ctx: Ctx, who: Caller) -> JSONRespons
     the determination of the partner's deal under it, fitted and ranked, and the optimal
     bundle with its binding constraints, as `aiexports recommend --format json`."""
     raw = await request.body()
-    return await _threaded(_recommend, ctx, who, raw)
+    return await ctx.in_lane(_recommend, ctx, who, raw)
 
 
 def _recommend(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
@@ -135,7 +133,7 @@ async def rmf_assessment(
     remediation items (`aiexports rmf assess --format json`), or with `format=oscal` the
     assessment as OSCAL 1.2.3 assessment-results."""
     raw = await request.body()
-    return await _threaded(_rmf, ctx, who, raw, form or "report")
+    return await ctx.in_lane(_rmf, ctx, who, raw, form or "report")
 
 
 def _rmf(ctx: Ctx, who: Caller, raw: bytes, form: str) -> JSONResponse:
@@ -165,7 +163,7 @@ async def screen(request: Request, ctx: Ctx, who: Caller) -> JSONResponse:
     """Screen a name (`{"name", "country"?, "type"?}`) or up to 1,000 (`{"queries": [...]}`)
     against the lists: ranked, explained matches as `aiexports screen --format json`."""
     raw = await request.body()
-    return await _threaded(_screen, ctx, who, raw)
+    return await ctx.in_lane(_screen, ctx, who, raw)
 
 
 def _screen(ctx: Ctx, who: Caller, raw: bytes) -> JSONResponse:
@@ -223,7 +221,7 @@ async def create_application(
         location = f"/api/v1/applications/{view['id']}"
         return Stored(201, view, {"ETag": f'"{view["version"]}"', "Location": location})
 
-    return await _threaded(created, ctx, who, request, raw, key, make)
+    return await ctx.in_lane(created, ctx, who, request, raw, key, make)
 
 
 @router.get("/applications", tags=["applications"], responses=ERRORS)
@@ -264,7 +262,7 @@ async def edit_application(
 ) -> JSONResponse:
     """Edit a `draft` or `returned_without_action` application (JSON merge patch)."""
     raw = await request.body()
-    return await _threaded(
+    return await ctx.in_lane(
         lambda: etagged(ctx.licensing.edit_application(who, app_id, json_body(raw), if_match))
     )
 
@@ -319,7 +317,7 @@ def _action(name: str, summary: str, has_body: bool = False) -> None:
             method = {"submit": use.submit, "take": use.take, "withdraw": use.withdraw}[name]
             return etagged(method(who, app_id, if_match))
 
-        return await _threaded(run)
+        return await ctx.in_lane(run)
 
 
 _action("submit", "Screen every party and decide; → submitted")
@@ -408,7 +406,7 @@ async def rmf_assessment_record(
         found = ctx.licensing.record_rmf_assessment(who, license_id, json_body(raw))
         return JSONResponse(found, status_code=201)
 
-    return await _threaded(run)
+    return await ctx.in_lane(run)
 
 
 @router.get("/licenses/{license_id}/rmf-remediation", tags=["licenses"], responses=ERRORS)
@@ -434,7 +432,7 @@ async def acknowledge(
         view = ctx.licensing.acknowledge(who, license_id, json_body(raw))
         return Stored(201, view, {"ETag": f'"{view["version"]}"'})
 
-    return await _threaded(created, ctx, who, request, raw, key, make)
+    return await ctx.in_lane(created, ctx, who, request, raw, key, make)
 
 
 @router.post(
@@ -453,7 +451,7 @@ async def ship(
     def make() -> Stored:
         return Stored(201, ctx.licensing.ship(who, license_id, json_body(raw)), {})
 
-    return await _threaded(created, ctx, who, request, raw, key, make)
+    return await ctx.in_lane(created, ctx, who, request, raw, key, make)
 
 
 def _license_action(name: str, summary: str) -> None:
@@ -469,7 +467,7 @@ def _license_action(name: str, summary: str) -> None:
         license_id: str, request: Request, ctx: Ctx, who: Caller, if_match: IfMatch = None
     ) -> JSONResponse:
         raw = await request.body()
-        return await _threaded(
+        return await ctx.in_lane(
             lambda: etagged(
                 ctx.licensing.change_license(who, license_id, name, json_body(raw), if_match)
             )
@@ -504,10 +502,3 @@ def audit_entries(
 def audit_verify(ctx: Ctx, who: Caller) -> JSONResponse:
     """Walk the chain: intact, or the first bad entry and why."""
     return JSONResponse(audit.verify_for(ctx.store, who).contract())
-
-
-async def _threaded(function: Callable[..., T], *args: Any) -> T:
-    """Run the synchronous use case in the thread pool (the body was read here)."""
-    from starlette.concurrency import run_in_threadpool  # noqa: PLC0415
-
-    return await run_in_threadpool(function, *args)
