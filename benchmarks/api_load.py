@@ -12,7 +12,8 @@ For SQLite (the embedded default) and PostgreSQL (when ``--postgres`` or
   applications (every party screened, the policy decides, the audit chain appended) as fast
   as it can: submissions/s, p50/p99 of the submit call;
 * in-process: the same deals decided by the same use case in this process (no HTTP), on one
-  core, for the ratio.
+  core, for the ratio; and, after the server has stopped, the same create + submit use cases
+  called in this process on the same database, one at a time.
 
 Goals (issue): ≥ 800 assessments/s with p99 < 50 ms; ≥ 200 submissions/s with p99 < 200 ms.
 """
@@ -67,6 +68,37 @@ def _in_process(bodies: list[dict[str, Any]]) -> float:
             assessor.decide(deal_from_json(body, runtime.countries)).contract()
         rounds += 1
     return rounds * len(bodies) / (time.perf_counter() - started)
+
+
+def _in_process_submissions(env: dict[str, str], token: str, seconds: float = 3) -> float:
+    """Create + submit per second through the use cases, on the database of ``env``."""
+    from aiexports.api.app import SERVICE_LIST_RECHECK_SECONDS
+    from aiexports.runtime import Runtime
+    from aiexports.services.accounts import authenticate
+    from aiexports.services.licensing import Licensing
+    from aiexports.settings import Settings
+
+    url = env.get("AIEXPORTS_DATABASE_URL")
+    settings = Settings(home=Path(env["AIEXPORTS_HOME"]), **({"database_url": url} if url else {}))
+    runtime = Runtime(settings)
+    runtime.list_recheck_seconds = SERVICE_LIST_RECHECK_SECONDS  # as the service runs it
+    try:
+        licensing = Licensing(runtime.service_store, runtime)
+        who = authenticate(runtime.service_store, token)
+
+        def once(reference: str) -> None:
+            made = licensing.create_application(who, {**APPLICATION, "reference": reference})
+            licensing.submit(who, made["id"], '"1"')
+
+        for n in range(20):  # warm: the index built, the parties' screenings cached
+            once(f"WARM-{n}")
+        done, started = 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            once(f"IN-{done}")
+            done += 1
+        return done / (time.perf_counter() - started)
+    finally:
+        runtime.close()
 
 
 def _lua(bodies: list[dict[str, Any]], token: str) -> str:
@@ -255,7 +287,15 @@ def _run(
                 text=True,
                 check=True,
             )
-            return {"assessments": assessments, "submissions": json.loads(submitted.stdout)}
+            server.terminate()
+            server.wait(timeout=30)
+            return {
+                "assessments": assessments,
+                "submissions": json.loads(submitted.stdout),
+                "in_process_submissions_per_second (one thread, no HTTP)": round(
+                    _in_process_submissions(env, tokens["applicant"]), 1
+                ),
+            }
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -288,6 +328,11 @@ def main(argv: list[str] | None = None) -> int:
         result["http_over_in_process"] = round(
             result["assessments"]["per_second"]
             / report["in_process_assessments_per_second (one core, no HTTP)"],
+            2,
+        )
+        result["submissions_http_over_in_process"] = round(
+            result["submissions"]["per_second"]
+            / result["in_process_submissions_per_second (one thread, no HTTP)"],
             2,
         )
         report[kind] = result

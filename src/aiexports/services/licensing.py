@@ -262,64 +262,68 @@ class Licensing:
         assessor = self.assessor()
         now = self.clock()
         # Screening and deciding take the most time and write nothing: they happen before
-        # the write transaction, which then stores the result only if the application is
-        # still at the version decided (a concurrent change gives 412, as it would anyway).
-        with self.store.reading() as tx:
-            seen = self.visible_application(tx, who, app_id, "application.submit")
-            at_version(seen, require_version(if_match, seen.version))
-            to = application_move(ApplicationState(seen.state), "submit")
-            document = self.parse_application(seen.document)
-            self._package_designated(tx, document.package, "a submission under it")
-            parties = [party_details(p.model_dump(mode="json")) for p in document.parties]
-            remembered = self.adjudications.remembered(tx, seen.organization_id, parties)
-            # Earlier rounds cannot change while the version holds (each submission steps
-            # it), and a license exists only for a decided application, never a submittable
-            # one: both are read here for the view, outside the write.
-            earlier = self._determinations_of(tx, app_id) if seen.round else []
-        deal_document = _complete(document, now.date())
-        determination = self._decide(assessor, deal_document, document, remembered)
-        used = {u["adjudication"] for u in determination["screening_adjudications"]}
-        inputs = {
-            "parties": parties,
-            "adjudications": [
-                a.record() for found in remembered.memory.values() for a in found if a.id in used
-            ],
-        }
-        round_ = seen.round + 1
-        changed = {"state": str(to), "round": round_, "submitted_at": now, "assigned_to": None}
-        with self.store.transaction(now) as tx:
-            # The version update is the check: it changes nothing (412) if anyone changed
-            # the application since it was read above.
-            self._change(tx, seen, seen.version, **changed)
-            tx.insert(
-                determinations,
-                application_id=app_id,
-                round=round_,
-                decision_id=determination["decision_id"],
-                outcome=determination["outcome"],
-                deal=deal_document,
-                determination=determination,
-                inputs=inputs,
-                created_at=tx.now,
-            )
-            tx.record(
-                who.actor(),
-                "application.submit",
-                "application",
-                app_id,
-                {"state": seen.state},
-                {
-                    "state": str(to),
-                    "round": round_,
-                    "decision_id": determination["decision_id"],
-                    "outcome": determination["outcome"],
-                    "adjudications": sorted(used),
-                },
-            )
-            # Every change that records an entry about an application holds its row (the
-            # update above holds it now), so the history read here is all there is but
-            # this submission's own entry, which the chain appends at the commit.
-            history = history_of(tx, "application", app_id)
+        # the writing stage, which then stores the result only if the application is still
+        # at the version decided (a concurrent change gives 412, as it would anyway).
+        with self.store.read_then_write(now) as stages:
+            with stages.reading() as tx:
+                seen = self.visible_application(tx, who, app_id, "application.submit")
+                at_version(seen, require_version(if_match, seen.version))
+                to = application_move(ApplicationState(seen.state), "submit")
+                document = self.parse_application(seen.document)
+                self._package_designated(tx, document.package, "a submission under it")
+                parties = [party_details(p.model_dump(mode="json")) for p in document.parties]
+                remembered = self.adjudications.remembered(tx, seen.organization_id, parties)
+                # Earlier rounds cannot change while the version holds (each submission
+                # steps it), and a license exists only for a decided application, never a
+                # submittable one: both are read here for the view, before the write.
+                earlier = self._determinations_of(tx, app_id) if seen.round else []
+            deal_document = _complete(document, now.date())
+            determination = self._decide(assessor, deal_document, document, remembered)
+            used = {u["adjudication"] for u in determination["screening_adjudications"]}
+            inputs = {
+                "parties": parties,
+                "adjudications": [
+                    a.record()
+                    for found in remembered.memory.values()
+                    for a in found
+                    if a.id in used
+                ],
+            }
+            round_ = seen.round + 1
+            changed = {"state": str(to), "round": round_, "submitted_at": now, "assigned_to": None}
+            with stages.writing() as tx:
+                # The version update is the check: it changes nothing (412) if anyone changed
+                # the application since it was read above.
+                self._change(tx, seen, seen.version, **changed)
+                tx.insert(
+                    determinations,
+                    application_id=app_id,
+                    round=round_,
+                    decision_id=determination["decision_id"],
+                    outcome=determination["outcome"],
+                    deal=deal_document,
+                    determination=determination,
+                    inputs=inputs,
+                    created_at=tx.now,
+                )
+                tx.record(
+                    who.actor(),
+                    "application.submit",
+                    "application",
+                    app_id,
+                    {"state": seen.state},
+                    {
+                        "state": str(to),
+                        "round": round_,
+                        "decision_id": determination["decision_id"],
+                        "outcome": determination["outcome"],
+                        "adjudications": sorted(used),
+                    },
+                )
+                # Every change that records an entry about an application holds its row (the
+                # update above holds it now), so the history read here is all there is but
+                # this submission's own entry, which the chain appends at the commit.
+                history = history_of(tx, "application", app_id)
         history += [
             _history_item(e["seq"], e["at"], e["actor"], e["action"], e["after"])
             for e in tx.chained

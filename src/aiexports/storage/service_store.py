@@ -14,8 +14,9 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -252,6 +253,15 @@ class SqliteWriters:
         self._threads.release()
 
 
+@dataclass(frozen=True)
+class Stages:
+    """The two stages of :meth:`ServiceStore.read_then_write`, each a transaction's
+    context (entered one after the other, never nested)."""
+
+    reading: Callable[[], AbstractContextManager[Transaction]]
+    writing: Callable[[], AbstractContextManager[Transaction]]
+
+
 class ServiceStore:
     """The service's database (the list store shares it)."""
 
@@ -290,6 +300,20 @@ class ServiceStore:
             raise StorageError(
                 f"the database {describe(self.engine.url)} failed: {reason(error)}"
             ) from None
+
+    @contextmanager
+    def read_then_write(self, now: dt.datetime) -> Iterator[Stages]:
+        """A change that reads, works without the database, then writes (a submission:
+        read, screen and decide, store). Where a transaction that has only read holds
+        no lock (PostgreSQL) both stages are one transaction, committed when this ends:
+        two round trips fewer. On SQLite a writing transaction holds the one writer's
+        lock from its start, so the stages are a reading transaction, then a writing one.
+        Either way the writing stage must check what it relies on (a version)."""
+        if self.engine.dialect.name == "sqlite":
+            yield Stages(self.reading, lambda: self.transaction(now))
+            return
+        with self.transaction(now) as tx:
+            yield Stages(lambda: nullcontext(tx), lambda: nullcontext(tx))
 
     @contextmanager
     def reading(self) -> Iterator[Transaction]:
