@@ -455,3 +455,15 @@ monitoring_alerts = Table(
 a batch that raises a known alert again leaves it and its adjudication as they are."""
 
 Index("ix_monitoring_alerts_license_id", monitoring_alerts.c.license_id, monitoring_alerts.c.seq)
+
+# The lookups every request makes by something other than a primary key, indexed so that
+# their cost does not grow with the tables (migration 0008).
+HOT_LOOKUPS = (
+    Index("ix_audit_log_object", audit_log.c.object_type, audit_log.c.object_id, audit_log.c.seq),
+    Index("ix_determinations_application", determinations.c.application_id, determinations.c.round),
+    Index("ix_licenses_application", licenses.c.application_id),
+    Index("ix_applications_organization", applications.c.organization_id, applications.c.seq),
+    Index("ix_shipments_license", shipments.c.license_id, shipments.c.seq),
+    Index("ix_menu_entries_package", menu_entries.c.package_id, menu_entries.c.seq),
+    Index("ix_adjudications_party", adjudications.c.party_key),
+)
