@@ -102,14 +102,14 @@ class Service:
         return principal
 
 
-# The dependencies are coroutines: FastAPI runs a plain function dependency in the thread
-# pool, a thread hop per request for what is, but every few seconds, a dictionary lookup.
 def served(request: Request) -> Service:
     """The service the app was built over."""
     found: Service = request.app.state.service
     return found
 
 
+# The dependencies are coroutines: FastAPI runs a plain function dependency in the thread
+# pool, a thread hop per request for what is, but every few seconds, a dictionary lookup.
 async def service(request: Request) -> Service:
     return served(request)
 
