@@ -278,11 +278,11 @@ class ServiceStore:
 
     def _transaction(self, now: dt.datetime) -> Iterator[Transaction]:
         try:
-            # The connection is taken from the pool and handed back outside the writers'
-            # queue (SQLite's one writer at a time): only the transaction is inside it.
+            # The writers' queue (SQLite's one writer at a time) is joined before a
+            # connection is taken: a writer waiting its turn holds none of the pool's.
             with (
-                self.engine.connect().execution_options(**WRITE) as connection,
                 self._writer,
+                self.engine.connect().execution_options(**WRITE) as connection,
                 connection.begin(),
             ):
                 tx = Transaction(connection, now)
