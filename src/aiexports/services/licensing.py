@@ -148,10 +148,7 @@ class Licensing:
             "decision": None,
             "license": None,
             "determinations": [],
-            "history": [
-                _history_item(e["seq"], e["at"], e["actor"], e["action"], e["after"])
-                for e in tx.chained
-            ],
+            "history": chained_history(tx, "application", app_id),
         }
 
     def list_applications(
@@ -324,11 +321,7 @@ class Licensing:
                 # update above holds it now), so the history read here is all there is but
                 # this submission's own entry, which the chain appends at the commit.
                 history = history_of(tx, "application", app_id)
-        history += [
-            _history_item(e["seq"], e["at"], e["actor"], e["action"], e["after"])
-            for e in tx.chained
-            if e["object"] == {"type": "application", "id": app_id}
-        ]
+        history += chained_history(tx, "application", app_id)
         after = SimpleNamespace(
             **{**seen._mapping, **changed, "version": seen.version + 1, "updated_at": now}
         )
@@ -1186,6 +1179,16 @@ def _history_item(seq: int, at: str, actor: object, action: str, after: object) 
         "action": action,
         "state": after.get("state") if isinstance(after, dict) else None,
     }
+
+
+def chained_history(tx: Transaction, object_type: str, object_id: str) -> list[dict[str, Any]]:
+    """The steps of a resource's history that ``tx`` appended to the chain (after it
+    committed), without reading them back."""
+    return [
+        _history_item(e["seq"], e["at"], e["actor"], e["action"], e["after"])
+        for e in tx.chained
+        if e["object"] == {"type": object_type, "id": object_id}
+    ]
 
 
 def history_of(tx: Transaction, object_type: str, object_id: str) -> list[dict[str, Any]]:
