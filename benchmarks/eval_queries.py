@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiexports.core.countries import CountryBook
-from aiexports.core.screening.entries import EntryType, ListEntry
+from aiexports.core.screening.entries import EntryType, ListEntry, expand_listed_name
 from aiexports.core.screening.names import fold
 
 PERTURBATIONS = (
@@ -373,7 +373,15 @@ def latin_only(entries: Sequence[ListEntry]) -> list[ListEntry]:
     script can only be found through its Latin forms)."""
     out = []
     for entry in entries:
-        aliases = tuple(a for a in entry.aliases if script_of(a.name) is None)
+        # Each alias as its listed names: an alias string that pairs a Latin form with
+        # its original script ("Amir Khazmat (original script: Амир Хазмат)") keeps its
+        # Latin form, with the alias's strength and kind.
+        aliases = tuple(
+            alias.model_copy(update={"name": name})
+            for alias in entry.aliases
+            for name in expand_listed_name(alias.name)
+            if script_of(name) is None
+        )
         kept = [n for n, _ in entry.screening_names() if script_of(n) is None]
         if not kept:
             continue

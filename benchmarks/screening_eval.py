@@ -42,6 +42,7 @@ from eval_queries import (
     innocent_names,
     latin_only,
     perturbed_positives,
+    script_of,
     un_positives,
 )
 
@@ -239,6 +240,7 @@ def summarise(
             "hard_negative_alert_rate": _share([scores.best[q.id] >= t for q in hard]),
             "innocent_names_alerting": sum(1 for v in innocent if v >= t),
         }
+    report["by_script"] = _by_script(scores, queries)
     if block is not None:
         report["innocent_names"] = len(innocent)
         report["innocent_names_blocked_at_configured_block"] = sum(
@@ -246,6 +248,33 @@ def summarise(
         )
     report["candidate_recall"] = _share([scores.in_candidates[q.id] for q in positives])
     return report
+
+
+def _by_script(scores: Scores, queries: Sequence[Query]) -> dict[str, object]:
+    """Per script (a query shape of its own): the clean names written in it, the share
+    of them alerting at the thresholds of all clean names, the thresholds calibrated on
+    them alone, and the cross-script recall at those."""
+    clean = [q for q in queries if q.kind == "clean"]
+    every = [scores.best[q.id] for q in clean]
+    overall = {"1%": threshold_for(every, 0.01), "0.1%": threshold_for(every, 0.001)}
+    out: dict[str, object] = {}
+    for script in CROSS_SCRIPT:
+        own = [scores.best[q.id] for q in clean if script_of(q.name) == script]
+        positives = [scores.true[q.id] for q in queries if q.klass == script]
+        if not own:
+            continue
+        shape: dict[str, object] = {"clean_names": len(own)}
+        for label, rate in (("1%", 0.01), ("0.1%", 0.001)):
+            own_threshold = threshold_for(own, rate)
+            shape[label] = {
+                "clean_alerting_at_overall_threshold": _share([v >= overall[label] for v in own]),
+                "own_threshold": round(own_threshold, 4),
+                "cross_script_recall_at_own_threshold": _share(
+                    [v >= own_threshold for v in positives]
+                ),
+            }
+        out[script] = shape
+    return out
 
 
 def _share(flags: Sequence[bool]) -> float | None:
