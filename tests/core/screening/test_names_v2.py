@@ -130,7 +130,7 @@ def test_v1_stays_selectable_and_decides_as_before() -> None:
     # names-v1's known weakness, kept for comparison: the generic words carry it.
     assert v1.score(ScreeningQuery("A & B Import Export Co Ltd"))[0].score > 0.9
     assert v1.matcher_id == "aiexports-names-v1"
-    assert set(ALGORITHMS) == {"aiexports-names-v1", "aiexports-names-v2", "aiexports-names-v3"}
+    assert set(ALGORITHMS) == {f"aiexports-names-v{n}" for n in (1, 2, 3, 4)}
 
 
 def test_the_configuration_digest_follows_every_setting() -> None:

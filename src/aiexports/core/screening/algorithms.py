@@ -66,6 +66,12 @@ class NameAlgorithm:
     words with its consonants (:meth:`ListIndex.readings`), each reading compared in
     full: the script leaves out short vowels, which the romanisation cannot restore."""
 
+    read_cyrillic: bool = False
+    """A name in Cyrillic script is also read as the Latin spellings the lists use for
+    its words (:func:`.scripts.cyrillic_spelling`: the Russian, Ukrainian and Belarusian
+    systems, the press's, and the spellings of names of Arabic and Turkic origin), each
+    reading compared in full."""
+
     def rules(self, base: NameRules) -> NameRules:
         """The name rules this algorithm applies, from the bundled ones."""
         return dataclasses.replace(
@@ -130,5 +136,13 @@ NAMES_V3 = dataclasses.replace(
     "had to go",
     read_scripts=True,
 )
-ALGORITHMS = MappingProxyType({a.name: a for a in (NAMES_V1, NAMES_V2, NAMES_V3)})
+NAMES_V4 = dataclasses.replace(
+    NAMES_V3,
+    name="aiexports-names-v4",
+    description="v3, plus: names in Cyrillic script read as the listed Latin spellings of "
+    "their words (the Russian, Ukrainian and Belarusian romanisation systems, the press's "
+    "spellings, and those of names of Arabic and Turkic origin written in Cyrillic)",
+    read_cyrillic=True,
+)
+ALGORITHMS = MappingProxyType({a.name: a for a in (NAMES_V1, NAMES_V2, NAMES_V3, NAMES_V4)})
 """Every name-matching algorithm, by its stable name."""

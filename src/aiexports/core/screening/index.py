@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from operator import itemgetter
 from aiexports.core.screening.algorithms import NAMES_V1, NameAlgorithm
 from aiexports.core.screening.entries import ListEntry
 from aiexports.core.screening.names import NameRules, Role, tokenize
+from aiexports.core.screening.scripts import Spelling
 from aiexports.core.screening.similarity import (
     FLOOR,
     MAX_MERGE,
@@ -186,7 +188,9 @@ class ListIndex:
         self.rules = rules
         self.algorithm = algorithm
         self._spelled: dict[str, frozenset[str]] = {}
-        self._words: list[str] | None = None
+        self._by_edges: dict[str, tuple[list[int], list[str]]] | None = None
+        self._firsts: frozenset[str] = frozenset()
+        self._lasts: frozenset[str] = frozenset()
         self.entries: list[ListEntry] = list(entries)
         self.tables = tables if tables is not None else build_tables(self.entries, rules, algorithm)
         self._forms: dict[int, IndexedName] = {}
@@ -258,28 +262,50 @@ class ListIndex:
         best = heapq.nlargest(limit, ranked.items(), key=itemgetter(1))
         return [(name_id, value / norm[name_id]) for name_id, value in best]
 
-    def spellings(self, pattern: str, letters: int) -> frozenset[str]:
-        """The listed single words that ``pattern`` (:func:`.scripts.latin_spellings` of a
-        word of ``letters`` letters) matches whole: how the lists spell that word."""
-        known = self._spelled.get(pattern)
+    def spellings(self, spelling: Spelling, letters: int) -> frozenset[str]:
+        """The listed single words that ``spelling`` (:func:`.scripts.latin_spelling` of a
+        word of ``letters`` letters, or several run together) matches whole: how the lists
+        spell that word. Only the words with the letters it can start and end with, and of
+        a length it can have, are tried."""
+        known = self._spelled.get(spelling.pattern)
         if known is not None:
             return known
-        regex = re.compile(pattern + "$")
+        matches = re.compile(spelling.pattern).fullmatch
         shortest, longest = max(letters - 1, 1), 3 * letters + 3
-        found = frozenset(
-            key
-            for key in self._single_words()
-            if shortest <= len(key) <= longest and regex.match(key) is not None
-        )
+        by_edges = self._words_by_edges()
+        firsts = spelling.first if spelling.first is not None else self._firsts
+        lasts = spelling.last if spelling.last is not None else self._lasts
+        found: set[str] = set()
+        for first in firsts:
+            for last in lasts:
+                bucket = by_edges.get(first + last)
+                if bucket is None:
+                    continue
+                lengths, words = bucket
+                tried = words[bisect_left(lengths, shortest) : bisect_right(lengths, longest)]
+                found.update(filter(matches, tried))  # the loop runs in C
+        result = frozenset(found)
         if len(self._spelled) >= SIMILAR_CACHE_SIZE:
             self._spelled.clear()
-        self._spelled[pattern] = found
-        return found
+        self._spelled[spelling.pattern] = result
+        return result
 
-    def _single_words(self) -> Sequence[str]:
-        if self._words is None:
-            self._words = list(self.tables.postings)
-        return self._words
+    def _words_by_edges(self) -> dict[str, tuple[list[int], list[str]]]:
+        """The listed single words by their first and last letters, each group in order
+        of length (with the lengths, for bisection)."""
+        if self._by_edges is None:
+            groups: dict[str, list[str]] = defaultdict(list)
+            for key in self.tables.postings:
+                if key:
+                    groups[key[0] + key[-1]].append(key)
+            by_edges = {}
+            for edges, words in groups.items():
+                words.sort(key=len)
+                by_edges[edges] = ([len(w) for w in words], words)
+            self._by_edges = by_edges
+            self._firsts = frozenset(e[0] for e in by_edges)
+            self._lasts = frozenset(e[1] for e in by_edges)
+        return self._by_edges
 
     def postings_of(self, key: str) -> Sequence[int]:
         return self.tables.postings.get(key, ())

@@ -8,6 +8,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import reduce
 from operator import itemgetter
 from typing import Any
 
@@ -18,7 +19,14 @@ from aiexports.core.screening.index import IndexedName, IndexTables, ListIndex
 from aiexports.core.screening.names import NameRules, Role
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.core.screening.results import ListMatch
-from aiexports.core.screening.scripts import ARABIC_SCRIPT, ARTICLE, arabic_words
+from aiexports.core.screening.scripts import (
+    ARABIC_SCRIPT,
+    ARTICLE,
+    CYRILLIC_SCRIPT,
+    Spelling,
+    arabic_words,
+    cyrillic_words,
+)
 from aiexports.core.screening.similarity import Comparison, NameForm, SimilarityCache, compare
 
 
@@ -92,7 +100,7 @@ _NOT_ORGANISATION = frozenset({EntryType.PERSON, EntryType.VESSEL, EntryType.AIR
 
 
 def _read_in(
-    words: list[tuple[str, str | None, int]],
+    words: list[tuple[str, Spelling | None, int]],
     spans: dict[tuple[int, int], frozenset[str]],
     listed: set[str],
 ) -> list[tuple[str, str]]:
@@ -170,7 +178,10 @@ class NameMatcher:
         if not form.tokens:
             return ()
         found = self._form_matches(form)
-        if self.algorithm.read_scripts and ARABIC_SCRIPT.search(name):
+        algorithm = self.algorithm
+        if (algorithm.read_scripts and ARABIC_SCRIPT.search(name)) or (
+            algorithm.read_cyrillic and CYRILLIC_SCRIPT.search(name)
+        ):
             found = self._with_readings(name, found)
         if len(self._by_name) >= NAME_CACHE_SIZE:
             self._by_name.clear()
@@ -197,7 +208,7 @@ class NameMatcher:
         as *Abdelmalek* or *Noureddine*), the query read in that name's own spellings
         and compared in full, its score discounted by how far the spellings are from
         the plain romanisation. Per listed name the best is kept."""
-        words = self._arabic_words(name)
+        words = self._script_words(name, self.algorithm.read_cyrillic)
         spans = self._spans(words)
         support: dict[int, float] = defaultdict(float)
         for start in range(len(words)):
@@ -235,36 +246,39 @@ class NameMatcher:
         return tuple(best.values())
 
     @staticmethod
-    def _arabic_words(name: str) -> list[tuple[str, str | None, int]]:
-        """(romanised word, Latin spelling pattern, letters) of each word of ``name``;
-        Latin words as they are, without a pattern."""
-        words: list[tuple[str, str | None, int]] = []
+    def _script_words(name: str, cyrillic: bool) -> list[tuple[str, Spelling | None, int]]:
+        """(romanised word, Latin spellings, letters) of each word of ``name``
+        (:func:`.scripts.arabic_words`, and :func:`.scripts.cyrillic_words` when
+        ``cyrillic``); other words as they are, without spellings."""
+        words: list[tuple[str, Spelling | None, int]] = []
         for raw in unicodedata.normalize("NFKC", name).split():
-            if not ARABIC_SCRIPT.search(raw):
+            if ARABIC_SCRIPT.search(raw):
+                words.extend((w, pattern, len(raw)) for w, pattern in arabic_words(raw))
+            elif cyrillic and CYRILLIC_SCRIPT.search(raw):
+                words.extend(cyrillic_words(raw))
+            else:
                 words.append((raw.casefold(), None, len(raw)))
-                continue
-            words.extend((w, pattern, len(raw)) for w, pattern in arabic_words(raw))
         return words
 
     def _spans(
-        self, words: list[tuple[str, str | None, int]]
+        self, words: list[tuple[str, Spelling | None, int]]
     ) -> dict[tuple[int, int], frozenset[str]]:
         """(first word, words) → the listed spellings of that run of words: each word
         alone, and two or three run together (an article in the middle or first merged
         as lists write it)."""
         spans: dict[tuple[int, int], frozenset[str]] = {}
         for start in range(len(words)):
-            pattern, letters = words[start][1], words[start][2]
-            if pattern is not None:
-                spans[(start, 1)] = self.index.spellings(pattern, letters)
+            spelling, letters = words[start][1], words[start][2]
+            if spelling is not None:
+                spans[(start, 1)] = self.index.spellings(spelling, letters)
             for length in (2, 3):
                 run = words[start : start + length]
                 if len(run) < length:
                     break
                 parts = [ARTICLE if w == "al" and p is None else p for w, p, _ in run]
-                if any(p is None for p in parts) or parts[-1] == ARTICLE:
+                if any(p is None for p in parts) or parts[-1] is ARTICLE:
                     continue
-                merged = "".join(p for p in parts if p is not None)
+                merged = reduce(Spelling.then, (p for p in parts if p is not None))
                 spelled = self.index.spellings(merged, sum(n for *_, n in run))
                 if spelled:
                     spans[(start, length)] = spelled

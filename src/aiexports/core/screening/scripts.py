@@ -1,5 +1,5 @@
-"""Romanising names written in Arabic script (Arabic, Persian, Urdu) for comparison with
-the Latin spellings lists give.
+"""Romanising names written in Arabic script (Arabic, Persian, Urdu), and reading names
+in Arabic or Cyrillic script as the Latin spellings lists give.
 
 Arabic script writes consonants and long vowels and leaves short vowels out: قاسم is
 *Qasem* / *Qasim*, سليماني *Soleimani* / *Sulaymani*. A generic transliterator
@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from types import MappingProxyType
+
+from anyascii import anyascii
 
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
@@ -97,6 +100,48 @@ def romanise_arabic(word: str) -> list[str]:
     return words
 
 
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    """The Latin spellings of a word in another script, as a regular expression (text,
+    matched whole), with the letters a spelling can start and end with (None: any), so
+    that only the listed words with those letters are tried."""
+
+    pattern: str
+    first: frozenset[str] | None
+    last: frozenset[str] | None
+
+    def then(self, other: Spelling) -> Spelling:
+        """This word's spellings followed by ``other``'s, run together as one word."""
+        return Spelling(self.pattern + other.pattern, self.first, other.last)
+
+
+def _edge_letters(fragment: str, last: bool) -> frozenset[str] | None:
+    """The letters one of the tables' fragments (``(?:q|k|ck)+``, ``[aeu]``, ``x``) can
+    start (or end) with; None when the fragment may be empty."""
+    if fragment.endswith(("?", "*", "}")):
+        return None
+    body = fragment.rstrip("+")
+    while body.startswith("(?:") and body.endswith(")"):
+        body = body[3:-1]
+    letters: set[str] = set()
+    for alternative in body.split("|"):
+        if not alternative or not alternative.replace("\\", "").isalpha():
+            return None  # not a plain spelling: no filter on this edge
+        letters.add(alternative[-1] if last else alternative[0])
+    return frozenset(letters)
+
+
+def _group(spelled: str) -> str:
+    """A table's spelling as one group, to be repeated (``b`` → ``(?:b)``)."""
+    return spelled if spelled.startswith("(?:") and spelled.endswith(")") else f"(?:{spelled})"
+
+
+def _spelling(parts: list[str]) -> Spelling | None:
+    if not parts:
+        return None
+    return Spelling("".join(parts), _edge_letters(parts[0], False), _edge_letters(parts[-1], True))
+
+
 # --- Latin spellings of an Arabic-script word ---------------------------------------------------
 
 _SPELLED = MappingProxyType(
@@ -127,6 +172,12 @@ _YA_SPELLED = "(?:i|y|e|ee|ei|ey|ie|ay|ai)"
 
 
 def latin_spellings(word: str) -> str | None:
+    """The pattern of :func:`latin_spelling` (None when the word has no Arabic letters)."""
+    spelled = latin_spelling(word)
+    return spelled.pattern if spelled is not None else None
+
+
+def latin_spelling(word: str) -> Spelling | None:
     """A regular expression (unanchored text) of the Latin spellings of one Arabic-script
     word (without its article): each letter by the letters lists write it with, short
     vowels anywhere between, any letter doubled: ``صدام`` matches *saddam* and *sadam*,
@@ -138,7 +189,7 @@ def latin_spellings(word: str) -> str | None:
     for index, letter in enumerate(letters):
         if letter in _SPELLED:
             dropped = index > 0 and letter in _UNWRITTEN  # a first letter is written
-            parts.append(f"(?:{_SPELLED[letter]})" + ("*" if dropped else "+"))
+            parts.append(_group(_SPELLED[letter]) + ("*" if dropped else "+"))
         elif letter in _LONG:
             spelled = _LONG[letter]
             # A first alif, ayn or hamza is the word's written first vowel.
@@ -157,43 +208,154 @@ def latin_spellings(word: str) -> str | None:
     # written: ا, ى, ة, و, ي).
     if parts and parts[-1] == _SHORT:
         parts.pop()
-    return "".join(parts) if parts else None
+    return _spelling(parts)
 
 
 _WORD_SPELLINGS = MappingProxyType(
     {
-        "bin": "b[ie]n", "ibn": "[ie]?b[ie]?n", "bint": "b[ie]nt",
-        "allah": "[aeu]?ll?a+h?",
+        "bin": Spelling("b[ie]n", frozenset("b"), frozenset("n")),
+        "ibn": Spelling("[ie]?b[ie]?n", frozenset("ieb"), frozenset("n")),
+        "bint": Spelling("b[ie]nt", frozenset("b"), frozenset("t")),
+        "allah": Spelling("[aeu]?ll?a+h?", frozenset("aeul"), frozenset("ah")),
     }
 )  # fmt: skip
-ARTICLE = "(?:[aeu]l?-?)"
+ARTICLE = Spelling("(?:[aeu]l?-?)", frozenset("aeu"), None)
 """The article as lists write it merged with its word: *al-*, *el*, *ul*, or assimilated
 (*as-Sayyid*, *Essaadi*: the consonant after it doubled)."""
 
 
-def arabic_words(word: str) -> list[tuple[str, str | None]]:
+def arabic_words(word: str) -> list[tuple[str, Spelling | None]]:
     """An Arabic-script word as (romanised word, Latin spelling pattern) pairs: the
     article, when present, a word of its own (``al``, with no pattern: it is compared
     as a particle); the words with a usual spelling (*bin*, *Allah*) by it."""
     letters = _MARKS.sub("", unicodedata.normalize("NFKC", word))
     if letters in _WORDS:
         romanised = _WORDS[letters]
-        return [(romanised, _WORD_SPELLINGS.get(romanised))]
-    out: list[tuple[str, str | None]] = []
+        return [(romanised, _WORD_SPELLINGS[romanised])]
+    out: list[tuple[str, Spelling | None]] = []
     if len(letters) > 4 and letters.startswith("ال"):
         out.append(("al", None))
         letters = letters[2:]
     romanised_words = romanise_arabic(letters)
     if romanised_words:
-        out.append((romanised_words[-1], latin_spellings(letters)))
+        out.append((romanised_words[-1], latin_spelling(letters)))
     return out
+
+
+# --- Latin spellings of a Cyrillic word -----------------------------------------------------
+#
+# Cyrillic writes every vowel, but the Latin spellings of one Cyrillic name differ by the
+# system used (BGN/PCGN and the passport system for Russian: Khrushchev, Zhukov; the
+# Ukrainian and Belarusian national systems: г as h, и as y; German and French press
+# spellings: Chruschtschow, Joukov) and by the name's origin: a name of Arabic, Persian or
+# Turkic origin written in Cyrillic is listed in the spelling of its own language
+# (Мухамадмухтар *Muhamadmuhtar*, Таухид *Tawhid*, Джихад *Jihad*, Катиба *Khatiba*).
+
+CYRILLIC_SCRIPT = re.compile("[\u0400-\u04ff\u0500-\u052f]")
+_CYRILLIC = MappingProxyType(
+    {
+        "а": "(?:a|e)", "б": "b", "в": "(?:v|w|f|u)", "г": "(?:g|h|gh)", "ґ": "g",
+        "д": "d", "е": "(?:e|ye|je|ie|a|i)", "ё": "(?:e|yo|jo|io|o)", "є": "(?:ye|je|ie|e)",
+        "ж": "(?:zh|j|z|g|dj|jh|s)", "з": "(?:z|s|dh|th)", "и": "(?:i|y|ee|e)",
+        "і": "(?:i|y)", "ї": "(?:yi|ji|i)", "й": "(?:y|i|j)?", "к": "(?:k|c|ck|q|kh)",
+        "л": "l", "м": "m", "н": "n", "о": "(?:o|a|u)", "п": "p", "р": "r",
+        "с": "(?:s|c|ss|th)", "т": "(?:t|th)", "у": "(?:u|ou|oo|w|o)", "ў": "(?:w|u|o)",
+        "ф": "(?:f|ph)", "х": "(?:kh|h|ch|x|k|gh)", "ц": "(?:ts|tz|c|z|tc)",
+        "ч": "(?:ch|tch|tsch|c|cz|tsh)", "ш": "(?:sh|sch|ch|s|sz)",
+        "щ": "(?:shch|schtsch|chtch|sch|sh|shtch|stch|szcz)", "ъ": "", "ы": "(?:y|i|e)",
+        "ь": "(?:y|i)?",
+        "э": "(?:e|a)", "ю": "(?:yu|ju|iu|u|you|ou)", "я": "(?:ya|ja|ia|a|iya)",
+        # Kazakh, Kyrgyz, Tajik, Uzbek, Bashkir and Tatar letters
+        "қ": "(?:q|k)", "ғ": "(?:gh|g)", "ң": "(?:ng|n)", "ү": "(?:u|y)", "ұ": "u",
+        "ө": "(?:o|u)", "һ": "h", "ә": "(?:a|e|ae)", "ҳ": "(?:h|kh)", "ҷ": "(?:j|ch)",
+        "ӣ": "i", "ӯ": "u", "ҙ": "(?:z|dh|th)", "ҫ": "(?:s|th)",
+    }
+)  # fmt: skip
+_CYRILLIC_DIGRAPHS = MappingProxyType(
+    {"дж": "(?:j|dzh|dj|dsch|g)", "кс": "(?:ks|x)", "ий": "(?:iy|ii|yy|yi|yj|y|i|ij)",
+     "ый": "(?:y|iy|yi|yy)", "ау": "(?:au|aw|ao)", "ай": "(?:ay|ai|aj|ei)"}
+)  # fmt: skip
+"""Pairs of letters with spellings of their own (*Jihad*, *Alexander*, *Yuriy*, *Tawhid*)."""
+CYRILLIC_ARTICLES = frozenset(
+    {"ал", "аль", "эль", "ель", "ат", "ад", "ар", "аз", "ас", "аш", "ан", "уль", "ул"}
+)
+"""The Arabic article as Cyrillic spellings write it, assimilated or not (*ат-Таухид*)."""
+
+
+def in_cyrillic_script(word: str) -> bool:
+    return CYRILLIC_SCRIPT.search(word) is not None
+
+
+def cyrillic_spellings(word: str) -> str | None:
+    """The pattern of :func:`cyrillic_spelling` (None when the word has no Cyrillic
+    letters)."""
+    spelled = cyrillic_spelling(word)
+    return spelled.pattern if spelled is not None else None
+
+
+def cyrillic_spelling(word: str) -> Spelling | None:
+    """A regular expression (unanchored text) of the Latin spellings of one Cyrillic word:
+    each letter by the letters the romanisation systems and the spellings of the name's
+    own language write it with, any letter doubled: ``Хрущёв`` matches *khrushchev*,
+    *chruschtschow*; ``Джихад`` *jihad*, *dzhikhad*. None when the word has no Cyrillic
+    letters."""
+    letters = unicodedata.normalize("NFKC", word).casefold()
+    if not CYRILLIC_SCRIPT.search(letters):
+        return None
+    parts: list[str] = []
+    index = 0
+    while index < len(letters):
+        pair = letters[index : index + 2]
+        if pair in _CYRILLIC_DIGRAPHS:
+            parts.append(_group(_CYRILLIC_DIGRAPHS[pair]) + "+")
+            index += 2
+            continue
+        letter = letters[index]
+        index += 1
+        if letter in _CYRILLIC:
+            spelled = _CYRILLIC[letter]
+            if spelled:
+                parts.append(spelled if spelled.endswith("?") else _group(spelled) + "+")
+        elif letter.isascii() and letter.isalpha():
+            parts.append(re.escape(letter))
+    return _spelling(parts)
+
+
+def cyrillic_words(word: str) -> list[tuple[str, Spelling | None, int]]:
+    """A Cyrillic word as (romanised word, Latin spelling pattern, letters) triples, a
+    hyphenated word as its parts: an Arabic article (``ат-Таухид``) is ``al``, with no
+    pattern (it is compared as a particle)."""
+    out: list[tuple[str, Spelling | None, int]] = []
+    parts = re.split(r"[-‐‑–—]", word)
+    for index, part in enumerate(parts):
+        romanised = "".join(_NON_LETTERS.sub("", anyascii(part)).casefold().split())
+        if not romanised:
+            continue
+        # Only before a hyphen: "Ан" alone is a name (the Korean surname Ahn).
+        if index < len(parts) - 1 and part.casefold() in CYRILLIC_ARTICLES:
+            out.append(("al", None, len(part)))
+        else:
+            # The signs and й are often not written: they do not count as letters.
+            sounded = sum(1 for letter in part.casefold() if letter not in "ъьй")
+            out.append((romanised, cyrillic_spelling(part), max(sounded, 1)))
+    return out
+
+
+_NON_LETTERS = re.compile(r"[^0-9A-Za-z]+")
 
 
 __all__ = [
     "ARABIC_SCRIPT",
     "ARTICLE",
+    "CYRILLIC_SCRIPT",
+    "Spelling",
     "arabic_words",
+    "cyrillic_spelling",
+    "cyrillic_spellings",
+    "cyrillic_words",
     "in_arabic_script",
+    "in_cyrillic_script",
+    "latin_spelling",
     "latin_spellings",
     "romanise_arabic",
 ]
