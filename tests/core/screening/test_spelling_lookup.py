@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import assume, given, settings
 from anyascii import anyascii
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from aiexports.core.screening.algorithms import NAMES_V4
