@@ -25,10 +25,25 @@ try:  # advisory file locks (POSIX); elsewhere only the in-process lock
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Connection, Engine, Row, Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    LargeBinary,
+    Row,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
-from aiexports.core.audit import GENESIS, entry_hash
+from aiexports.core.audit import ENTRY_FIELDS, GENESIS, canonical_json, entry_hash
 from aiexports.errors import ConflictError, InputError, StorageError
 from aiexports.storage.database import WRITE, describe, reason
 from aiexports.storage.tables import (
@@ -104,6 +119,9 @@ class Transaction:
     def chain_pending(self) -> None:
         if not self._pending:
             return
+        if len(self._pending) == 1 and self.connection.dialect.name == "postgresql":
+            self._append_one_in_sql(self._pending.pop())
+            return
         head = self.connection.execute(_HEAD_FOR_UPDATE).one()
         seq, previous = int(head.seq), str(head.hash)
         rows = []
@@ -111,30 +129,27 @@ class Transaction:
             seq += 1
             full = {"seq": seq, **entry, "prev_hash": previous}
             full["hash"] = entry_hash(full)
-            rows.append(
-                {
-                    "seq": seq,
-                    "at": full["at"],
-                    "actor": full["actor"],
-                    "action": full["action"],
-                    "object_type": full["object"]["type"],
-                    "object_id": full["object"]["id"],
-                    "before": full["before"],
-                    "after": full["after"],
-                    "prev_hash": previous,
-                    "hash": full["hash"],
-                }
-            )
+            rows.append({**_columns(full), "seq": seq, "prev_hash": previous, "hash": full["hash"]})
             previous = full["hash"]
             self.chained.append(full)
-        if len(rows) == 1 and self.connection.dialect.name == "postgresql":
-            # The entry and the head's move in one round trip: the head's lock is what
-            # every writer queues on, so each trip saved there is saved for all of them.
-            self.connection.execute(_APPEND_ONE, rows[0])
-        else:
-            self.connection.execute(_inserting(audit_log), rows)
-            self.connection.execute(_HEAD_MOVE, {"seq": seq, "hash": previous})
+        self.connection.execute(_inserting(audit_log), rows)
+        self.connection.execute(_HEAD_MOVE, {"seq": seq, "hash": previous})
         self._pending.clear()
+
+    def _append_one_in_sql(self, entry: dict[str, Any]) -> None:
+        """One entry appended in one statement, the head locked, read and moved in it and
+        the entry's hash computed by the database: the head's lock is what every writer
+        queues on, held here from this statement to the commit. The hash rule's text is
+        the entry's canonical JSON, whose last fields (in key order) are ``prev_hash`` and
+        ``seq``: the text before them is made here, the rest from the head."""
+        body = canonical_json(entry)
+        prefix = body[:-1] + ',"prev_hash":"'
+        appended = self.connection.execute(
+            _APPEND_HASHED_IN_SQL, {**_columns(entry), "prefix": prefix.encode("utf-8")}
+        ).one()
+        full = {"seq": int(appended.seq), **entry, "prev_hash": appended.prev_hash}
+        full["hash"] = appended.hash
+        self.chained.append(full)
 
     # --- organisations and users -----------------------------------------------------------
 
@@ -181,17 +196,57 @@ class Transaction:
         return done.rowcount == 1
 
 
+def _columns(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry's fields as the audit log's columns (but for the chain's own)."""
+    return {
+        "at": entry["at"],
+        "actor": entry["actor"],
+        "action": entry["action"],
+        "object_type": entry["object"]["type"],
+        "object_id": entry["object"]["id"],
+        "before": entry["before"],
+        "after": entry["after"],
+    }
+
+
 # Statements built once and executed with parameters: building a statement and its cache
 # key costs more than running it on the hot paths (every submission runs several).
 _HEAD_FOR_UPDATE = select(audit_head.c.seq, audit_head.c.hash).with_for_update()
 _HEAD_MOVE = update(audit_head).values(seq=bindparam("seq"), hash=bindparam("hash"))
-_APPEND_ONE = _HEAD_MOVE.add_cte(
-    insert(audit_log)
-    .values({c.name: bindparam(c.name, type_=c.type) for c in audit_log.columns})
-    .cte("appended")
-)
-"""PostgreSQL only (a data-modifying CTE): one entry inserted, and the head moved to its
-``seq`` and ``hash``."""
+if sorted(ENTRY_FIELDS)[-2:] != ["prev_hash", "seq"]:  # pragma: no cover
+    raise RuntimeError("the audit entry's canonical JSON no longer ends with prev_hash, seq")
+
+
+def _append_hashed_in_sql() -> Any:
+    """PostgreSQL only (data-modifying CTEs): the head locked; the entry inserted after
+    it, hashed by the rule (``prefix`` is the canonical JSON up to the previous hash's
+    text); the head moved to it; the entry's seq, prev_hash and hash returned."""
+    head = select(audit_head.c.seq, audit_head.c.hash).with_for_update().cte("head")
+    seq = head.c.seq + 1
+    rest = head.c.hash + literal('","seq":') + cast(seq, Text) + literal("}")
+    digest = func.encode(
+        func.sha256(bindparam("prefix", type_=LargeBinary).op("||")(func.convert_to(rest, "UTF8"))),
+        "hex",
+    )
+    given = [c for c in audit_log.columns if c.name not in ("seq", "prev_hash", "hash")]
+    appended = (
+        insert(audit_log)
+        .from_select(
+            ["seq", *(c.name for c in given), "prev_hash", "hash"],
+            select(seq, *(bindparam(c.name, type_=c.type) for c in given), head.c.hash, digest),
+        )
+        .returning(audit_log.c.seq, audit_log.c.prev_hash, audit_log.c.hash)
+        .cte("appended")
+    )
+    return (
+        update(audit_head)
+        .where(audit_head.c.seq + 1 == appended.c.seq)  # the head the entry follows
+        .values(seq=appended.c.seq, hash=appended.c.hash)
+        .returning(appended.c.seq, appended.c.prev_hash, appended.c.hash)
+    )
+
+
+_APPEND_HASHED_IN_SQL = _append_hashed_in_sql()
 
 
 @cache
