@@ -1,0 +1,58 @@
+"""Audit entries appended one per transaction (on PostgreSQL, hashed by the database) and
+several per transaction (hashed here) both follow the hash rule exactly, whatever text the
+entries hold: the rule is checked here from the stored entries alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from aiexports.services import audit
+from aiexports.storage.database import open_engine, upgrade
+from aiexports.storage.service_store import ServiceStore
+
+AWKWARD = {
+    "name": 'قاسم سليماني / Касем Сулеймани / 金正恩 / Zoë "Q" O\'Neil \\ tab\t',
+    "emoji": "\U0001f6a2",
+    "nested": {"b": [1, 2.5, None, True], "a": {"z": "", "é": "e"}},
+    "number": 12345678901234,
+}
+
+
+def _rule(entry: dict[str, object]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_entries_follow_the_hash_rule_one_or_several_per_transaction(database_url: str) -> None:
+    engine = open_engine(database_url)
+    upgrade(engine)
+    store = ServiceStore(engine)
+    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    actor = {"user": "u_1", "name": "Zoë", "organization": "o_1"}
+    with store.transaction(now) as tx:  # one entry: the database hashes it on PostgreSQL
+        tx.record(actor, "test.one", "thing", "t_1", None, AWKWARD)
+    with store.transaction(now) as tx:  # two entries: hashed here, on either database
+        tx.record(actor, "test.two", "thing", "t_1", AWKWARD, {"state": "b"})
+        tx.record(actor, "test.three", "thing", "t_2", None, {"list": ["x", "ü"]})
+    with store.transaction(now) as last:
+        last.record(actor, "test.four", "thing", "t_1", {"state": "b"}, None)
+    entries = list(audit.export(store))
+    assert [e["action"] for e in entries][-4:] == [
+        "test.one",
+        "test.two",
+        "test.three",
+        "test.four",
+    ]
+    previous = "0" * 64
+    for number, entry in enumerate(entries, start=1):
+        assert entry["seq"] == number
+        assert entry["prev_hash"] == previous
+        assert _rule(entry) == entry["hash"]
+        previous = entry["hash"]
+    # What the transaction says it chained is what was stored.
+    assert last.chained == [entries[-1]]
+    assert audit.verify(store).ok
+    engine.dispose()
