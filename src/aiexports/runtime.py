@@ -308,6 +308,7 @@ class Runtime:
                 config.thresholds,
                 covered=lists_covered(snapshot),
                 entries=lambda: snapshot.entries,
+                by_script=dict(config.script_thresholds()),
             )
         assessor = Assessor(data, self.shelf, screener)
         if shared:

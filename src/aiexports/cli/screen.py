@@ -160,9 +160,9 @@ def print_json_line(row: object) -> None:
 def _render(
     name: str, rows: list[dict[str, object]], version: str, block: float, review: float
 ) -> None:
-    console.print(
-        f"[bold]{escape(name)}[/] against {version} (block ≥ {block:.3f}, review ≥ {review:.3f})"
-    )
+    # A name of a shape that never blocks alone (NEVER_BLOCKS) says so.
+    blocks = f"block ≥ {block:.3f}" if block <= 1 else "never blocks by name alone"
+    console.print(f"[bold]{escape(name)}[/] against {version} ({blocks}, review ≥ {review:.3f})")
     if not rows:
         console.print("[green]No similar listed name.[/]")
         return

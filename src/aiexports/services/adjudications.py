@@ -112,7 +112,8 @@ class Adjudications:
                     field="entity_number",
                 )
             )
-        blocking = match.score >= assessor.screener.thresholds.block
+        bands = assessor.screener.bands(name)
+        blocking = match.score >= bands.block
         if who.role is Role.APPLICANT and verdict == Verdict.FALSE_POSITIVE and blocking:
             raise ForbiddenError(
                 f"the match scores {match.score:.2f}, at or above the block threshold: only a "
@@ -147,7 +148,7 @@ class Adjudications:
             view = {
                 **_public(adjudication),
                 "score": round(match.score, 4),
-                "band": assessor.screener.thresholds.band(match.score),
+                "band": bands.band(match.score),
                 "lists_version": assessor.screener.lists_version,
             }
             tx.record(
@@ -267,7 +268,7 @@ class Adjudications:
                 match,
                 details,
                 screener.entry(entry_key),
-                screener.thresholds.block,
+                screener.bands(name).block,
                 ("name", "country"),
             )
             if use is not None:

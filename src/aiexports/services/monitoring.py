@@ -28,6 +28,7 @@ from aiexports.core.monitoring.model import (
     Thresholds,
 )
 from aiexports.core.screening.port import ScreeningQuery
+from aiexports.core.screening.scripts import script_of
 from aiexports.errors import InputError, Issue
 from aiexports.monitoring import inputs
 from aiexports.monitoring.engine import Engine, ReferenceTables, extract_facts
@@ -107,12 +108,15 @@ class TenantScreen:
 
     screener: Any
     block: float
+    by_script: tuple[tuple[str, float], ...] = ()
+    """The block threshold of names written in a script with bands of its own."""
 
     def __call__(self, name: str, country: str | None) -> TenantListing | None:
+        block = dict(self.by_script).get(script_of(name) or "", self.block)
         matches = [
             m
-            for m in self.screener.screen(ScreeningQuery(name, country), min_score=self.block)
-            if m.score >= self.block
+            for m in self.screener.screen(ScreeningQuery(name, country), min_score=block)
+            if m.score >= block
         ]
         if not matches:
             return None
@@ -296,7 +300,11 @@ def _checked(
             warnings.append(f"tenants not screened: {deal_screener.problem}")
         else:
             progress("screening tenants")
-            screen = TenantScreen(deal_screener.screener, deal_screener.thresholds.block)
+            screen = TenantScreen(
+                deal_screener.screener,
+                deal_screener.thresholds.block,
+                tuple((script, b.block) for script, b in sorted(deal_screener.by_script.items())),
+            )
             found = engine.screen_tenants(
                 [(t.tenant_id, t.name, t.country) for t in tenants.values()], screen
             )

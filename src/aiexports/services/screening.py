@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, overload
 
 from aiexports.core.countries import CountryBook
 from aiexports.core.deal import Deal
@@ -18,11 +19,13 @@ from aiexports.core.screening.index import IndexTables, build_tables
 from aiexports.core.screening.matcher import NameMatcher
 from aiexports.core.screening.port import Screener, ScreeningQuery
 from aiexports.core.screening.results import (
+    NEVER_BLOCKS,
     ListMatch,
     PartyScreening,
     ScreeningResult,
     Thresholds,
 )
+from aiexports.core.screening.scripts import script_of
 from aiexports.core.screening.snapshot import ListSnapshot, snapshot_of
 from aiexports.core.vocabulary import ListCode
 from aiexports.errors import InputError, Issue, ReferenceDataError
@@ -68,18 +71,39 @@ MATCHERS: dict[str, MatcherFactory] = {
 
 
 @dataclass(frozen=True)
+class ScriptBands:
+    """The bands calibrated on clean names written in one script."""
+
+    thresholds: Thresholds
+    """With the name's country, as deal parties are screened."""
+    name_only: Thresholds | None = None
+
+
+@dataclass(frozen=True)
 class ScreeningConfig:
     matcher: str
     thresholds: Thresholds
     """Calibrated for a name with its country, as deal parties are screened."""
     name_only: Thresholds | None = None
     """Calibrated for a bare name (clean names score higher without a country)."""
+    by_script: Mapping[str, ScriptBands] = field(default_factory=dict)
+    """Calibrated on the clean names written in a script (:func:`.scripts.script_of`)."""
 
     def bands_for(self, query: ScreeningQuery) -> Thresholds:
-        """The bands calibrated for the shape of ``query``."""
+        """The bands calibrated for the shape of ``query``: its script, and whether it
+        gives a country."""
+        script = self.by_script.get(script_of(query.name) or "")
+        if script is not None:
+            if query.country is None and script.name_only is not None:
+                return script.name_only
+            return script.thresholds
         if query.country is None and self.name_only is not None:
             return self.name_only
         return self.thresholds
+
+    def script_thresholds(self) -> tuple[tuple[str, Thresholds], ...]:
+        """The script bands deal parties are judged by (with a country), by script."""
+        return tuple((name, bands.thresholds) for name, bands in sorted(self.by_script.items()))
 
 
 @cache
@@ -109,12 +133,30 @@ def screening_config(matcher: str | None = None) -> ScreeningConfig:
     if matcher not in MATCHERS or matcher not in raw["thresholds"]:
         raise ReferenceDataError(f"screening/config.yaml: no matcher or thresholds {matcher!r}")
     bands = raw["thresholds"][matcher]
-    bare = bands.get("name_only")
+    by_script = {}
+    for script, shaped in (bands.get("scripts") or {}).items():
+        if script not in SCRIPTS:
+            raise ReferenceDataError(f"screening/config.yaml: unknown script {script!r}")
+        by_script[script] = ScriptBands(_bands(shaped), _bands(shaped.get("name_only")))
     return ScreeningConfig(
-        matcher,
-        Thresholds(float(bands["block"]), float(bands["review"])),
-        Thresholds(float(bare["block"]), float(bare["review"])) if bare else None,
+        matcher, _bands(bands), _bands(bands.get("name_only")), MappingProxyType(by_script)
     )
+
+
+SCRIPTS = ("arabic", "cjk", "cyrillic")
+"""The scripts that can have bands of their own (:func:`.scripts.script_of`)."""
+
+
+@overload
+def _bands(raw: Mapping[str, Any]) -> Thresholds: ...
+@overload
+def _bands(raw: None) -> None: ...
+def _bands(raw: Mapping[str, Any] | None) -> Thresholds | None:
+    if raw is None:
+        return None
+    # "never": no score reaches it (a name of that shape alone never blocks).
+    block = NEVER_BLOCKS if raw["block"] == "never" else float(raw["block"])
+    return Thresholds(block, float(raw["review"]))
 
 
 @cache
@@ -178,9 +220,12 @@ class DealScreener:
         problem: str | None = None,
         covered: frozenset[ListCode] | None = None,
         entries: Callable[[], Sequence[ListEntry]] | None = None,
+        by_script: Mapping[str, Thresholds] | None = None,
     ) -> None:
         self.screener = screener
         self.thresholds = thresholds
+        self.by_script = dict(by_script or {})
+        """Bands for party names written in a script with bands of its own."""
         self.problem = problem or "no list data"
         self.covered = covered
         self._entries = entries
@@ -204,6 +249,14 @@ class DealScreener:
             self._by_key = {e.key: e for e in (self._entries() if self._entries else ())}
         return self._by_key.get(key)
 
+    def bands(self, name: str) -> Thresholds:
+        """The bands a party named ``name`` (with its country) is judged by."""
+        if self.by_script:
+            script = script_of(name)
+            if script is not None and script in self.by_script:
+                return self.by_script[script]
+        return self.thresholds
+
     def matches(self, name: str, country: str) -> tuple[ListMatch, ...]:
         assert self.screener is not None
         key = (name, country)
@@ -211,7 +264,7 @@ class DealScreener:
         if found is None:
             # Only matches that can change a determination (review band and up).
             found = self.screener.screen(
-                ScreeningQuery(name, country), min_score=self.thresholds.review
+                ScreeningQuery(name, country), min_score=self.bands(name).review
             )
             seen = self._seen
             if len(seen) >= REMEMBERED_PARTIES:  # a long-lived service forgets its oldest half
@@ -229,8 +282,12 @@ class DealScreener:
             thresholds=self.thresholds,
             lists_version=self.screener.lists_version,
             matcher=getattr(self.screener, "version_id", self.screener.matcher_id),
-            parties=tuple(
-                PartyScreening(self.matches(party.name, party.country)) for party in deal.parties
-            ),
+            parties=tuple(self._party(party.name, party.country) for party in deal.parties),
             covered=self.covered,
+            by_script=tuple(sorted(self.by_script.items())),
         )
+
+    def _party(self, name: str, country: str) -> PartyScreening:
+        bands = self.bands(name)
+        own = bands if bands is not self.thresholds else None
+        return PartyScreening(self.matches(name, country), thresholds=own)

@@ -45,12 +45,20 @@ class GoldenCase:
             return ScreeningResult.unavailable(THRESHOLDS, len(deal.parties), "no list data")
         given = (self.screening or {}).get("parties") or [[] for _ in deal.parties]
         assert len(given) == len(deal.parties), f"{self.id}: one match list per party"
+        # A party's own bands (a name written in a script calibrated on its own), by index.
+        own = {
+            int(index): Thresholds(float(b["block"]), float(b["review"]))
+            for index, b in ((self.screening or {}).get("party_bands") or {}).items()
+        }
         return ScreeningResult(
             available=True,
             thresholds=THRESHOLDS,
             lists_version="golden",
             matcher="injected",
-            parties=tuple(PartyScreening(tuple(_match(m) for m in party)) for party in given),
+            parties=tuple(
+                PartyScreening(tuple(_match(m) for m in party), thresholds=own.get(index))
+                for index, party in enumerate(given)
+            ),
         )
 
 

@@ -218,7 +218,7 @@ class CompiledPolicy:
         data_versions = {
             **self.reference.versions,
             "lists": screening.lists_version,
-            "screening": f"{screening.matcher};{screening.thresholds.describe()}",
+            "screening": f"{screening.matcher};{screening.describe()}",
         }
         # The engine's own output needs no re-validation: built from validated parts.
         return Determination.model_construct(
@@ -333,8 +333,8 @@ class CompiledPolicy:
             context,
             "9:screening" + ("4:True" if screening.available else "5:False"),
         ]
-        review = screening.thresholds.review
         for index, party in enumerate(screening.parties):
+            review = screening.bands(index).review
             # An adjudication is an input: clearing or confirming a match changes the id.
             for use in sorted(party.adjudications, key=lambda u: u.adjudication.id):
                 parts.append(

@@ -204,12 +204,12 @@ class DealFacts:
             PartyFacts(index, party, *where.party_codes[index])
             for index, party in enumerate(deal.parties)
         )
-        block = screening.thresholds.block
         blocking = tuple(
             (party, match)
             for party, screened in zip(parties, screening.parties, strict=True)
             for match in screened.matches
-            if (match.score >= block or screened.confirmed(match)) and match.in_effect(deal.date)
+            if (match.score >= screening.bands(party.index).block or screened.confirmed(match))
+            and match.in_effect(deal.date)
         )
         return DealFacts(
             deal=deal,

@@ -232,7 +232,7 @@ def _match_evidence(
     use = facts.screening.parties[party.index].adjudication_of(match)
     if use is not None:
         evidence["adjudication"] = use.contract()
-        if band == "block" and match.score < facts.screening.thresholds.block:
+        if band == "block" and match.score < facts.screening.bands(party.index).block:
             evidence["band"] = "confirmed"  # blocking because an adjudication confirmed it
     return evidence
 
@@ -316,12 +316,12 @@ def rps_review(facts: DealFacts, params: ParameterValues) -> Iterator[Hit]:
     """A party's single best match over all lists scores at or above the review threshold
     but below the block threshold: a possible match, a red flag to resolve before the
     export. A party with any block-level or confirmed match gets no review finding."""
-    thresholds = facts.screening.thresholds
     for party, screened in zip(facts.parties, facts.screening.parties, strict=True):
         live = [m for m in screened.matches if m.in_effect(facts.day)]
         if not live or any(screened.confirmed(m) for m in live):
             continue
         best = max(live, key=lambda m: m.score)
+        thresholds = facts.screening.bands(party.index)
         if thresholds.review <= best.score < thresholds.block:
             yield Hit(
                 Outcome.REVIEW_REQUIRED,

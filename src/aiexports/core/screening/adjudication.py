@@ -22,7 +22,7 @@ from typing import Any
 
 from aiexports.core.differences import changed_fields
 from aiexports.core.screening.entries import ListEntry
-from aiexports.core.screening.results import ListMatch, PartyScreening, ScreeningResult
+from aiexports.core.screening.results import ListMatch, ScreeningResult
 
 
 class Verdict(StrEnum):
@@ -229,7 +229,11 @@ def apply_adjudications(
         for match in party.matches:
             found = memory.get((match.entry_key, key), ())
             use = choose(
-                found, match, details, current_entry(match.entry_key), screening.thresholds.block
+                found,
+                match,
+                details,
+                current_entry(match.entry_key),
+                (party.thresholds or screening.thresholds).block,
             )
             if use is None:
                 kept.append(match)
@@ -237,7 +241,9 @@ def apply_adjudications(
             uses.append(use)
             if not (use.applied and use.adjudication.verdict is Verdict.FALSE_POSITIVE):
                 kept.append(match)
-        screened.append(PartyScreening(tuple(kept), tuple(uses)) if uses else party)
+        screened.append(
+            replace(party, matches=tuple(kept), adjudications=tuple(uses)) if uses else party
+        )
     return replace(screening, parties=tuple(screened))
 
 

@@ -17,7 +17,12 @@ from enum import StrEnum
 
 from anyascii import anyascii
 
-from aiexports.core.screening.scripts import ARABIC_SCRIPT, in_arabic_script, romanise_arabic
+from aiexports.core.screening.scripts import (
+    ARABIC_SCRIPT,
+    SPACELESS_SCRIPT,
+    in_arabic_script,
+    romanise_arabic,
+)
 
 
 class Role(StrEnum):
@@ -109,10 +114,7 @@ class NameRules:
         )
 
 
-_SPACELESS_SCRIPTS = re.compile(
-    "[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
-)
+_SPACELESS_SCRIPTS = SPACELESS_SCRIPT
 _ELIDED = re.compile(r"['’‘`´ʻʼʿʾ]")
 _ACRONYM = re.compile(r"\b(?:[^\W\d_]\.){2,}(?=\W|$)")
 _LETTER_AMPERSAND = re.compile(r"\b([^\W\d_])\s*&\s*([^\W\d_])\b")

@@ -12,6 +12,11 @@ if TYPE_CHECKING:
     from aiexports.core.screening.adjudication import AdjudicationUse
 
 
+NEVER_BLOCKS = 1.01
+"""A block threshold no score reaches (scores are at most 1): names of that shape alone
+never block (they can still reach review)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     """Score bands: ``score >= block`` blocks, ``review <= score < block`` needs review."""
@@ -20,8 +25,8 @@ class Thresholds:
     review: float
 
     def __post_init__(self) -> None:
-        if not 0 < self.review <= self.block <= 1:
-            raise ValueError("thresholds need 0 < review <= block <= 1")
+        if not (0 < self.review <= min(self.block, 1) and self.block in _BLOCKS):
+            raise ValueError("thresholds need 0 < review <= block <= 1 (or block: never)")
 
     def band(self, score: float) -> str:
         if score >= self.block:
@@ -31,7 +36,16 @@ class Thresholds:
         return "clear"
 
     def describe(self) -> str:
-        return f"block>={self.block:.3f};review>={self.review:.3f}"
+        block = "never" if self.block == NEVER_BLOCKS else f">={self.block:.3f}"
+        return f"block{block};review>={self.review:.3f}"
+
+
+class _Blocks:
+    def __contains__(self, block: object) -> bool:
+        return isinstance(block, float | int) and (0 < block <= 1 or block == NEVER_BLOCKS)
+
+
+_BLOCKS = _Blocks()
 
 
 def in_effect(source: ListCode, expires: dt.date | None, day: dt.date) -> bool:
@@ -69,6 +83,9 @@ class PartyScreening:
 
     matches: tuple[ListMatch, ...] = ()
     adjudications: tuple[AdjudicationUse, ...] = ()
+    thresholds: Thresholds | None = None
+    """The bands this party's name is judged by when they are not the deal's (a name
+    written in a script with bands of its own)."""
 
     def adjudication_of(self, match: ListMatch) -> AdjudicationUse | None:
         for use in self.adjudications:
@@ -94,6 +111,19 @@ class ScreeningResult:
     parties: tuple[PartyScreening, ...] = field(default_factory=tuple)
     covered: frozenset[ListCode] | None = None
     """The lists the screening data holds entries of (None: not known, taken as all)."""
+    by_script: tuple[tuple[str, Thresholds], ...] = ()
+    """The bands configured for names written in other scripts (reported in the data
+    versions: they are part of the configuration)."""
+
+    def bands(self, index: int) -> Thresholds:
+        """The bands party ``index``'s matches are judged by."""
+        own = self.parties[index].thresholds if index < len(self.parties) else None
+        return own if own is not None else self.thresholds
+
+    def describe(self) -> str:
+        """The bands, as the data versions report them."""
+        scripts = "".join(f";{name}:{bands.describe()}" for name, bands in self.by_script)
+        return self.thresholds.describe() + scripts
 
     @staticmethod
     def unavailable(thresholds: Thresholds, party_count: int, reason: str) -> ScreeningResult:

@@ -343,11 +343,32 @@ def cyrillic_words(word: str) -> list[tuple[str, Spelling | None, int]]:
 
 _NON_LETTERS = re.compile(r"[^0-9A-Za-z]+")
 
+SPACELESS_SCRIPT = re.compile(
+    "[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+"""Chinese, Japanese and Korean letters: scripts that write names without spaces."""
+
+
+def script_of(name: str) -> str | None:
+    """The script a name is written in when it is not Latin (``arabic``, ``cyrillic``,
+    ``cjk``): a query shape of its own, with score bands calibrated on clean names
+    written in it (a romanised name in another script is compared with less certainty:
+    the script leaves out vowels, or many people share a two-syllable name)."""
+    if ARABIC_SCRIPT.search(name):
+        return "arabic"
+    if CYRILLIC_SCRIPT.search(name):
+        return "cyrillic"
+    if SPACELESS_SCRIPT.search(name):
+        return "cjk"
+    return None
+
 
 __all__ = [
     "ARABIC_SCRIPT",
     "ARTICLE",
     "CYRILLIC_SCRIPT",
+    "SPACELESS_SCRIPT",
     "Spelling",
     "arabic_words",
     "cyrillic_spelling",
@@ -358,4 +379,5 @@ __all__ = [
     "latin_spelling",
     "latin_spellings",
     "romanise_arabic",
+    "script_of",
 ]

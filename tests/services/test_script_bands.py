@@ -1,0 +1,88 @@
+"""Score bands per script: a name written in Arabic, Cyrillic or CJK script is a query
+shape of its own, with bands calibrated on the clean names written in it (spec section 6's
+calibration holds per shape, so it holds for all clean names together too)."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiexports.core.screening.port import ScreeningQuery
+from aiexports.core.screening.results import NEVER_BLOCKS, Thresholds
+from aiexports.core.screening.scripts import script_of
+from aiexports.errors import ReferenceDataError
+from aiexports.services import screening
+from aiexports.services.screening import DealScreener, ScreeningConfig, ScriptBands
+
+
+@pytest.mark.parametrize(
+    ("name", "script"),
+    [
+        ("Ivan Petrov", None),
+        ("Zoë Ångström", None),
+        ("Иван Петров", "cyrillic"),
+        ("قاسم سليماني", "arabic"),
+        ("حسین موسوی", "arabic"),
+        ("王伟", "cjk"),
+        ("김정은", "cjk"),
+        ("やまだ たろう", "cjk"),
+    ],
+)
+def test_the_script_a_name_is_written_in(name: str, script: str | None) -> None:
+    assert script_of(name) == script
+
+
+CONFIG = ScreeningConfig(
+    "m",
+    Thresholds(0.80, 0.66),
+    Thresholds(0.84, 0.70),
+    {"cjk": ScriptBands(Thresholds(NEVER_BLOCKS, 0.78), Thresholds(NEVER_BLOCKS, 0.80))},
+)
+
+
+def test_bands_follow_the_query_shape() -> None:
+    assert CONFIG.bands_for(ScreeningQuery("Wang Wei", "CN")) == Thresholds(0.80, 0.66)
+    assert CONFIG.bands_for(ScreeningQuery("Wang Wei")) == Thresholds(0.84, 0.70)
+    assert CONFIG.bands_for(ScreeningQuery("王伟", "CN")) == Thresholds(NEVER_BLOCKS, 0.78)
+    assert CONFIG.bands_for(ScreeningQuery("王伟")) == Thresholds(NEVER_BLOCKS, 0.80)
+    # a script without bands of its own is judged as Latin names are
+    assert CONFIG.bands_for(ScreeningQuery("Иван Петров")) == Thresholds(0.84, 0.70)
+
+
+def test_a_deal_party_is_judged_by_its_scripts_bands() -> None:
+    deal_screener = DealScreener(
+        None, CONFIG.thresholds, by_script=dict(CONFIG.script_thresholds())
+    )
+    assert deal_screener.bands("王伟") == Thresholds(NEVER_BLOCKS, 0.78)
+    assert deal_screener.bands("Wang Wei") == CONFIG.thresholds
+    assert Thresholds(NEVER_BLOCKS, 0.78).band(1.0) == "review"  # never blocks alone
+
+
+def test_a_bare_name_in_cjk_script_never_blocks_under_the_bundled_bands() -> None:
+    # Calibrated: more than 0.1% of clean CJK-script names score 1.0 by name alone.
+    config = screening.screening_config("aiexports-names-v2")
+    bare = config.bands_for(ScreeningQuery("张雷"))
+    assert bare.block == NEVER_BLOCKS
+    assert bare.band(1.0) == "review"
+    assert config.bands_for(ScreeningQuery("Zhang Lei")) == config.name_only
+
+
+def test_an_unknown_script_in_the_configuration_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = screening.screening_config_raw()
+    matcher = raw["matcher"]
+    changed = {
+        **raw,
+        "thresholds": {
+            **raw["thresholds"],
+            matcher: {
+                **raw["thresholds"][matcher],
+                "scripts": {"klingon": {"block": 1, "review": 1}},
+            },
+        },
+    }
+    monkeypatch.setattr(screening, "screening_config_raw", lambda: changed)
+    screening.screening_config.cache_clear()
+    try:
+        with pytest.raises(ReferenceDataError, match="klingon"):
+            screening.screening_config()
+    finally:
+        screening.screening_config.cache_clear()
