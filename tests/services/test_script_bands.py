@@ -25,6 +25,12 @@ from aiexports.services.screening import DealScreener, ScreeningConfig, ScriptBa
         ("王伟", "cjk"),
         ("김정은", "cjk"),
         ("やまだ たろう", "cjk"),
+        # a name is in the script most of its letters are in: a word or a mark of another
+        # script beside a Latin name does not move it to that script's bands
+        ("Qasim Sulaimani・", None),
+        ("Beijing Zhongguancun Hengtong Electronic Co Ltd (北京)", None),
+        ("Иван Petrov", None),
+        ("Иван Петров (Ivan)", "cyrillic"),
     ],
 )
 def test_the_script_a_name_is_written_in(name: str, script: str | None) -> None:
@@ -86,3 +92,26 @@ def test_an_unknown_script_in_the_configuration_is_refused(monkeypatch: pytest.M
             screening.screening_config()
     finally:
         screening.screening_config.cache_clear()
+
+
+def test_a_block_no_score_reaches_is_null_in_json_and_named_in_versions() -> None:
+    never = Thresholds(NEVER_BLOCKS, 0.78)
+    assert never.contract() == {"block": None, "review": 0.78}
+    assert never.describe() == "block=never;review>=0.780"
+    assert Thresholds(0.8, 0.6).contract() == {"block": 0.8, "review": 0.6}
+
+
+@pytest.mark.parametrize(("block", "review"), [(True, 0.5), (1.005, 0.5), (0.7, 0.8), (0.9, 0.0)])
+def test_impossible_bands_are_refused(block: float, review: float) -> None:
+    with pytest.raises(ValueError, match="thresholds"):
+        Thresholds(block, review)
+
+
+def test_tenants_are_screened_by_the_block_of_their_shape() -> None:
+    table = {(s, c): b for s, c, b in CONFIG.block_table()}
+    assert table == {
+        ("", True): 0.80,
+        ("", False): 0.84,
+        ("cjk", True): NEVER_BLOCKS,
+        ("cjk", False): NEVER_BLOCKS,
+    }

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from aiexports.services import audit
 from aiexports.storage.database import open_engine, upgrade
@@ -55,4 +57,31 @@ def test_entries_follow_the_hash_rule_one_or_several_per_transaction(database_ur
     # What the transaction says it chained is what was stored.
     assert last.chained == [entries[-1]]
     assert audit.verify(store).ok
+    engine.dispose()
+
+
+def test_writers_appending_at_once_queue_on_the_head(database_url: str) -> None:
+    """Writers that wait for the head's lock append after the one they waited for (on
+    PostgreSQL the append is one statement, whose snapshot predates that writer's)."""
+    engine = open_engine(database_url)
+    upgrade(engine)
+    store = ServiceStore(engine)
+    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    actor = {"user": "u_1", "name": "n", "organization": "o_1"}
+    start = threading.Barrier(6)
+
+    def write(worker: int) -> None:
+        start.wait()
+        for number in range(15):
+            with store.transaction(now) as tx:
+                tx.record(actor, "test.race", "thing", f"t_{worker}_{number}", None, {"n": number})
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(write, range(6)))  # re-raises any writer's failure
+    entries = list(audit.export(store))
+    assert len(entries) == 90
+    assert audit.verify(store).ok
+    assert {e["object"]["id"] for e in entries} == {
+        f"t_{w}_{n}" for w in range(6) for n in range(15)
+    }
     engine.dispose()

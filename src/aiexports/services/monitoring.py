@@ -107,12 +107,14 @@ class TenantScreen:
     """Screens one tenant against the lists (picklable: Spark ships it to executors)."""
 
     screener: Any
-    block: float
-    by_script: tuple[tuple[str, float], ...] = ()
-    """The block threshold of names written in a script with bands of its own."""
+    blocks: tuple[tuple[str, bool, float], ...]
+    """The block thresholds by query shape: (script, or "" for Latin names; whether a
+    country is given) → block (:meth:`ScreeningConfig.block_table`)."""
 
     def __call__(self, name: str, country: str | None) -> TenantListing | None:
-        block = dict(self.by_script).get(script_of(name) or "", self.block)
+        table = {(script, with_country): b for script, with_country, b in self.blocks}
+        shape = (script_of(name) or "", country is not None)
+        block = table.get(shape, table[("", country is not None)])
         matches = [
             m
             for m in self.screener.screen(ScreeningQuery(name, country), min_score=block)
@@ -300,11 +302,7 @@ def _checked(
             warnings.append(f"tenants not screened: {deal_screener.problem}")
         else:
             progress("screening tenants")
-            screen = TenantScreen(
-                deal_screener.screener,
-                deal_screener.thresholds.block,
-                tuple((script, b.block) for script, b in sorted(deal_screener.by_script.items())),
-            )
+            screen = TenantScreen(deal_screener.screener, runtime.screening.block_table())
             found = engine.screen_tenants(
                 [(t.tenant_id, t.name, t.country) for t in tenants.values()], screen
             )

@@ -363,7 +363,7 @@ class NameScreening:
             "query": self.query,
             "lists": self.lists,
             "list_ages": self.list_ages,
-            "thresholds": {"block": self.thresholds.block, "review": self.thresholds.review},
+            "thresholds": self.thresholds.contract(),
             "matches": self.matches,
         }
 

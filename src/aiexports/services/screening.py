@@ -101,6 +101,16 @@ class ScreeningConfig:
             return self.name_only
         return self.thresholds
 
+    def block_table(self) -> tuple[tuple[str, bool, float], ...]:
+        """The block threshold of every query shape: (script, or "" for Latin names;
+        whether a country is given, block), picklable (Spark ships it to executors)."""
+        bare = self.name_only or self.thresholds
+        table = [("", True, self.thresholds.block), ("", False, bare.block)]
+        for script, bands in sorted(self.by_script.items()):
+            table.append((script, True, bands.thresholds.block))
+            table.append((script, False, (bands.name_only or bands.thresholds).block))
+        return tuple(table)
+
     def script_thresholds(self) -> tuple[tuple[str, Thresholds], ...]:
         """The script bands deal parties are judged by (with a country), by script."""
         return tuple((name, bands.thresholds) for name, bands in sorted(self.by_script.items()))
@@ -134,13 +144,20 @@ def screening_config(matcher: str | None = None) -> ScreeningConfig:
         raise ReferenceDataError(f"screening/config.yaml: no matcher or thresholds {matcher!r}")
     bands = raw["thresholds"][matcher]
     by_script = {}
-    for script, shaped in (bands.get("scripts") or {}).items():
-        if script not in SCRIPTS:
-            raise ReferenceDataError(f"screening/config.yaml: unknown script {script!r}")
-        by_script[script] = ScriptBands(_bands(shaped), _bands(shaped.get("name_only")))
-    return ScreeningConfig(
-        matcher, _bands(bands), _bands(bands.get("name_only")), MappingProxyType(by_script)
-    )
+    try:
+        for script, shaped in (bands.get("scripts") or {}).items():
+            if script not in SCRIPTS:
+                raise ReferenceDataError(f"screening/config.yaml: unknown script {script!r}")
+            if "name_only" not in shaped:  # a bare name scores higher: its own bands
+                raise ReferenceDataError(f"screening/config.yaml: {script}: no name_only bands")
+            by_script[script] = ScriptBands(_bands(shaped), _bands(shaped["name_only"]))
+        return ScreeningConfig(
+            matcher, _bands(bands), _bands(bands.get("name_only")), MappingProxyType(by_script)
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ReferenceDataError(
+            f"screening/config.yaml: bands of {matcher!r}: {error!r:.200}"
+        ) from None
 
 
 SCRIPTS = ("arabic", "cjk", "cyrillic")

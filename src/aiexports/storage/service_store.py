@@ -119,7 +119,11 @@ class Transaction:
     def chain_pending(self) -> None:
         if not self._pending:
             return
-        if len(self._pending) == 1 and self.connection.dialect.name == "postgresql":
+        if (
+            len(self._pending) == 1
+            and self.connection.dialect.name == "postgresql"
+            and max(self._pending[0]) < "prev_hash"  # the rule's text ends prev_hash, seq
+        ):
             self._append_one_in_sql(self._pending.pop())
             return
         head = self.connection.execute(_HEAD_FOR_UPDATE).one()
@@ -144,6 +148,7 @@ class Transaction:
         ``seq``: the text before them is made here, the rest from the head."""
         body = canonical_json(entry)
         prefix = body[:-1] + ',"prev_hash":"'
+
         appended = self.connection.execute(
             _APPEND_HASHED_IN_SQL, {**_columns(entry), "prefix": prefix.encode("utf-8")}
         ).one()
@@ -238,11 +243,21 @@ def _append_hashed_in_sql() -> Any:
         .returning(audit_log.c.seq, audit_log.c.prev_hash, audit_log.c.hash)
         .cte("appended")
     )
+    # The head is set from scalar subqueries, with no condition on the row: the statement
+    # reads from its start's snapshot, and a condition on the head's old values would
+    # skip the row a writer before this one has moved (the lock taken in ``head``
+    # waits for that writer, and the update then applies to the row it left).
     return (
         update(audit_head)
-        .where(audit_head.c.seq + 1 == appended.c.seq)  # the head the entry follows
-        .values(seq=appended.c.seq, hash=appended.c.hash)
-        .returning(appended.c.seq, appended.c.prev_hash, appended.c.hash)
+        .values(
+            seq=select(appended.c.seq).scalar_subquery(),
+            hash=select(appended.c.hash).scalar_subquery(),
+        )
+        .returning(
+            audit_head.c.seq,
+            select(appended.c.prev_hash).scalar_subquery().label("prev_hash"),
+            audit_head.c.hash,
+        )
     )
 
 

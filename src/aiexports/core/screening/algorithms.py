@@ -85,9 +85,14 @@ class NameAlgorithm:
     def digest(self, base: NameRules) -> str:
         """sha256 of the configuration: the settings and the name rules it applies."""
         rules = self.rules(base)
+        algorithm = {
+            name: value
+            for name, value in dataclasses.asdict(self).items()
+            if _ADDED_LATER.get(name, _UNSET) != value
+        }
         text = json.dumps(
             {
-                "algorithm": dataclasses.asdict(self),
+                "algorithm": algorithm,
                 "rules": {
                     name: _plain(getattr(rules, name)) for name in rules.__dataclass_fields__
                 },
@@ -95,6 +100,13 @@ class NameAlgorithm:
             sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+_UNSET = object()
+_ADDED_LATER = MappingProxyType({"read_cyrillic": False})
+"""Fields added after earlier algorithms were released, with the value that keeps those
+algorithms as they were: left out of the digest at that value, so that an unchanged
+algorithm keeps its digest (and its decisions their ids)."""
 
 
 def _plain(value: object) -> object:

@@ -187,7 +187,7 @@ class ListIndex:
     ) -> None:
         self.rules = rules
         self.algorithm = algorithm
-        self._spelled: dict[str, frozenset[str]] = {}
+        self._spelled: dict[tuple[str, int], frozenset[str]] = {}
         self._by_edges: dict[str, tuple[list[int], list[str]]] | None = None
         self._firsts: frozenset[str] = frozenset()
         self._lasts: frozenset[str] = frozenset()
@@ -267,7 +267,7 @@ class ListIndex:
         word of ``letters`` letters, or several run together) matches whole: how the lists
         spell that word. Only the words with the letters it can start and end with, and of
         a length it can have, are tried."""
-        known = self._spelled.get(spelling.pattern)
+        known = self._spelled.get((spelling.pattern, letters))
         if known is not None:
             return known
         matches = re.compile(spelling.pattern).fullmatch
@@ -287,7 +287,7 @@ class ListIndex:
         result = frozenset(found)
         if len(self._spelled) >= SIMILAR_CACHE_SIZE:
             self._spelled.clear()
-        self._spelled[spelling.pattern] = result
+        self._spelled[(spelling.pattern, letters)] = result
         return result
 
     def _words_by_edges(self) -> dict[str, tuple[list[int], list[str]]]:

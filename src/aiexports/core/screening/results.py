@@ -36,13 +36,26 @@ class Thresholds:
         return "clear"
 
     def describe(self) -> str:
-        block = "never" if self.block == NEVER_BLOCKS else f">={self.block:.3f}"
+        block = "=never" if self.block == NEVER_BLOCKS else f">={self.block:.3f}"
         return f"block{block};review>={self.review:.3f}"
+
+    @property
+    def blocks(self) -> bool:
+        """Whether any score reaches the block band (not for a shape that never blocks)."""
+        return self.block != NEVER_BLOCKS
+
+    def contract(self) -> dict[str, float | None]:
+        """As JSON: a block threshold no score reaches is null."""
+        return {"block": self.block if self.blocks else None, "review": self.review}
 
 
 class _Blocks:
     def __contains__(self, block: object) -> bool:
-        return isinstance(block, float | int) and (0 < block <= 1 or block == NEVER_BLOCKS)
+        return (
+            isinstance(block, float | int)
+            and not isinstance(block, bool)
+            and (0 < block <= 1 or block == NEVER_BLOCKS)
+        )
 
 
 _BLOCKS = _Blocks()

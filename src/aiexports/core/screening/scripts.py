@@ -268,7 +268,11 @@ _CYRILLIC = MappingProxyType(
         # Kazakh, Kyrgyz, Tajik, Uzbek, Bashkir and Tatar letters
         "қ": "(?:q|k)", "ғ": "(?:gh|g)", "ң": "(?:ng|n)", "ү": "(?:u|y)", "ұ": "u",
         "ө": "(?:o|u)", "һ": "h", "ә": "(?:a|e|ae)", "ҳ": "(?:h|kh)", "ҷ": "(?:j|ch)",
-        "ӣ": "i", "ӯ": "u", "ҙ": "(?:z|dh|th)", "ҫ": "(?:s|th)",
+        "ӣ": "i", "ӯ": "u", "ҙ": "(?:z|dh|th)", "ҫ": "(?:s|th)", "ҡ": "(?:q|k)",
+        # Serbian and Macedonian letters
+        "ј": "(?:j|y|i)", "љ": "(?:lj|l|ly)", "њ": "(?:nj|n|ny)", "ђ": "(?:dj|d|j|gj)",
+        "ћ": "(?:c|ch|tj|cj)", "џ": "(?:dz|j|dzh|dj)", "ѓ": "(?:gj|g|dj)",
+        "ќ": "(?:kj|k|c|ch)", "ѕ": "(?:dz|z)",
     }
 )  # fmt: skip
 _CYRILLIC_DIGRAPHS = MappingProxyType(
@@ -354,14 +358,23 @@ def script_of(name: str) -> str | None:
     """The script a name is written in when it is not Latin (``arabic``, ``cyrillic``,
     ``cjk``): a query shape of its own, with score bands calibrated on clean names
     written in it (a romanised name in another script is compared with less certainty:
-    the script leaves out vowels, or many people share a two-syllable name)."""
-    if ARABIC_SCRIPT.search(name):
-        return "arabic"
-    if CYRILLIC_SCRIPT.search(name):
-        return "cyrillic"
-    if SPACELESS_SCRIPT.search(name):
-        return "cjk"
-    return None
+    the script leaves out vowels, or many people share a two-syllable name). A name is
+    in the script most of its letters are in: a Latin name with a word or a mark of
+    another script beside it ("… Co Ltd (北京)", "Qasim Sulaimani・") is a Latin name."""
+    counts = {"arabic": 0, "cyrillic": 0, "cjk": 0, None: 0}
+    for letter in name:
+        if not letter.isalpha():
+            continue
+        if ARABIC_SCRIPT.match(letter):
+            counts["arabic"] += 1
+        elif CYRILLIC_SCRIPT.match(letter):
+            counts["cyrillic"] += 1
+        elif SPACELESS_SCRIPT.match(letter):
+            counts["cjk"] += 1
+        else:
+            counts[None] += 1
+    script = max(counts, key=lambda key: counts[key])
+    return script if counts[script] * 2 > sum(counts.values()) else None
 
 
 __all__ = [
