@@ -5,8 +5,6 @@ killed process that leaves nothing half-written. On every database."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -20,6 +18,7 @@ from sqlalchemy import text
 from aiexports.errors import ConflictError, StaleVersionError
 from aiexports.services import audit
 from tests.api.conftest import Service
+from tests.audit_rule import walk_chain
 
 APPLICANT = "demo-consortium-a/applicant"
 OFFICERS = ("demo-agency/officer-1", "demo-agency/officer-2")
@@ -74,22 +73,10 @@ def test_parallel_shipments_never_deplete_past_the_license(service: Service) -> 
     assert audit.verify(service.store).ok
 
 
-def _hash_rule(entry: dict[str, Any]) -> str:
-    """The spec's rule, written out again here as a third party would."""
-    body = {k: v for k, v in entry.items() if k != "hash"}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def test_the_exported_chain_verifies_with_the_rule_alone(service: Service) -> None:
     service.licensed()
     entries = list(audit.export(service.store))
-    previous = "0" * 64
-    for number, entry in enumerate(entries, start=1):
-        assert entry["seq"] == number
-        assert entry["prev_hash"] == previous
-        assert _hash_rule(entry) == entry["hash"]
-        previous = entry["hash"]
+    previous = walk_chain(entries)
     actions = {e["action"] for e in entries}
     assert {"user.create", "token.create", "application.submit", "license.create"} <= actions
     verdict = service.client.get(

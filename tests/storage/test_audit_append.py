@@ -5,14 +5,13 @@ entries hold: the rule is checked here from the stored entries alone."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from aiexports.services import audit
 from aiexports.storage.database import open_engine, upgrade
 from aiexports.storage.service_store import ServiceStore
+from tests.audit_rule import walk_chain
 
 AWKWARD = {
     "name": 'قاسم سليماني / Касем Сулеймани / 金正恩 / Zoë "Q" O\'Neil \\ tab\t',
@@ -20,12 +19,6 @@ AWKWARD = {
     "nested": {"b": [1, 2.5, None, True], "a": {"z": "", "é": "e"}},
     "number": 12345678901234,
 }
-
-
-def _rule(entry: dict[str, object]) -> str:
-    body = {k: v for k, v in entry.items() if k != "hash"}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def test_entries_follow_the_hash_rule_one_or_several_per_transaction(database_url: str) -> None:
@@ -48,12 +41,7 @@ def test_entries_follow_the_hash_rule_one_or_several_per_transaction(database_ur
         "test.three",
         "test.four",
     ]
-    previous = "0" * 64
-    for number, entry in enumerate(entries, start=1):
-        assert entry["seq"] == number
-        assert entry["prev_hash"] == previous
-        assert _rule(entry) == entry["hash"]
-        previous = entry["hash"]
+    walk_chain(entries)
     # What the transaction says it chained is what was stored.
     assert last.chained == [entries[-1]]
     assert audit.verify(store).ok
