@@ -4,14 +4,22 @@ calibration holds per shape, so it holds for all clean names together too)."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
+from aiexports.core.screening.algorithms import ALGORITHMS
+from aiexports.core.screening.entries import ListEntry
+from aiexports.core.screening.matcher import NameMatcher
 from aiexports.core.screening.port import ScreeningQuery
 from aiexports.core.screening.results import NEVER_BLOCKS, Thresholds
 from aiexports.core.screening.scripts import script_of
+from aiexports.core.vocabulary import ListCode
 from aiexports.errors import ReferenceDataError
 from aiexports.services import screening
+from aiexports.services.monitoring import TenantScreen
 from aiexports.services.screening import DealScreener, ScreeningConfig, ScriptBands
+from aiexports.sources.reference import name_rules
 
 
 @pytest.mark.parametrize(
@@ -108,10 +116,13 @@ def test_impossible_bands_are_refused(block: float, review: float) -> None:
 
 
 def test_tenants_are_screened_by_the_block_of_their_shape() -> None:
-    table = {(s, c): b for s, c, b in CONFIG.block_table()}
-    assert table == {
-        ("", True): 0.80,
-        ("", False): 0.84,
-        ("cjk", True): NEVER_BLOCKS,
-        ("cjk", False): NEVER_BLOCKS,
-    }
+    listed = ListEntry(
+        source=ListCode.SDN, entity_number="1", type="person", name="ZHANG, Lei", feed="t"
+    )
+    matcher = NameMatcher([listed], "t", name_rules(), algorithm=ALGORITHMS["aiexports-names-v2"])
+    # Pickled and back, as Spark ships it to its executors.
+    screen = pickle.loads(pickle.dumps(TenantScreen(matcher, CONFIG)))
+    latin = screen("Zhang Lei", None)
+    assert latin is not None
+    assert latin.entry == "SDN:1"
+    assert screen("张雷", None) is None  # a bare CJK-script name never blocks (CONFIG)

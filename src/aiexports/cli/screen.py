@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from aiexports.cli.context import runtime
 from aiexports.cli.output import Format, console, errors, print_json
+from aiexports.core.screening.results import NEVER_BLOCKS
 from aiexports.errors import InputError, Issue
 
 if TYPE_CHECKING:
@@ -160,8 +161,7 @@ def print_json_line(row: object) -> None:
 def _render(
     name: str, rows: list[dict[str, object]], version: str, block: float, review: float
 ) -> None:
-    # A name of a shape that never blocks alone (NEVER_BLOCKS) says so.
-    blocks = f"block ≥ {block:.3f}" if block <= 1 else "never blocks by name alone"
+    blocks = f"block ≥ {block:.3f}" if block != NEVER_BLOCKS else "never blocks by name alone"
     console.print(f"[bold]{escape(name)}[/] against {version} ({blocks}, review ≥ {review:.3f})")
     if not rows:
         console.print("[green]No similar listed name.[/]")

@@ -28,11 +28,11 @@ from aiexports.core.monitoring.model import (
     Thresholds,
 )
 from aiexports.core.screening.port import ScreeningQuery
-from aiexports.core.screening.scripts import script_of
 from aiexports.errors import InputError, Issue
 from aiexports.monitoring import inputs
 from aiexports.monitoring.engine import Engine, ReferenceTables, extract_facts
 from aiexports.services.pools import can_fork, forked_pool
+from aiexports.services.screening import ScreeningConfig
 from aiexports.sources import reference
 
 ENGINES = ("duckdb", "spark")
@@ -107,19 +107,13 @@ class TenantScreen:
     """Screens one tenant against the lists (picklable: Spark ships it to executors)."""
 
     screener: Any
-    blocks: tuple[tuple[str, bool, float], ...]
-    """The block thresholds by query shape: (script, or "" for Latin names; whether a
-    country is given) → block (:meth:`ScreeningConfig.block_table`)."""
+    config: ScreeningConfig
+    """The bands, by query shape (:meth:`ScreeningConfig.bands_for`)."""
 
     def __call__(self, name: str, country: str | None) -> TenantListing | None:
-        table = {(script, with_country): b for script, with_country, b in self.blocks}
-        shape = (script_of(name) or "", country is not None)
-        block = table.get(shape, table[("", country is not None)])
-        matches = [
-            m
-            for m in self.screener.screen(ScreeningQuery(name, country), min_score=block)
-            if m.score >= block
-        ]
+        query = ScreeningQuery(name, country)
+        block = self.config.bands_for(query).block
+        matches = [m for m in self.screener.screen(query, min_score=block) if m.score >= block]
         if not matches:
             return None
         best = max(matches, key=lambda m: (m.score, m.entry_key))
@@ -302,7 +296,7 @@ def _checked(
             warnings.append(f"tenants not screened: {deal_screener.problem}")
         else:
             progress("screening tenants")
-            screen = TenantScreen(deal_screener.screener, runtime.screening.block_table())
+            screen = TenantScreen(deal_screener.screener, runtime.screening)
             found = engine.screen_tenants(
                 [(t.tenant_id, t.name, t.country) for t in tenants.values()], screen
             )

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, overload
 
 from aiexports.core.countries import CountryBook
@@ -87,7 +86,8 @@ class ScreeningConfig:
     name_only: Thresholds | None = None
     """Calibrated for a bare name (clean names score higher without a country)."""
     by_script: Mapping[str, ScriptBands] = field(default_factory=dict)
-    """Calibrated on the clean names written in a script (:func:`.scripts.script_of`)."""
+    """Calibrated on the clean names written in a script (:func:`.scripts.script_of`).
+    A plain mapping: the configuration is pickled (Spark ships it to executors)."""
 
     def bands_for(self, query: ScreeningQuery) -> Thresholds:
         """The bands calibrated for the shape of ``query``: its script, and whether it
@@ -100,16 +100,6 @@ class ScreeningConfig:
         if query.country is None and self.name_only is not None:
             return self.name_only
         return self.thresholds
-
-    def block_table(self) -> tuple[tuple[str, bool, float], ...]:
-        """The block threshold of every query shape: (script, or "" for Latin names;
-        whether a country is given, block), picklable (Spark ships it to executors)."""
-        bare = self.name_only or self.thresholds
-        table = [("", True, self.thresholds.block), ("", False, bare.block)]
-        for script, bands in sorted(self.by_script.items()):
-            table.append((script, True, bands.thresholds.block))
-            table.append((script, False, (bands.name_only or bands.thresholds).block))
-        return tuple(table)
 
     def script_thresholds(self) -> tuple[tuple[str, Thresholds], ...]:
         """The script bands deal parties are judged by (with a country), by script."""
@@ -151,9 +141,7 @@ def screening_config(matcher: str | None = None) -> ScreeningConfig:
             if "name_only" not in shaped:  # a bare name scores higher: its own bands
                 raise ReferenceDataError(f"screening/config.yaml: {script}: no name_only bands")
             by_script[script] = ScriptBands(_bands(shaped), _bands(shaped["name_only"]))
-        return ScreeningConfig(
-            matcher, _bands(bands), _bands(bands.get("name_only")), MappingProxyType(by_script)
-        )
+        return ScreeningConfig(matcher, _bands(bands), _bands(bands.get("name_only")), by_script)
     except (KeyError, TypeError, ValueError) as error:
         raise ReferenceDataError(
             f"screening/config.yaml: bands of {matcher!r}: {error!r:.200}"

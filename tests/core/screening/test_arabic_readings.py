@@ -12,7 +12,7 @@ from aiexports.core.screening.algorithms import ALGORITHMS
 from aiexports.core.screening.entries import ListEntry
 from aiexports.core.screening.matcher import NameMatcher
 from aiexports.core.screening.port import ScreeningQuery
-from aiexports.core.screening.scripts import latin_spellings
+from aiexports.core.screening.scripts import latin_spelling
 from aiexports.core.vocabulary import ListCode
 from aiexports.sources.reference import name_rules
 
@@ -31,9 +31,9 @@ from aiexports.sources.reference import name_rules
 def test_the_latin_spellings_of_a_word(
     word: str, spelled: list[str], not_spelled: list[str]
 ) -> None:
-    pattern = latin_spellings(word)
-    assert pattern is not None
-    regex = re.compile(pattern + "$")
+    spelling = latin_spelling(word)
+    assert spelling is not None
+    regex = re.compile(spelling.pattern + "$")
     assert [s for s in spelled if not regex.match(s)] == []
     assert [s for s in not_spelled if regex.match(s)] == []
 

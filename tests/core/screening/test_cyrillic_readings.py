@@ -13,7 +13,7 @@ from aiexports.core.screening.algorithms import ALGORITHMS
 from aiexports.core.screening.entries import ListEntry
 from aiexports.core.screening.matcher import NameMatcher
 from aiexports.core.screening.port import ScreeningQuery
-from aiexports.core.screening.scripts import cyrillic_spellings, cyrillic_words
+from aiexports.core.screening.scripts import cyrillic_spelling, cyrillic_words
 from aiexports.core.vocabulary import ListCode
 from aiexports.sources.reference import name_rules
 
@@ -35,15 +35,15 @@ from aiexports.sources.reference import name_rules
 def test_the_latin_spellings_of_a_cyrillic_word(
     word: str, spelled: list[str], not_spelled: list[str]
 ) -> None:
-    pattern = cyrillic_spellings(word)
-    assert pattern is not None
-    regex = re.compile(pattern + "$")
+    spelling = cyrillic_spelling(word)
+    assert spelling is not None
+    regex = re.compile(spelling.pattern + "$")
     assert [s for s in spelled if not regex.match(s)] == []
     assert [s for s in not_spelled if regex.match(s)] == []
 
 
 def test_a_latin_word_has_no_cyrillic_spellings() -> None:
-    assert cyrillic_spellings("Ivanov") is None
+    assert cyrillic_spelling("Ivanov") is None
 
 
 def test_the_arabic_article_in_cyrillic_is_a_particle_of_its_own() -> None:

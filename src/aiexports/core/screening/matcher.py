@@ -204,7 +204,7 @@ class NameMatcher:
         self, name: str, found: tuple[tuple[IndexedName, Comparison], ...]
     ) -> tuple[tuple[IndexedName, Comparison], ...]:
         """``found`` and, for each listed name that spells the query's Arabic-script
-        words (:func:`.scripts.latin_spellings`; two or three words run together too,
+        words (:func:`.scripts.latin_spelling`; two or three words run together too,
         as *Abdelmalek* or *Noureddine*), the query read in that name's own spellings
         and compared in full, its score discounted by how far the spellings are from
         the plain romanisation. Per listed name the best is kept."""

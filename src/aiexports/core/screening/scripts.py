@@ -171,12 +171,6 @@ _WAW_SPELLED = "(?:u|o|ou|oo|w|v|ow|au|aw)"
 _YA_SPELLED = "(?:i|y|e|ee|ei|ey|ie|ay|ai)"
 
 
-def latin_spellings(word: str) -> str | None:
-    """The pattern of :func:`latin_spelling` (None when the word has no Arabic letters)."""
-    spelled = latin_spelling(word)
-    return spelled.pattern if spelled is not None else None
-
-
 def latin_spelling(word: str) -> Spelling | None:
     """A regular expression (unanchored text) of the Latin spellings of one Arabic-script
     word (without its article): each letter by the letters lists write it with, short
@@ -286,17 +280,6 @@ CYRILLIC_ARTICLES = frozenset(
 """The Arabic article as Cyrillic spellings write it, assimilated or not (*ат-Таухид*)."""
 
 
-def in_cyrillic_script(word: str) -> bool:
-    return CYRILLIC_SCRIPT.search(word) is not None
-
-
-def cyrillic_spellings(word: str) -> str | None:
-    """The pattern of :func:`cyrillic_spelling` (None when the word has no Cyrillic
-    letters)."""
-    spelled = cyrillic_spelling(word)
-    return spelled.pattern if spelled is not None else None
-
-
 def cyrillic_spelling(word: str) -> Spelling | None:
     """A regular expression (unanchored text) of the Latin spellings of one Cyrillic word:
     each letter by the letters the romanisation systems and the spellings of the name's
@@ -385,12 +368,9 @@ __all__ = [
     "Spelling",
     "arabic_words",
     "cyrillic_spelling",
-    "cyrillic_spellings",
     "cyrillic_words",
     "in_arabic_script",
-    "in_cyrillic_script",
     "latin_spelling",
-    "latin_spellings",
     "romanise_arabic",
     "script_of",
 ]
